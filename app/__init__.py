@@ -1,0 +1,1 @@
+"""Muster: positive-action outreach event planner for UK police forces."""

@@ -1,0 +1,97 @@
+"""The audit trail: every change says who made it, to what, and what it was before."""
+
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from sqlmodel import Session, SQLModel, col, select
+
+from app.audit.models import AuditEntry
+from app.clock import utcnow
+
+
+class Actor:
+    """Who is making a change: a signed-in user, or the system/CLI acting for someone."""
+
+    def __init__(self, *, user_id: int | None, label: str, role: str | None = None) -> None:
+        self.user_id = user_id
+        self.label = label
+        self.role = role
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+SYSTEM = Actor(user_id=None, label="system", role="admin")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(record: SQLModel, *, exclude: set[str] | None = None) -> dict[str, Any]:
+    skip = {"password_hash", "token_hash"} | (exclude or set())
+    return {k: _plain(v) for k, v in record.model_dump().items() if k not in skip}
+
+
+def record(
+    *,
+    session: Session,
+    actor: Actor,
+    action: str,
+    record_type: str,
+    record_id: int,
+    summary: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Add an audit entry to the session; the caller's commit makes it permanent with the change."""
+    if before is not None and after is not None:
+        changed = {k for k in after if before.get(k) != after.get(k)}
+        before = {k: before.get(k) for k in changed}
+        after = {k: after[k] for k in changed}
+    entry = AuditEntry(
+        at=utcnow(),
+        actor_user_id=actor.user_id,
+        actor_label=actor.label[:200],
+        action=action,
+        record_type=record_type,
+        record_id=record_id,
+        summary=summary[:500],
+        before=before,
+        after=after,
+    )
+    session.add(entry)
+    return entry
+
+
+def history(
+    *,
+    session: Session,
+    record_type: str | None = None,
+    record_id: int | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[list[AuditEntry], int]:
+    """The newest entries first, optionally for one record."""
+    from sqlalchemy import func
+
+    query = select(AuditEntry)
+    if record_type:
+        query = query.where(AuditEntry.record_type == record_type)
+    if record_id is not None:
+        query = query.where(AuditEntry.record_id == record_id)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc()).offset(offset).limit(limit)
+    ).all()
+    return list(rows), int(total)

@@ -1,0 +1,25 @@
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Field, SQLModel
+
+from app.clock import utcnow
+from app.db import json_column, utc_column
+
+
+class Campaign(SQLModel, table=True):
+    """A recruitment push over a period, e.g. police constables until April."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    description: str = Field(default="", max_length=4000)
+    roles_recruited: list[str] = Field(default_factory=list, sa_column=json_column())
+    target_groups: list[str] = Field(default_factory=list, sa_column=json_column())
+    starts_on: date
+    ends_on: date
+    targets_text: str = Field(default="", max_length=2000)
+    # [{"label": "ethnic-minority officers", "target": 111, "baseline": 97}]
+    targets: list[dict[str, Any]] = Field(default_factory=list, sa_column=json_column())
+    coordinator_user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())

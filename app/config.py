@@ -1,0 +1,41 @@
+"""Settings from the environment (prefix ``MUSTER_``), one place for every tunable."""
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_KEY_FILE = Path(".secret_key")
+
+
+def _development_secret_key() -> str:
+    """Generate once and keep locally, so sessions survive restarts on a developer's machine."""
+    if SECRET_KEY_FILE.exists():
+        return SECRET_KEY_FILE.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    SECRET_KEY_FILE.write_text(key)
+    SECRET_KEY_FILE.chmod(0o600)
+    return key
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MUSTER_", extra="ignore")
+
+    database_url: str = "sqlite:///./muster.db"
+    secret_key: str = Field(default_factory=_development_secret_key)
+    base_url: str = "http://127.0.0.1:8000"
+    timezone: str = "Europe/London"
+    travel_buffer_minutes: int = Field(default=30, ge=0, le=24 * 60)
+    feed_refresh_minutes: int = Field(default=60, ge=5, le=7 * 24 * 60)
+    cancelled_feed_days: int = Field(default=30, ge=0, le=3650)
+    solver_time_limit_seconds: float = Field(default=10.0, gt=0, le=600)
+    session_max_age_hours: int = Field(default=12, ge=1, le=24 * 30)
+    force_name: str = "Lancashire Constabulary"
+    secure_cookies: bool = False
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,106 @@
+"""Engine, sessions and the column types that keep SQLite and PostgreSQL alike."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import Depends
+from sqlalchemy.engine import Engine
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Session, create_engine
+
+from app.config import get_settings
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC in, aware UTC out, on every backend.
+
+    SQLite keeps no zone, so a naive value read back would silently become "local"; this
+    stores UTC and re-attaches it on the way out.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utc_column(*, nullable: bool = False, index: bool = False) -> Any:
+    return sa.Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+def json_column(*, nullable: bool = False) -> Any:
+    return sa.Column(sa.JSON(), nullable=nullable)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+@lru_cache
+def get_engine() -> Engine:
+    return make_engine(get_settings().database_url)
+
+
+def get_session() -> Iterator[Session]:
+    with Session(get_engine(), expire_on_commit=False) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def lock_for_booking(session: Session, person_ids: list[int]) -> None:
+    """Serialise bookings of the same people across requests and workers.
+
+    PostgreSQL: ``SELECT … FOR UPDATE`` on the people's rows, in id order so two
+    requests cannot deadlock. SQLite has no row locks: take the database write lock now
+    (``BEGIN IMMEDIATE``), so the checks that follow read what the next writer will see.
+    """
+    from app.people.models import Person
+
+    ids = sorted(set(person_ids))
+    if not ids:
+        return
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite":
+        connection = session.connection()
+        dbapi = connection.connection.dbapi_connection
+        if dbapi is not None and not dbapi.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            # Already writing in this transaction: a write takes the lock just the same.
+            connection.execute(sa.update(Person).where(Person.id == ids[0]).values(active=Person.active))
+        return
+    session.execute(sa.select(Person.id).where(Person.id.in_(ids)).order_by(Person.id).with_for_update())  # type: ignore[union-attr, attr-defined]

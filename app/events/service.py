@@ -1,0 +1,398 @@
+"""Events: booking, moving, status, the staffing state and lists."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app import records
+from app.accounts.principal import Principal
+from app.assignments.availability import load_schedules, slot_of, window_for
+from app.assignments.models import Assignment
+from app.assignments.rules import Clash, clashes
+from app.audit import service as audit
+from app.audit.service import Actor
+from app.campaigns.models import Campaign
+from app.clock import london_day_bounds, utcnow
+from app.config import get_settings
+from app.db import lock_for_booking
+from app.enums import ACTIVE_ASSIGNMENT_STATUSES, EventStatus, Role
+from app.errors import Conflict, Forbidden, Invalid
+from app.events.models import Event, EventNetworkNeed
+from app.events.staffing import NetworkNeed, StaffingState, TeamMember, staffing_state
+from app.networks.models import Network
+from app.people.models import Person, Representation
+from app.venues.models import Venue
+
+ALLOWED_TRANSITIONS: dict[EventStatus, frozenset[EventStatus]] = {
+    EventStatus.draft: frozenset({EventStatus.confirmed, EventStatus.cancelled}),
+    EventStatus.confirmed: frozenset({EventStatus.draft, EventStatus.completed, EventStatus.cancelled}),
+    EventStatus.cancelled: frozenset({EventStatus.draft}),
+    EventStatus.completed: frozenset(),
+}
+
+# Changes that make calendars re-fetch the event (RFC 5545 SEQUENCE).
+MATERIAL_FIELDS = frozenset({"starts_at", "ends_at", "venue_id", "status", "title"})
+
+
+def travel_buffer() -> timedelta:
+    return timedelta(minutes=get_settings().travel_buffer_minutes)
+
+
+def get_event(*, session: Session, event_id: int) -> Event:
+    return records.get_or_404(session, Event, event_id, "event")
+
+
+def check_can_see(principal: Principal, event: Event) -> None:
+    if principal.role == Role.partner and event.venue_id not in principal.venue_ids:
+        raise Forbidden("partners see only the events at their own venues")
+
+
+@dataclass
+class EventFilters:
+    start: datetime | None = None
+    end: datetime | None = None
+    town: str | None = None
+    venue_id: int | None = None
+    campaign_id: int | None = None
+    status: EventStatus | None = None
+    person_id: int | None = None
+    public_only: bool = False
+    venue_ids: frozenset[int] | None = None
+
+
+def list_events(
+    *, session: Session, filters: EventFilters, limit: int, offset: int
+) -> tuple[list[Event], int]:
+    query = select(Event).order_by(col(Event.starts_at), col(Event.id))
+    if filters.start is not None:
+        query = query.where(Event.ends_at > filters.start)
+    if filters.end is not None:
+        query = query.where(Event.starts_at < filters.end)
+    if filters.town:
+        in_town = select(Venue.id).where(col(Venue.town).ilike(filters.town.strip()))
+        query = query.where(col(Event.venue_id).in_(in_town))
+    if filters.venue_id is not None:
+        query = query.where(Event.venue_id == filters.venue_id)
+    if filters.venue_ids is not None:
+        query = query.where(col(Event.venue_id).in_(filters.venue_ids))
+    if filters.campaign_id is not None:
+        query = query.where(Event.campaign_id == filters.campaign_id)
+    if filters.status is not None:
+        query = query.where(Event.status == filters.status)
+    if filters.public_only:
+        query = query.where(col(Event.public).is_(True), Event.status != EventStatus.draft)
+    if filters.person_id is not None:
+        theirs = select(Assignment.event_id).where(
+            Assignment.person_id == filters.person_id,
+            col(Assignment.status).in_(ACTIVE_ASSIGNMENT_STATUSES),
+        )
+        query = query.where(col(Event.id).in_(theirs))
+    return records.page(session, query, limit=limit, offset=offset)
+
+
+def network_needs_of(*, session: Session, event_ids: list[int]) -> dict[int, list[NetworkNeed]]:
+    result: dict[int, list[NetworkNeed]] = {eid: [] for eid in event_ids}
+    if not event_ids:
+        return result
+    rows = session.exec(
+        select(EventNetworkNeed, Network.name)
+        .join(Network, col(Network.id) == EventNetworkNeed.network_id)
+        .where(col(EventNetworkNeed.event_id).in_(event_ids))
+        .order_by(col(Network.name))
+    ).all()
+    for need, name in rows:
+        result[need.event_id].append(NetworkNeed(need.network_id, name, need.min_count))
+    return result
+
+
+def _check_times(*, starts_at: datetime, ends_at: datetime, actor: Actor) -> None:
+    if ends_at <= starts_at:
+        raise Invalid("the event must end after it starts")
+    if ends_at - starts_at > timedelta(days=7):
+        raise Invalid("an event may last at most 7 days")
+    if starts_at < utcnow() and not actor.is_admin:
+        raise Invalid("an event cannot be booked in the past (administrators may record past events)")
+
+
+def _check_references(session: Session, data: dict[str, Any]) -> None:
+    if "campaign_id" in data and session.get(Campaign, data["campaign_id"]) is None:
+        raise Invalid(f"campaign {data['campaign_id']} does not exist")
+    if "venue_id" in data:
+        venue = session.get(Venue, data["venue_id"])
+        if venue is None:
+            raise Invalid(f"venue {data['venue_id']} does not exist")
+        if not venue.active:
+            raise Invalid(f"venue {venue.name} is no longer in use")
+
+
+def _set_network_needs(session: Session, event_id: int, needs: list[dict[str, int]]) -> None:
+    seen: set[int] = set()
+    for need in needs:
+        if need["network_id"] in seen:
+            raise Invalid(f"network {need['network_id']} is listed twice in network_needs")
+        seen.add(need["network_id"])
+        if session.get(Network, need["network_id"]) is None:
+            raise Invalid(f"network {need['network_id']} does not exist")
+    for old in session.exec(select(EventNetworkNeed).where(EventNetworkNeed.event_id == event_id)).all():
+        session.delete(old)
+    session.flush()
+    for need in needs:
+        session.add(
+            EventNetworkNeed(event_id=event_id, network_id=need["network_id"], min_count=need["min_count"])
+        )
+
+
+def _needs_snapshot(session: Session, event_id: int) -> list[dict[str, int]]:
+    return [
+        {"network_id": n.network_id, "min_count": n.min_count}
+        for n in network_needs_of(session=session, event_ids=[event_id])[event_id]
+    ]
+
+
+def create_event(*, session: Session, actor: Actor, data: dict[str, Any]) -> Event:
+    """Book a session at a venue; it starts as a draft unless confirmed straight away."""
+    data = dict(data)
+    needs = data.pop("network_needs", [])
+    _check_references(session, data)
+    _check_times(starts_at=data["starts_at"], ends_at=data["ends_at"], actor=actor)
+    status = EventStatus(data.get("status", EventStatus.draft))
+    if status not in (EventStatus.draft, EventStatus.confirmed) and not actor.is_admin:
+        raise Invalid("a new event is either draft or confirmed")
+    if "coordinator_user_id" not in data and actor.role in ("coordinator", "admin"):
+        data["coordinator_user_id"] = actor.user_id
+    event = Event(**data)
+    session.add(event)
+    session.flush()
+    assert event.id is not None
+    _set_network_needs(session, event.id, needs)
+    venue = session.get(Venue, event.venue_id)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="create",
+        record_type="event",
+        record_id=event.id,
+        summary=f"event '{event.title}' booked at {venue.name if venue else event.venue_id}",
+        after={**audit.snapshot(event), "network_needs": needs},
+    )
+    session.commit()
+    return event
+
+
+def _team(session: Session, event_id: int) -> list[Assignment]:
+    return list(
+        session.exec(
+            select(Assignment).where(
+                Assignment.event_id == event_id,
+                col(Assignment.status).in_(ACTIVE_ASSIGNMENT_STATUSES),
+            )
+        ).all()
+    )
+
+
+def team_clashes(*, session: Session, event: Event, team: list[Assignment]) -> dict[int, list[Clash]]:
+    """For an event at its (possibly new) time and place: each team member's clashes."""
+    if not team:
+        return {}
+    venue = session.get(Venue, event.venue_id)
+    target = slot_of(event, venue.name if venue else "")
+    start, end = window_for(event.starts_at, event.ends_at, travel_buffer())
+    schedules = load_schedules(
+        session=session, person_ids=[a.person_id for a in team], window_start=start, window_end=end
+    )
+    result: dict[int, list[Clash]] = {}
+    for assignment in team:
+        schedule = schedules[assignment.person_id]
+        schedule.duties = [d for d in schedule.duties if d.event_id != event.id]
+        found = [c for c in clashes(schedule, target, travel_buffer=travel_buffer()) if c.code != "inactive"]
+        if found:
+            result[assignment.person_id] = found
+    return result
+
+
+def update_event(
+    *,
+    session: Session,
+    actor: Actor,
+    event_id: int,
+    changes: dict[str, Any],
+    accept_conflicts: bool = False,
+) -> tuple[Event, dict[int, list[Clash]]]:
+    """Change an event. Moving it re-checks its team: the clashes it would create are
+    refused (409) unless ``accept_conflicts``, when the clashing assignments are marked
+    with a note — never deleted."""
+    changes = dict(changes)
+    needs = changes.pop("network_needs", None)
+    status = changes.pop("status", None)
+    event = get_event(session=session, event_id=event_id)
+    if event.status in (EventStatus.completed, EventStatus.cancelled) and (changes or needs is not None):
+        raise Invalid(f"event {event_id} is {event.status}; reopen it as a draft before changing it")
+    _check_references(session, changes)
+    moving = any(
+        k in changes and changes[k] != getattr(event, k) for k in ("starts_at", "ends_at", "venue_id")
+    )
+    team = _team(session, event_id)
+    if moving:
+        lock_for_booking(session, [a.person_id for a in team])
+        session.refresh(event)
+        starts_at = changes.get("starts_at", event.starts_at)
+        ends_at = changes.get("ends_at", event.ends_at)
+        _check_times(starts_at=starts_at, ends_at=ends_at, actor=actor)
+    before = {**audit.snapshot(event), "network_needs": _needs_snapshot(session, event_id)}
+    for key, value in changes.items():
+        setattr(event, key, value)
+    found: dict[int, list[Clash]] = {}
+    if moving:
+        found = team_clashes(session=session, event=event, team=team)
+        if found and not accept_conflicts:
+            session.rollback()
+            raise Conflict(
+                "moving the event creates conflicts for its team: "
+                + "; ".join(c.message for cs in found.values() for c in cs)
+                + ". Send accept_conflicts=true to move it anyway and mark those assignments.",
+                extra={"conflicts": _conflicts_body(found)},
+            )
+        for assignment in team:
+            note = "; ".join(c.message for c in found.get(assignment.person_id, []))
+            if note != assignment.conflict_note:
+                assignment.conflict_note = note[:500]
+                assignment.revision += 1
+                assignment.updated_at = utcnow()
+                session.add(assignment)
+    if needs is not None:
+        _set_network_needs(session, event_id, needs)
+    if any(k in MATERIAL_FIELDS and before.get(k) != audit.snapshot(event).get(k) for k in changes):
+        event.revision += 1
+    event.updated_at = utcnow()
+    session.add(event)
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="update",
+        record_type="event",
+        record_id=event_id,
+        summary=f"event '{event.title}' changed" + (" (moved; conflicts accepted)" if found else ""),
+        before=before,
+        after={**audit.snapshot(event), "network_needs": _needs_snapshot(session, event_id)},
+    )
+    session.commit()
+    if status is not None and status != event.status:
+        event = set_status(session=session, actor=actor, event_id=event_id, status=EventStatus(status))
+    return event, found
+
+
+def _conflicts_body(found: dict[int, list[Clash]]) -> list[dict[str, Any]]:
+    return [
+        {"person_id": pid, "code": c.code, "message": c.message, "event_id": c.event_id}
+        for pid, cs in found.items()
+        for c in cs
+    ]
+
+
+def set_status(
+    *, session: Session, actor: Actor, event_id: int, status: EventStatus, reason: str = ""
+) -> Event:
+    """Move an event along draft → confirmed → completed, or to cancelled (and back to draft)."""
+    event = get_event(session=session, event_id=event_id)
+    current = EventStatus(event.status)
+    if status == current:
+        return event
+    if status not in ALLOWED_TRANSITIONS[current]:
+        allowed = ", ".join(sorted(s.value for s in ALLOWED_TRANSITIONS[current])) or "nothing"
+        raise Invalid(f"event {event_id} is {current.value}; it can only become: {allowed}")
+    if status == EventStatus.completed and event.ends_at > utcnow():
+        raise Invalid(f"event {event_id} has not ended yet, so it cannot be completed")
+    if current == EventStatus.cancelled and event.starts_at < utcnow() and not actor.is_admin:
+        raise Invalid(f"event {event_id} is in the past and cannot be reopened")
+    before = audit.snapshot(event)
+    event.status = status
+    event.revision += 1
+    event.updated_at = utcnow()
+    if status == EventStatus.cancelled:
+        event.cancelled_reason = reason[:500]
+    elif current == EventStatus.cancelled:
+        event.cancelled_reason = ""
+    session.add(event)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="cancel" if status == EventStatus.cancelled else "status",
+        record_type="event",
+        record_id=event_id,
+        summary=f"event '{event.title}' {current.value} → {status.value}" + (f": {reason}" if reason else ""),
+        before=before,
+        after=audit.snapshot(event),
+    )
+    session.commit()
+    return event
+
+
+def cancel_event(*, session: Session, actor: Actor, event_id: int, reason: str = "") -> Event:
+    """Cancel, keeping the event and its assignments on record (calendars show it cancelled)."""
+    return set_status(
+        session=session, actor=actor, event_id=event_id, status=EventStatus.cancelled, reason=reason
+    )
+
+
+def staffing_states(*, session: Session, events: list[Event]) -> dict[int, StaffingState]:
+    """Staffing state of many events in four queries."""
+    ids = [e.id for e in events if e.id is not None]
+    if not ids:
+        return {}
+    needs = network_needs_of(session=session, event_ids=ids)
+    rows = session.exec(
+        select(Assignment, Person.languages)
+        .join(Person, col(Person.id) == Assignment.person_id)
+        .where(
+            col(Assignment.event_id).in_(ids),
+            col(Assignment.status).in_(ACTIVE_ASSIGNMENT_STATUSES),
+        )
+    ).all()
+    person_ids = sorted({a.person_id for a, _ in rows})
+    networks: dict[int, set[int]] = {pid: set() for pid in person_ids}
+    if person_ids:
+        for rep in session.exec(
+            select(Representation).where(col(Representation.person_id).in_(person_ids))
+        ).all():
+            networks[rep.person_id].add(rep.network_id)
+    teams: dict[int, list[TeamMember]] = {eid: [] for eid in ids}
+    for assignment, languages in rows:
+        teams[assignment.event_id].append(
+            TeamMember(
+                person_id=assignment.person_id,
+                role=assignment.role,
+                status=assignment.status,
+                network_ids=frozenset(networks[assignment.person_id]),
+                languages=frozenset(languages or []),
+            )
+        )
+    return {
+        e.id: staffing_state(
+            ambassadors_needed=e.ambassadors_needed,
+            recruiters_needed=e.recruiters_needed,
+            network_needs=needs[e.id],
+            wanted_languages=list(e.wanted_languages or []),
+            team=teams[e.id],
+        )
+        for e in events
+        if e.id is not None
+    }
+
+
+def staffing_of(*, session: Session, event_id: int) -> StaffingState:
+    event = get_event(session=session, event_id=event_id)
+    assert event.id is not None
+    return staffing_states(session=session, events=[event])[event.id]
+
+
+def events_on_day(*, session: Session, day: date) -> list[Event]:
+    start, end = london_day_bounds(day)
+    return list(session.exec(select(Event).where(Event.starts_at < end, Event.ends_at > start)).all())
+
+
+def count_events(*, session: Session) -> int:
+    return int(session.exec(select(func.count()).select_from(Event)).one())

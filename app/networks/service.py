@@ -1,0 +1,45 @@
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app import records
+from app.audit.service import Actor
+from app.errors import Conflict
+from app.networks.models import Network
+
+
+def get_network(*, session: Session, network_id: int) -> Network:
+    return records.get_or_404(session, Network, network_id, "network")
+
+
+def list_networks(*, session: Session, limit: int, offset: int) -> tuple[list[Network], int]:
+    return records.page(session, select(Network).order_by(col(Network.name)), limit=limit, offset=offset)
+
+
+def _ensure_unique_name(session: Session, name: str, network_id: int | None = None) -> None:
+    clash = session.exec(select(Network).where(Network.name == name)).first()
+    if clash is not None and clash.id != network_id:
+        raise Conflict(f"a network called '{name}' already exists (network {clash.id})")
+
+
+def create_network(*, session: Session, actor: Actor, data: dict[str, Any]) -> Network:
+    _ensure_unique_name(session, data["name"])
+    return records.create(
+        session=session,
+        actor=actor,
+        record=Network(**data),
+        summary=f"network {data['name']} created",
+    )
+
+
+def update_network(*, session: Session, actor: Actor, network_id: int, changes: dict[str, Any]) -> Network:
+    network = get_network(session=session, network_id=network_id)
+    if "name" in changes:
+        _ensure_unique_name(session, changes["name"], network_id)
+    return records.update(
+        session=session,
+        actor=actor,
+        record=network,
+        changes=changes,
+        summary=f"network {network.name} updated",
+    )

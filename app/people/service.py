@@ -1,0 +1,238 @@
+"""People, their representation opt-ins and their unavailability."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app import records
+from app.accounts.principal import Principal
+from app.audit import service as audit
+from app.audit.service import Actor
+from app.clock import utcnow
+from app.errors import Conflict, Forbidden, Invalid
+from app.networks.models import Network
+from app.people.models import Person, Representation, Unavailability
+
+
+def get_person(*, session: Session, person_id: int) -> Person:
+    return records.get_or_404(session, Person, person_id, "person")
+
+
+def check_self_or_planner(principal: Principal, person_id: int, what: str) -> None:
+    """Coordinators and admins act for anyone; staff only for themselves."""
+    if principal.is_planner:
+        return
+    if principal.role == "staff" and principal.person_id == person_id:
+        return
+    raise Forbidden(f"you may only see or change your own {what}")
+
+
+def list_people(
+    *,
+    session: Session,
+    limit: int,
+    offset: int,
+    town: str | None = None,
+    active: bool | None = None,
+    q: str | None = None,
+    network_id: int | None = None,
+) -> tuple[list[Person], int]:
+    query = select(Person).order_by(col(Person.name))
+    if town:
+        query = query.where(col(Person.base_town).ilike(town.strip()))
+    if active is not None:
+        query = query.where(Person.active == active)
+    if q:
+        pattern = f"%{q.strip()}%"
+        query = query.where(col(Person.name).ilike(pattern) | col(Person.staff_number).ilike(pattern))
+    if network_id is not None:
+        members = select(Representation.person_id).where(Representation.network_id == network_id)
+        query = query.where(col(Person.id).in_(members))
+    return records.page(session, query, limit=limit, offset=offset)
+
+
+def _ensure_unique_staff_number(session: Session, staff_number: str, person_id: int | None = None) -> None:
+    clash = session.exec(select(Person).where(Person.staff_number == staff_number)).first()
+    if clash is not None and clash.id != person_id:
+        raise Conflict(f"staff number {staff_number} already belongs to {clash.name} (person {clash.id})")
+
+
+def create_person(*, session: Session, actor: Actor, data: dict[str, Any]) -> Person:
+    _ensure_unique_staff_number(session, data["staff_number"])
+    return records.create(
+        session=session,
+        actor=actor,
+        record=Person(**data),
+        summary=f"person {data['name']} created",
+    )
+
+
+def update_person(*, session: Session, actor: Actor, person_id: int, changes: dict[str, Any]) -> Person:
+    person = get_person(session=session, person_id=person_id)
+    if "staff_number" in changes:
+        _ensure_unique_staff_number(session, changes["staff_number"], person_id)
+    return records.update(
+        session=session,
+        actor=actor,
+        record=person,
+        changes=changes,
+        summary=f"person {person.name} updated",
+    )
+
+
+# --- representation: special-category data, kept only while the person wants it ----------
+
+
+def representations_of(*, session: Session, person_id: int) -> list[Representation]:
+    return list(
+        session.exec(
+            select(Representation)
+            .where(Representation.person_id == person_id)
+            .order_by(col(Representation.network_id))
+        ).all()
+    )
+
+
+def representations_by_person(*, session: Session, person_ids: list[int]) -> dict[int, list[Representation]]:
+    result: dict[int, list[Representation]] = {pid: [] for pid in person_ids}
+    if not person_ids:
+        return result
+    rows = session.exec(select(Representation).where(col(Representation.person_id).in_(person_ids))).all()
+    for row in rows:
+        result[row.person_id].append(row)
+    return result
+
+
+def get_representation(*, session: Session, representation_id: int) -> Representation:
+    return records.get_or_404(session, Representation, representation_id, "representation")
+
+
+def opt_in(
+    *, session: Session, actor: Actor, person_id: int, network_id: int, public_naming: bool
+) -> Representation:
+    """Record that a person volunteers to represent a network at outreach events."""
+    person = get_person(session=session, person_id=person_id)
+    network = session.get(Network, network_id)
+    if network is None:
+        raise Invalid(f"network {network_id} does not exist")
+    existing = session.exec(
+        select(Representation).where(
+            Representation.person_id == person_id, Representation.network_id == network_id
+        )
+    ).first()
+    if existing is not None:
+        raise Conflict(f"{person.name} already represents the {network.name} (representation {existing.id})")
+    now = utcnow()
+    rep = Representation(
+        person_id=person_id,
+        network_id=network_id,
+        opted_in_at=now,
+        public_naming=public_naming,
+        public_naming_at=now if public_naming else None,
+    )
+    return records.create(
+        session=session,
+        actor=actor,
+        record=rep,
+        summary=f"{person.name} opted in to represent {network.name}",
+    )
+
+
+def set_public_naming(
+    *, session: Session, actor: Actor, representation_id: int, public_naming: bool
+) -> Representation:
+    rep = get_representation(session=session, representation_id=representation_id)
+    changes: dict[str, Any] = {"public_naming": public_naming}
+    changes["public_naming_at"] = utcnow() if public_naming else None
+    return records.update(
+        session=session,
+        actor=actor,
+        record=rep,
+        changes=changes,
+        summary="public-naming consent " + ("given" if public_naming else "withdrawn"),
+    )
+
+
+def withdraw(*, session: Session, actor: Actor, representation_id: int) -> None:
+    """Delete the opt-in at once: every suggestion, page and count stops using it."""
+    rep = get_representation(session=session, representation_id=representation_id)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="withdraw",
+        record_type="representation",
+        record_id=representation_id,
+        summary="representation opt-in withdrawn",
+        before=audit.snapshot(rep),
+    )
+    session.delete(rep)
+    session.commit()
+
+
+# --- unavailability ---------------------------------------------------------------
+
+
+def get_unavailability(*, session: Session, unavailability_id: int) -> Unavailability:
+    return records.get_or_404(session, Unavailability, unavailability_id, "unavailability")
+
+
+def _check_span(starts_at: datetime, ends_at: datetime) -> None:
+    if ends_at <= starts_at:
+        raise Invalid("an unavailability must end after it starts")
+
+
+def list_unavailability(
+    *,
+    session: Session,
+    limit: int,
+    offset: int,
+    person_id: int | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> tuple[list[Unavailability], int]:
+    query = select(Unavailability).order_by(col(Unavailability.starts_at))
+    if person_id is not None:
+        query = query.where(Unavailability.person_id == person_id)
+    if start is not None:
+        query = query.where(Unavailability.ends_at > start)
+    if end is not None:
+        query = query.where(Unavailability.starts_at < end)
+    return records.page(session, query, limit=limit, offset=offset)
+
+
+def add_unavailability(*, session: Session, actor: Actor, data: dict[str, Any]) -> Unavailability:
+    """Record time off; existing assignments in it are kept, the coordinator sees the clash."""
+    person = get_person(session=session, person_id=data["person_id"])
+    _check_span(data["starts_at"], data["ends_at"])
+    return records.create(
+        session=session,
+        actor=actor,
+        record=Unavailability(**data),
+        summary=f"unavailability recorded for {person.name}",
+    )
+
+
+def update_unavailability(
+    *, session: Session, actor: Actor, unavailability_id: int, changes: dict[str, Any]
+) -> Unavailability:
+    row = get_unavailability(session=session, unavailability_id=unavailability_id)
+    _check_span(changes.get("starts_at", row.starts_at), changes.get("ends_at", row.ends_at))
+    return records.update(
+        session=session, actor=actor, record=row, changes=changes, summary="unavailability changed"
+    )
+
+
+def remove_unavailability(*, session: Session, actor: Actor, unavailability_id: int) -> None:
+    row = get_unavailability(session=session, unavailability_id=unavailability_id)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="delete",
+        record_type="unavailability",
+        record_id=unavailability_id,
+        summary="unavailability removed",
+        before=audit.snapshot(row),
+    )
+    session.delete(row)
+    session.commit()

@@ -1,0 +1,29 @@
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from app.clock import utcnow
+from app.db import utc_column
+from app.enums import VenueKind
+
+
+class Venue(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    kind: VenueKind = Field(sa_type=sa.String(30))
+    address: str = Field(default="", max_length=500)
+    town: str = Field(default="", max_length=120, index=True)
+    postcode: str = Field(default="", max_length=12)
+    latitude: float | None = None
+    longitude: float | None = None
+    accessibility_notes: str = Field(default="", max_length=2000)
+    parking_notes: str = Field(default="", max_length=2000)
+    opening_notes: str = Field(default="", max_length=2000)
+    partner_organisation: str = Field(default="", max_length=200)
+    contact_name: str = Field(default="", max_length=200)
+    contact_phone: str = Field(default="", max_length=40)
+    contact_email: str = Field(default="", max_length=254)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
