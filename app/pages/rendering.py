@@ -12,6 +12,7 @@ from app.clock import to_london
 from app.enums import label
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
 
 def _london(value: Any, fmt: str = "%A %-d %B %Y, %H:%M") -> str:

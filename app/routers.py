@@ -1,0 +1,25 @@
+"""Every router of the app, in one list. Add a package's router here, one line each."""
+
+from fastapi import APIRouter
+
+from app.accounts.api import router as accounts_api
+from app.accounts.pages import router as accounts_pages
+from app.assignments.api import router as assignments_api
+from app.audit.api import router as audit_api
+from app.campaigns.api import router as campaigns_api
+from app.events.api import router as events_api
+from app.networks.api import router as networks_api
+from app.people.api import router as people_api
+from app.venues.api import router as venues_api
+
+ROUTERS: list[APIRouter] = [
+    accounts_api,
+    accounts_pages,
+    networks_api,
+    people_api,
+    venues_api,
+    campaigns_api,
+    events_api,
+    assignments_api,
+    audit_api,
+]

@@ -1,0 +1,75 @@
+"""Test set-up: a real, migrated database (SQLite file, or PostgreSQL when
+``MUSTER_TEST_DATABASE_URL`` is set), emptied between tests, and the app over HTTP."""
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+_TMP = Path(tempfile.mkdtemp(prefix="muster-test-"))
+TEST_DATABASE_URL = os.environ.get("MUSTER_TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'test.db'}"
+os.environ["MUSTER_DATABASE_URL"] = TEST_DATABASE_URL
+os.environ["MUSTER_SECRET_KEY"] = "test-secret-key-not-for-production-0123456789"
+os.environ["MUSTER_BASE_URL"] = "https://muster.test"
+
+import sqlalchemy as sa  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlmodel import Session, SQLModel  # noqa: E402
+
+from app import migrate  # noqa: E402
+from app.db import get_engine  # noqa: E402
+from tests.factories import Factory  # noqa: E402
+
+IS_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+
+
+@pytest.fixture(scope="session")
+def engine() -> Iterator[sa.Engine]:
+    engine = get_engine()
+    if IS_POSTGRES:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    migrate.upgrade(TEST_DATABASE_URL)
+    yield engine
+
+
+def _empty(engine: sa.Engine) -> None:
+    import app.models  # noqa: F401
+
+    tables = [t for t in SQLModel.metadata.sorted_tables]
+    with engine.begin() as conn:
+        if IS_POSTGRES:
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        else:
+            for table in reversed(tables):
+                conn.execute(table.delete())
+            conn.exec_driver_sql("DELETE FROM sqlite_sequence") if _has_sequence(conn) else None
+
+
+def _has_sequence(conn: sa.Connection) -> bool:
+    return bool(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE name='sqlite_sequence'").first())
+
+
+@pytest.fixture()
+def db(engine: sa.Engine) -> Iterator[Session]:
+    """A session on the emptied test database; what services commit is really committed."""
+    _empty(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture()
+def make(db: Session) -> Factory:
+    """Builders for test data: ``make.venue()``, ``make.event(...)``, ``make.user("staff")``."""
+    return Factory(db)
+
+
+@pytest.fixture()
+def client(db: Session) -> Iterator[TestClient]:
+    from app.main import app
+
+    with TestClient(app, base_url="https://muster.test") as test_client:
+        yield test_client
