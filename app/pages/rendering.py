@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 
 from app.clock import to_london
 from app.enums import label
+from app.pages.csrf import csrf_token
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
@@ -26,6 +27,7 @@ def get_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     templates.env.filters["london"] = _london
     templates.env.filters["label"] = label
+    templates.env.globals["csrf_token"] = csrf_token
     return templates
 
 
