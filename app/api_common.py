@@ -1,9 +1,9 @@
 """Building blocks every JSON route shares: ids, bounded text, pagination."""
 
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from fastapi import Depends, Path, Query
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 MAX_ID = 2_147_483_647  # PostgreSQL integer: larger ids would be a database error, not a 404.
 
@@ -85,3 +85,21 @@ class Strict(BaseModel):
     """Request bodies refuse unknown fields: a typo should not be silently ignored."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class Patch(Strict):
+    """A partial update: fields left out stay as they are; ``null`` only where it means 'none'."""
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> "Patch":
+        nulls = sorted(
+            k for k in self.model_fields_set if getattr(self, k) is None and k not in self.NULLABLE
+        )
+        if nulls:
+            raise ValueError(f"{', '.join(nulls)}: may not be null (leave the field out to keep it)")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)

@@ -89,7 +89,7 @@ def _serialize_london(value: datetime) -> str:
 LondonDateTime = Annotated[
     datetime,
     BeforeValidator(_parse_instant),
-    PlainSerializer(_serialize_london, return_type=str),
+    PlainSerializer(_serialize_london, return_type=str, when_used="json"),
     WithJsonSchema(
         {
             "type": "string",

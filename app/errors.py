@@ -101,6 +101,7 @@ def _describe_validation(errors: list[Any]) -> tuple[str, list[dict[str, Any]]]:
         message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
         if err.get("type") == "json_invalid":
             message = "the request body is not valid JSON"
+            loc = []
         items.append({"field": ".".join(loc), "message": message})
     summary = "; ".join(f"{i['field']}: {i['message']}" if i["field"] else i["message"] for i in items)
     return summary or "invalid input", items

@@ -18,7 +18,7 @@ from app.campaigns.models import Campaign
 from app.clock import london_day_bounds, utcnow
 from app.config import get_settings
 from app.db import lock_for_booking
-from app.enums import ACTIVE_ASSIGNMENT_STATUSES, EventStatus, Role
+from app.enums import ACTIVE_ASSIGNMENT_STATUSES, EventStatus, PartnerStatus, Role
 from app.errors import Conflict, Forbidden, Invalid
 from app.events.models import Event, EventNetworkNeed
 from app.events.staffing import NetworkNeed, StaffingState, TeamMember, staffing_state
@@ -253,7 +253,7 @@ def update_event(
                 "moving the event creates conflicts for its team: "
                 + "; ".join(c.message for cs in found.values() for c in cs)
                 + ". Send accept_conflicts=true to move it anyway and mark those assignments.",
-                extra={"conflicts": _conflicts_body(found)},
+                extra={"conflicts": conflicts_body(found)},
             )
         for assignment in team:
             note = "; ".join(c.message for c in found.get(assignment.person_id, []))
@@ -285,7 +285,7 @@ def update_event(
     return event, found
 
 
-def _conflicts_body(found: dict[int, list[Clash]]) -> list[dict[str, Any]]:
+def conflicts_body(found: dict[int, list[Clash]]) -> list[dict[str, Any]]:
     return [
         {"person_id": pid, "code": c.code, "message": c.message, "event_id": c.event_id}
         for pid, cs in found.items()
@@ -396,3 +396,26 @@ def events_on_day(*, session: Session, day: date) -> list[Event]:
 
 def count_events(*, session: Session) -> int:
     return int(session.exec(select(func.count()).select_from(Event)).one())
+
+
+def respond_as_partner(
+    *, session: Session, principal: Principal, event_id: int, status: PartnerStatus, message: str = ""
+) -> Event:
+    """The venue partner confirms or declines a booking at their venue, with a message."""
+    event = get_event(session=session, event_id=event_id)
+    if principal.role == Role.partner:
+        check_can_see(principal, event)
+    elif not principal.is_planner:
+        raise Forbidden("only the venue's partner can answer a booking")
+    if status == PartnerStatus.pending:
+        raise Invalid("answer a booking with confirmed or declined")
+    if event.status in (EventStatus.cancelled, EventStatus.completed):
+        raise Invalid(f"event {event_id} is {event.status}; there is nothing to answer")
+    return records.update(
+        session=session,
+        actor=principal.actor,
+        record=event,
+        changes={"partner_status": status, "partner_message": message[:2000]},
+        action="partner",
+        summary=f"venue partner {status.value} '{event.title}'" + (f": {message[:200]}" if message else ""),
+    )

@@ -1,0 +1,67 @@
+from typing import Annotated
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from app.accounts.deps import AnyUser, Planner
+from app.api_common import MediumText, Name, Page, PageParams, Patch, PathId, Strict
+from app.db import SessionDep
+from app.networks import service
+
+router = APIRouter(prefix="/api/v1/networks", tags=["networks"])
+
+
+class NetworkCreate(Strict):
+    name: Name
+    short_name: Annotated[str, Field(max_length=40)] = ""
+    description: MediumText = ""
+
+
+class NetworkUpdate(Patch):
+    name: Name | None = None
+    short_name: Annotated[str, Field(max_length=40)] | None = None
+    description: MediumText | None = None
+
+
+class NetworkPublic(BaseModel):
+    id: int
+    name: str
+    short_name: str
+    description: str
+
+
+@router.get("", response_model=Page[NetworkPublic])
+def list_networks(session: SessionDep, _user: AnyUser, page: PageParams) -> Page[NetworkPublic]:
+    """The staff networks people may volunteer to represent (names only: no members)."""
+    rows, total = service.list_networks(session=session, limit=page.limit, offset=page.offset)
+    return Page(
+        items=[NetworkPublic.model_validate(r, from_attributes=True) for r in rows],
+        total=total,
+        **page.model_dump(),
+    )
+
+
+@router.post("", response_model=NetworkPublic, status_code=201)
+def create_network(session: SessionDep, principal: Planner, body: NetworkCreate) -> NetworkPublic:
+    network = service.create_network(session=session, actor=principal.actor, data=body.model_dump())
+    return NetworkPublic.model_validate(network, from_attributes=True)
+
+
+@router.get("/{network_id}", response_model=NetworkPublic)
+def read_network(session: SessionDep, _user: AnyUser, network_id: PathId) -> NetworkPublic:
+    return NetworkPublic.model_validate(
+        service.get_network(session=session, network_id=network_id), from_attributes=True
+    )
+
+
+@router.patch("/{network_id}", response_model=NetworkPublic)
+def update_network(
+    session: SessionDep, principal: Planner, network_id: PathId, body: NetworkUpdate
+) -> NetworkPublic:
+    network = service.update_network(
+        session=session,
+        actor=principal.actor,
+        network_id=network_id,
+        changes=body.changes(),
+    )
+    return NetworkPublic.model_validate(network, from_attributes=True)

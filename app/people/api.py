@@ -1,0 +1,317 @@
+"""People, their representation opt-ins (special-category data) and unavailability."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, Field
+
+from app.accounts.deps import Planner, PlannerOrStaff
+from app.accounts.principal import Principal
+from app.api_common import (
+    Code,
+    Email,
+    Language,
+    Latitude,
+    Longitude,
+    Name,
+    Page,
+    PageParams,
+    Patch,
+    PathId,
+    Phone,
+    Reason,
+    RefId,
+    ShortText,
+    Strict,
+    Town,
+)
+from app.clock import LondonDateTime
+from app.db import SessionDep
+from app.enums import PersonKind, Role, UnavailabilityReason
+from app.errors import Forbidden
+from app.people import service
+from app.people.models import Person
+
+router = APIRouter(prefix="/api/v1", tags=["people"])
+
+Languages = Annotated[list[Language], Field(max_length=20)]
+MonthlyLimit = Annotated[int, Field(ge=0, le=31)]
+
+
+class PersonCreate(Strict):
+    name: Name
+    staff_number: Code
+    kind: PersonKind
+    rank_or_title: ShortText = ""
+    base_town: Town = ""
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    languages: Languages = []
+    monthly_limit: MonthlyLimit = 4
+    active: bool = True
+    email: Email = ""
+    phone: Phone = ""
+
+
+class PersonUpdate(Patch):
+    NULLABLE = frozenset({"latitude", "longitude"})
+
+    name: Name | None = None
+    staff_number: Code | None = None
+    kind: PersonKind | None = None
+    rank_or_title: ShortText | None = None
+    base_town: Town | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    languages: Languages | None = None
+    monthly_limit: MonthlyLimit | None = None
+    active: bool | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+
+
+class RepresentationPublic(BaseModel):
+    id: int
+    person_id: int
+    network_id: int
+    opted_in_at: LondonDateTime
+    public_naming: bool
+    public_naming_at: LondonDateTime | None
+
+
+class PersonPublic(BaseModel):
+    id: int
+    name: str
+    staff_number: str
+    kind: PersonKind
+    rank_or_title: str
+    base_town: str
+    latitude: float | None
+    longitude: float | None
+    languages: list[str]
+    monthly_limit: int
+    active: bool
+    email: str
+    phone: str
+    # Only for coordinators, administrators and the person: null for everyone else.
+    representations: list[RepresentationPublic] | None = None
+
+
+def _out(session: SessionDep, person: Person, principal: Principal) -> PersonPublic:
+    out = PersonPublic.model_validate(person, from_attributes=True)
+    if person.id is not None and (principal.is_planner or principal.person_id == person.id):
+        reps = service.representations_of(session=session, person_id=person.id)
+        out.representations = [RepresentationPublic.model_validate(r, from_attributes=True) for r in reps]
+    return out
+
+
+@router.get("/people", response_model=Page[PersonPublic])
+def list_people(
+    session: SessionDep,
+    principal: Planner,
+    page: PageParams,
+    town: Annotated[str | None, Query(max_length=120)] = None,
+    active: bool | None = None,
+    q: Annotated[str | None, Query(max_length=100, description="Name or staff number contains")] = None,
+    network_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+) -> Page[PersonPublic]:
+    rows, total = service.list_people(
+        session=session,
+        limit=page.limit,
+        offset=page.offset,
+        town=town,
+        active=active,
+        q=q,
+        network_id=network_id,
+    )
+    reps = service.representations_by_person(session=session, person_ids=[p.id for p in rows if p.id])
+    items = []
+    for person in rows:
+        out = PersonPublic.model_validate(person, from_attributes=True)
+        out.representations = [
+            RepresentationPublic.model_validate(r, from_attributes=True) for r in reps.get(person.id or 0, [])
+        ]
+        items.append(out)
+    return Page(items=items, total=total, **page.model_dump())
+
+
+@router.post("/people", response_model=PersonPublic, status_code=201)
+def create_person(session: SessionDep, principal: Planner, body: PersonCreate) -> PersonPublic:
+    person = service.create_person(session=session, actor=principal.actor, data=body.model_dump())
+    return _out(session, person, principal)
+
+
+@router.get("/people/{person_id}", response_model=PersonPublic)
+def read_person(session: SessionDep, principal: PlannerOrStaff, person_id: PathId) -> PersonPublic:
+    service.check_self_or_planner(principal, person_id, "record")
+    return _out(session, service.get_person(session=session, person_id=person_id), principal)
+
+
+@router.patch("/people/{person_id}", response_model=PersonPublic)
+def update_person(
+    session: SessionDep, principal: Planner, person_id: PathId, body: PersonUpdate
+) -> PersonPublic:
+    person = service.update_person(
+        session=session, actor=principal.actor, person_id=person_id, changes=body.changes()
+    )
+    return _out(session, person, principal)
+
+
+# --- representation opt-ins ------------------------------------------------------------
+
+
+class RepresentationCreate(Strict):
+    network_id: RefId
+    public_naming: bool = False
+
+
+class RepresentationUpdate(Strict):
+    public_naming: bool
+
+
+@router.get("/people/{person_id}/representations", response_model=list[RepresentationPublic])
+def list_representations(
+    session: SessionDep, principal: PlannerOrStaff, person_id: PathId
+) -> list[RepresentationPublic]:
+    service.check_self_or_planner(principal, person_id, "representation opt-ins")
+    service.get_person(session=session, person_id=person_id)
+    reps = service.representations_of(session=session, person_id=person_id)
+    return [RepresentationPublic.model_validate(r, from_attributes=True) for r in reps]
+
+
+@router.post("/people/{person_id}/representations", response_model=RepresentationPublic, status_code=201)
+def opt_in(
+    session: SessionDep, principal: PlannerOrStaff, person_id: PathId, body: RepresentationCreate
+) -> RepresentationPublic:
+    """Record that the person volunteers to represent a network at outreach events."""
+    service.check_self_or_planner(principal, person_id, "representation opt-ins")
+    rep = service.opt_in(
+        session=session,
+        actor=principal.actor,
+        person_id=person_id,
+        network_id=body.network_id,
+        public_naming=body.public_naming,
+    )
+    return RepresentationPublic.model_validate(rep, from_attributes=True)
+
+
+@router.patch("/representations/{representation_id}", response_model=RepresentationPublic)
+def set_public_naming(
+    session: SessionDep, principal: PlannerOrStaff, representation_id: PathId, body: RepresentationUpdate
+) -> RepresentationPublic:
+    """Give or withdraw consent to be named publicly as representing the network."""
+    rep = service.get_representation(session=session, representation_id=representation_id)
+    service.check_self_or_planner(principal, rep.person_id, "representation opt-ins")
+    rep = service.set_public_naming(
+        session=session,
+        actor=principal.actor,
+        representation_id=representation_id,
+        public_naming=body.public_naming,
+    )
+    return RepresentationPublic.model_validate(rep, from_attributes=True)
+
+
+@router.delete("/representations/{representation_id}", status_code=204)
+def withdraw(session: SessionDep, principal: PlannerOrStaff, representation_id: PathId) -> Response:
+    """Withdraw the opt-in: it is deleted and stops being used at once, everywhere."""
+    rep = service.get_representation(session=session, representation_id=representation_id)
+    service.check_self_or_planner(principal, rep.person_id, "representation opt-ins")
+    service.withdraw(session=session, actor=principal.actor, representation_id=representation_id)
+    return Response(status_code=204)
+
+
+# --- unavailability --------------------------------------------------------------------
+
+
+class UnavailabilityCreate(Strict):
+    person_id: RefId | None = Field(default=None, description="Defaults to the caller's own person")
+    starts_at: LondonDateTime
+    ends_at: LondonDateTime
+    reason: UnavailabilityReason
+    note: Reason = ""
+
+
+class UnavailabilityUpdate(Patch):
+    starts_at: LondonDateTime | None = None
+    ends_at: LondonDateTime | None = None
+    reason: UnavailabilityReason | None = None
+    note: Reason | None = None
+
+
+class UnavailabilityPublic(BaseModel):
+    id: int
+    person_id: int
+    starts_at: LondonDateTime
+    ends_at: LondonDateTime
+    reason: UnavailabilityReason
+    note: str
+
+
+def _away_out(row: object) -> UnavailabilityPublic:
+    return UnavailabilityPublic.model_validate(row, from_attributes=True)
+
+
+@router.get("/unavailability", response_model=Page[UnavailabilityPublic])
+def list_unavailability(
+    session: SessionDep,
+    principal: PlannerOrStaff,
+    page: PageParams,
+    person_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+    start: Annotated[LondonDateTime | None, Query()] = None,
+    end: Annotated[LondonDateTime | None, Query()] = None,
+) -> Page[UnavailabilityPublic]:
+    """Planners see anyone's; staff only their own."""
+    if principal.role == Role.staff:
+        if person_id is not None and person_id != principal.person_id:
+            raise Forbidden("you may only see your own unavailability")
+        person_id = principal.person_id
+    rows, total = service.list_unavailability(
+        session=session, limit=page.limit, offset=page.offset, person_id=person_id, start=start, end=end
+    )
+    return Page(items=[_away_out(r) for r in rows], total=total, **page.model_dump())
+
+
+@router.post("/unavailability", response_model=UnavailabilityPublic, status_code=201)
+def add_unavailability(
+    session: SessionDep, principal: PlannerOrStaff, body: UnavailabilityCreate
+) -> UnavailabilityPublic:
+    data = body.model_dump()
+    if data["person_id"] is None:
+        if principal.person_id is None:
+            from app.errors import Invalid
+
+            raise Invalid("person_id is required (your sign-in is not linked to a person)")
+        data["person_id"] = principal.person_id
+    service.check_self_or_planner(principal, data["person_id"], "unavailability")
+    return _away_out(service.add_unavailability(session=session, actor=principal.actor, data=data))
+
+
+@router.get("/unavailability/{unavailability_id}", response_model=UnavailabilityPublic)
+def read_unavailability(
+    session: SessionDep, principal: PlannerOrStaff, unavailability_id: PathId
+) -> UnavailabilityPublic:
+    row = service.get_unavailability(session=session, unavailability_id=unavailability_id)
+    service.check_self_or_planner(principal, row.person_id, "unavailability")
+    return _away_out(row)
+
+
+@router.patch("/unavailability/{unavailability_id}", response_model=UnavailabilityPublic)
+def update_unavailability(
+    session: SessionDep, principal: PlannerOrStaff, unavailability_id: PathId, body: UnavailabilityUpdate
+) -> UnavailabilityPublic:
+    row = service.get_unavailability(session=session, unavailability_id=unavailability_id)
+    service.check_self_or_planner(principal, row.person_id, "unavailability")
+    row = service.update_unavailability(
+        session=session, actor=principal.actor, unavailability_id=unavailability_id, changes=body.changes()
+    )
+    return _away_out(row)
+
+
+@router.delete("/unavailability/{unavailability_id}", status_code=204)
+def remove_unavailability(
+    session: SessionDep, principal: PlannerOrStaff, unavailability_id: PathId
+) -> Response:
+    row = service.get_unavailability(session=session, unavailability_id=unavailability_id)
+    service.check_self_or_planner(principal, row.person_id, "unavailability")
+    service.remove_unavailability(session=session, actor=principal.actor, unavailability_id=unavailability_id)
+    return Response(status_code=204)
