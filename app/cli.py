@@ -54,7 +54,8 @@ def demo(
     with Session(get_engine(), expire_on_commit=False) as session:
         if not demo_data.is_empty(session):
             if if_empty:
-                typer.echo("database already has data; demo not loaded")
+                typer.echo("The database already has data (demo not reloaded). Demo sign-ins, if it")
+                typer.echo(f"holds the demo: sergeant@muster.example, password {demo_data.DEMO_PASSWORD}")
                 return
             _fail("the database already has data; the demo loads only into an empty one")
         logins = demo_data.load(session)
