@@ -1,16 +1,15 @@
 """Sign in and sign out with a session cookie."""
 
-from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.accounts import service
-from app.accounts.deps import SESSION_USER_KEY, SESSION_VERSION_KEY, optional_principal
-from app.accounts.principal import Principal
+from app.accounts.deps import SESSION_USER_KEY, SESSION_VERSION_KEY, OptionalUser
 from app.db import SessionDep
-from app.pages.csrf import CSRF_SESSION_KEY, checked_form
+from app.pages.csrf import checked_form
+from app.pages.forms import FormInput
 from app.pages.rendering import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -21,39 +20,41 @@ def safe_next(value: object) -> str:
     if not isinstance(value, str) or not value.startswith("/") or value.startswith("//"):
         return ""
     parts = urlsplit(value)
-    if parts.scheme or parts.netloc or "\\" in value:
+    if parts.scheme or parts.netloc or "\\" in value or any(ord(c) < 32 for c in value):
         return ""
     return value
 
 
+def _page(request: Request, form: FormInput, next_url: str, *, status: int = 200) -> Response:
+    signed_out = request.query_params.get("signed_out") == "1"
+    context = {"form": form, "next": next_url, "signed_out": signed_out}
+    return render(request, "accounts/login.html", context, status=status)
+
+
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str = "") -> Response:
-    return render(request, "accounts/login.html", {"next": safe_next(next), "values": {}, "errors": {}})
+def login_form(request: Request, principal: OptionalUser, next: str = "") -> Response:
+    if principal is not None and safe_next(next):
+        return RedirectResponse(safe_next(next), status_code=303)
+    return _page(request, FormInput(), safe_next(next))
 
 
 @router.post("/login", response_class=HTMLResponse)
 async def login(request: Request, session: SessionDep) -> Response:
-    form = await checked_form(request)
-    email = str(form.get("email") or "").strip()
-    password = str(form.get("password") or "")
-    next_url = safe_next(form.get("next"))
-    errors: dict[str, str] = {}
-    if not email:
-        errors["email"] = "Enter your e-mail address"
+    form = FormInput(await checked_form(request))
+    email = form.text("email", "your e-mail address", required=True, max_length=254)
+    password = form.values.text("password")
     if not password:
-        errors["password"] = "Enter your password"
+        form.error("password", "Enter your password")
+    next_url = safe_next(form.values.text("next"))
     user = None
-    if not errors:
-        user = service.authenticate(session=session, email=email, password=password)
+    if form.ok:
+        user = service.authenticate(session=session, email=email, password=password[:1000])
         if user is None:
-            errors["email"] = "The e-mail address or password is not right"
+            form.error("email", "The e-mail address or password is not right")
     if user is None:
-        return render(
-            request,
-            "accounts/login.html",
-            {"next": next_url, "values": {"email": email}, "errors": errors},
-            status=400,
-        )
+        # Keep the e-mail address typed; never send a password back to the browser.
+        form.values.pop("password", None)
+        return _page(request, form, next_url, status=400)
     # A fresh session on sign-in: nothing from before (a planted token) carries over.
     request.session.clear()
     request.session[SESSION_USER_KEY] = user.id
@@ -69,13 +70,8 @@ async def logout(request: Request) -> Response:
 
 
 @router.get("/logout", response_class=HTMLResponse)
-def logout_confirm(
-    request: Request, principal: Annotated[Principal | None, Depends(optional_principal)]
-) -> Response:
+def logout_confirm(request: Request, principal: OptionalUser) -> Response:
     """Signing out changes state, so it is a POST; a bookmarked GET gets a button."""
     if principal is None:
         return RedirectResponse("/login", status_code=303)
     return render(request, "accounts/logout.html")
-
-
-__all__ = ["CSRF_SESSION_KEY", "router"]
