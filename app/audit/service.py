@@ -39,8 +39,8 @@ def _plain(value: Any) -> Any:
 
 
 def snapshot(record: SQLModel, *, exclude: set[str] | None = None) -> dict[str, Any]:
-    skip = {"password_hash", "token_hash"} | (exclude or set())
-    return {k: _plain(v) for k, v in record.model_dump().items() if k not in skip}
+    skip = {"password_hash", "token_hash", "updated_at"} | (exclude or set())
+    return {k: _plain(v) for k, v in record.model_dump(warnings=False).items() if k not in skip}
 
 
 def record(
