@@ -1,0 +1,200 @@
+"""People and their representation opt-ins: special-category data seen only by planners and the person."""
+
+from fastapi.testclient import TestClient
+
+from tests.factories import Factory
+
+
+def test_coordinator_creates_person_and_sees_representation(client: TestClient, make: Factory) -> None:
+    h = make.headers("coordinator")
+    network = make.network("Women's Network")
+    r = client.post(
+        "/api/v1/people",
+        json={
+            "name": "Grace Okafor",
+            "staff_number": "LC4321",
+            "kind": "police_officer",
+            "languages": ["Yoruba"],
+        },
+        headers=h,
+    )
+    assert r.status_code == 201
+    person_id = r.json()["id"]
+    opt = client.post(
+        f"/api/v1/people/{person_id}/representations", json={"network_id": network.id}, headers=h
+    )
+    assert (opt.status_code, opt.json()["public_naming"]) == (201, False)
+    person = client.get(f"/api/v1/people/{person_id}", headers=h).json()
+    assert [rep["network_id"] for rep in person["representations"]] == [network.id]
+
+
+def test_duplicate_staff_number_is_409(client: TestClient, make: Factory) -> None:
+    make.person(name="Tom Walsh", staff_number="LC1")
+    r = client.post(
+        "/api/v1/people",
+        json={"name": "Other", "staff_number": "LC1", "kind": "pcso"},
+        headers=make.headers("coordinator"),
+    )
+    assert r.status_code == 409
+    assert r.json()["detail"].startswith("staff number LC1 already belongs to Tom Walsh")
+
+
+def test_staff_sees_own_representation_but_not_others(client: TestClient, make: Factory) -> None:
+    network = make.network("LGBT+ network")
+    me, colleague = make.person(), make.person()
+    make.represent(me, network)
+    make.represent(colleague, network)
+    h = make.headers("staff", person=me)
+    mine = client.get(f"/api/v1/people/{me.id}", headers=h)
+    assert [rep["network_id"] for rep in mine.json()["representations"]] == [network.id]
+    assert client.get(f"/api/v1/people/{colleague.id}", headers=h).status_code == 403
+    assert client.get(f"/api/v1/people/{colleague.id}/representations", headers=h).status_code == 403
+    assert client.get("/api/v1/people", headers=h).status_code == 403
+
+
+def test_staff_opts_in_and_withdraws_at_once(client: TestClient, make: Factory) -> None:
+    network = make.network("Black Police Association")
+    me = make.person()
+    event = make.event()
+    client.patch(
+        f"/api/v1/events/{event.id}",
+        json={"network_needs": [{"network_id": network.id, "min_count": 1}]},
+        headers=make.headers("coordinator"),
+    )
+    make.assign(event, me)
+    h = make.headers("staff", person=me)
+    rep = client.post(
+        f"/api/v1/people/{me.id}/representations",
+        json={"network_id": network.id, "public_naming": True},
+        headers=h,
+    ).json()
+    planner = make.headers("coordinator")
+    assert (
+        client.get(f"/api/v1/events/{event.id}/staffing", headers=planner).json()["networks"][0]["have"] == 1
+    )
+    assert client.delete(f"/api/v1/representations/{rep['id']}", headers=h).status_code == 204
+    assert client.get(f"/api/v1/people/{me.id}/representations", headers=h).json() == []
+    assert (
+        client.get(f"/api/v1/events/{event.id}/staffing", headers=planner).json()["networks"][0]["have"] == 0
+    )
+
+
+def test_staff_cannot_opt_in_someone_else(client: TestClient, make: Factory) -> None:
+    network = make.network()
+    other = make.person()
+    r = client.post(
+        f"/api/v1/people/{other.id}/representations",
+        json={"network_id": network.id},
+        headers=make.headers("staff"),
+    )
+    assert r.status_code == 403
+
+
+def test_public_naming_consent_can_be_withdrawn(client: TestClient, make: Factory) -> None:
+    me = make.person()
+    rep = make.represent(me, make.network(), public_naming=True)
+    h = make.headers("staff", person=me)
+    r = client.patch(f"/api/v1/representations/{rep.id}", json={"public_naming": False}, headers=h)
+    assert (r.status_code, r.json()["public_naming"], r.json()["public_naming_at"]) == (200, False, None)
+
+
+def test_staff_records_own_unavailability_without_person_id(client: TestClient, make: Factory) -> None:
+    me = make.person()
+    h = make.headers("staff", person=me)
+    r = client.post(
+        "/api/v1/unavailability",
+        json={"starts_at": "2027-08-02T00:00", "ends_at": "2027-08-09T00:00", "reason": "annual_leave"},
+        headers=h,
+    )
+    assert (r.status_code, r.json()["person_id"], r.json()["starts_at"]) == (
+        201,
+        me.id,
+        "2027-08-02T00:00:00+01:00",
+    )
+    page = client.get("/api/v1/unavailability", headers=h).json()
+    assert page["total"] == 1
+
+
+def test_unavailability_ending_before_start_is_422(client: TestClient, make: Factory) -> None:
+    me = make.person()
+    r = client.post(
+        "/api/v1/unavailability",
+        json={"starts_at": "2027-08-09T00:00", "ends_at": "2027-08-02T00:00", "reason": "training"},
+        headers=make.headers("staff", person=me),
+    )
+    assert (r.status_code, r.json()["detail"]) == (422, "an unavailability must end after it starts")
+
+
+def test_partner_cannot_read_people(client: TestClient, make: Factory) -> None:
+    person = make.person()
+    h = make.headers("partner")
+    assert client.get(f"/api/v1/people/{person.id}", headers=h).status_code == 403
+
+
+def test_unknown_field_in_body_is_422(client: TestClient, make: Factory) -> None:
+    r = client.post(
+        "/api/v1/people",
+        json={"name": "A", "staff_number": "X1", "kind": "pcso", "ethnicity": "secret"},
+        headers=make.headers("coordinator"),
+    )
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"] == "ethnicity"
+
+
+def test_revoked_or_unknown_token_is_401(client: TestClient, make: Factory) -> None:
+    r = client.get("/api/v1/me", headers={"Authorization": "Bearer mst_not-a-real-token"})
+    assert (r.status_code, r.json()["detail"]) == (401, "the API token is unknown or revoked")
+
+
+def test_me_shows_role_and_links(client: TestClient, make: Factory) -> None:
+    venue = make.venue()
+    user = make.user("partner", venues=[venue])
+    r = client.get("/api/v1/me", headers=make.token(user))
+    assert (r.json()["role"], r.json()["venue_ids"], r.json()["email"]) == ("partner", [venue.id], user.email)
+
+
+def test_session_cookie_login_reaches_api(client: TestClient, make: Factory) -> None:
+    from tests.factories import PASSWORD
+
+    user = make.user("coordinator")
+    login_page = client.get("/login")
+    assert login_page.status_code == 200
+    import re
+
+    match = re.search(r'name="csrf_token" value="([^"]+)"', login_page.text)
+    form = {"email": user.email, "password": PASSWORD}
+    if match:
+        form["csrf_token"] = match.group(1)
+    client.post("/login", data=form, follow_redirects=False)
+    assert client.get("/api/v1/me").json()["email"] == user.email
+
+
+def test_admin_creates_partner_user_linked_to_venue(client: TestClient, make: Factory) -> None:
+    venue = make.venue()
+    r = client.post(
+        "/api/v1/users",
+        json={
+            "email": "Partner@Example.org",
+            "password": "long enough pw",
+            "role": "partner",
+            "venue_ids": [venue.id],
+        },
+        headers=make.headers("admin"),
+    )
+    assert (r.status_code, r.json()["email"], r.json()["venue_ids"]) == (
+        201,
+        "partner@example.org",
+        [venue.id],
+    )
+
+
+def test_partner_user_without_venue_is_422(client: TestClient, make: Factory) -> None:
+    r = client.post(
+        "/api/v1/users",
+        json={"email": "p@example.org", "password": "long enough pw", "role": "partner"},
+        headers=make.headers("admin"),
+    )
+    assert (r.status_code, r.json()["detail"]) == (
+        422,
+        "a partner user must be linked to at least one venue (venue_ids)",
+    )
