@@ -67,12 +67,7 @@ def test_demo_data_shows_upcoming_events_with_gaps(client, make, db) -> None:  #
     from app.events import service as events
 
     demo.load(db)
-    rows, total = events.list_events(
-        session=db,
-        filters=events.EventFilters(start=__import__("app.clock", fromlist=["utcnow"]).utcnow()),
-        limit=100,
-        offset=0,
-    )
+    rows, _ = events.list_events(session=db, filters=events.EventFilters(start=utcnow()), limit=100, offset=0)
     states = events.staffing_states(session=db, events=rows)
     titles = [e.title for e in rows]
     assert sum("Jobcentre" in t or "drop-in" in t for t in titles) >= 7
