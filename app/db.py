@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from fastapi import Depends
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, col, create_engine
 
 from app.config import get_settings
 
@@ -101,6 +101,8 @@ def lock_for_booking(session: Session, person_ids: list[int]) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             # Already writing in this transaction: a write takes the lock just the same.
-            connection.execute(sa.update(Person).where(Person.id == ids[0]).values(active=Person.active))
+            connection.execute(sa.update(Person).where(col(Person.id) == ids[0]).values(active=Person.active))
         return
-    session.execute(sa.select(Person.id).where(Person.id.in_(ids)).order_by(Person.id).with_for_update())  # type: ignore[union-attr, attr-defined]
+    session.execute(
+        sa.select(col(Person.id)).where(col(Person.id).in_(ids)).order_by(col(Person.id)).with_for_update()
+    )

@@ -37,7 +37,7 @@ def optional_principal(
 ) -> Principal | None:
     cached = getattr(request.state, "principal", None)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached if isinstance(cached, Principal) else None
     user: User | None
     if credentials is not None:
         user = service.user_for_token(session=session, token=credentials.credentials)

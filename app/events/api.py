@@ -1,7 +1,7 @@
 """Events: book, move, confirm, cancel; the team and the staffing state."""
 
 from datetime import date, datetime, time, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
@@ -233,7 +233,7 @@ def present(session: Session, events: list[Event], principal: Principal) -> list
     return result
 
 
-def _by_ids(session: Session, model: type[Venue] | type[Campaign], ids: set[int]) -> list:  # type: ignore[type-arg]
+def _by_ids(session: Session, model: type[Venue] | type[Campaign], ids: set[int]) -> list[Any]:
     from sqlmodel import col, select
 
     if not ids:
