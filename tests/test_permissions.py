@@ -1,0 +1,358 @@
+"""Every /api/v1 route in the OpenAPI schema, called by every role: the expected allow or deny.
+
+``RULES`` is the permission table. A route in the schema without a row fails the suite (so a
+new route cannot ship without a decided rule), and so does a row whose route is gone.
+
+Each row says which roles may call the route; an allowed role gets the row's success status,
+a denied one 401 (anonymous) or 403. Some routes are *self-scoped*: staff act only on their
+own person's records, partners only on their own venues' events. For those, the role is
+allowed on its own record and is also tested on someone else's ("<role>-other"), where it must
+get 403.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
+
+from app.accounts import security
+from app.audit.service import SYSTEM
+from app.enums import UnavailabilityReason
+from app.main import app
+from app.people import service as people
+from app.people.models import Person
+from app.venues.models import Venue
+from tests.factories import Factory, future
+
+ANON, ADMIN, COORD, STAFF, PARTNER = "anonymous", "admin", "coordinator", "staff", "partner"
+ROLES = (ANON, ADMIN, COORD, STAFF, PARTNER)
+USERS = frozenset({ADMIN, COORD, STAFF, PARTNER})
+PLANNERS = frozenset({ADMIN, COORD})
+PLANNERS_STAFF = PLANNERS | {STAFF}
+ADMINS = frozenset({ADMIN})
+NOBODY: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side's records: the caller's own ("own"), or someone else's ("other")."""
+
+    person: int
+    venue: int
+    event: int
+    assignment: int
+    representation: int
+    unavailability: int
+
+
+@dataclass(frozen=True)
+class World:
+    own: Side
+    other: Side
+    campaign: int
+    network: int
+    spare_network: int
+    spare_person: int
+    user: int
+
+    def side(self, scope: str) -> Side:
+        return self.own if scope == "own" else self.other
+
+    def path_ids(self, scope: str) -> dict[str, int]:
+        side = self.side(scope)
+        return {
+            "person_id": side.person,
+            "venue_id": side.venue,
+            "event_id": side.event,
+            "assignment_id": side.assignment,
+            "representation_id": side.representation,
+            "unavailability_id": side.unavailability,
+            "campaign_id": self.campaign,
+            "network_id": self.network,
+            "user_id": self.user,
+        }
+
+
+Body = Callable[[World, str], Any]
+
+
+def _iso(days: int, hour: int) -> str:
+    return future(days=days, hour=hour).isoformat()
+
+
+@dataclass(frozen=True)
+class Rule:
+    allowed: frozenset[str]
+    ok: int = 200
+    own_only: frozenset[str] = NOBODY
+    body: Body | None = None
+    query: Callable[[World, str], dict[str, Any]] | None = None
+    why: str = ""
+
+
+def _person_query(world: World, scope: str) -> dict[str, Any]:
+    return {"person_id": world.side(scope).person}
+
+
+RULES: dict[tuple[str, str], Rule] = {
+    # --- accounts ---------------------------------------------------------------------
+    ("GET", "/api/v1/me"): Rule(USERS, why="anyone signed in sees who they are"),
+    ("GET", "/api/v1/users"): Rule(ADMINS, why="only administrators manage users"),
+    ("POST", "/api/v1/users"): Rule(
+        ADMINS,
+        201,
+        body=lambda w, s: {
+            "email": "new.user@muster.test",
+            "password": "long enough pw",
+            "role": "coordinator",
+        },
+    ),
+    ("GET", "/api/v1/users/{user_id}"): Rule(ADMINS),
+    ("PATCH", "/api/v1/users/{user_id}"): Rule(ADMINS, body=lambda w, s: {"full_name": "Renamed User"}),
+    # --- networks: names are not personal; membership never shows here -------------------
+    ("GET", "/api/v1/networks"): Rule(USERS),
+    ("POST", "/api/v1/networks"): Rule(PLANNERS, 201, body=lambda w, s: {"name": "Disability Network"}),
+    ("GET", "/api/v1/networks/{network_id}"): Rule(USERS),
+    ("PATCH", "/api/v1/networks/{network_id}"): Rule(PLANNERS, body=lambda w, s: {"description": "Updated"}),
+    # --- people: staff see only their own record ------------------------------------------
+    ("GET", "/api/v1/people"): Rule(PLANNERS, why="the list would show others' representation"),
+    ("POST", "/api/v1/people"): Rule(
+        PLANNERS,
+        201,
+        body=lambda w, s: {"name": "New Officer", "staff_number": "NEW0001", "kind": "police_officer"},
+    ),
+    ("GET", "/api/v1/people/{person_id}"): Rule(PLANNERS_STAFF, own_only=frozenset({STAFF})),
+    ("PATCH", "/api/v1/people/{person_id}"): Rule(PLANNERS, body=lambda w, s: {"rank_or_title": "Sergeant"}),
+    # --- representation opt-ins: special-category data, the person's own to manage ----------
+    ("GET", "/api/v1/people/{person_id}/representations"): Rule(PLANNERS_STAFF, own_only=frozenset({STAFF})),
+    ("POST", "/api/v1/people/{person_id}/representations"): Rule(
+        PLANNERS_STAFF,
+        201,
+        own_only=frozenset({STAFF}),
+        body=lambda w, s: {"network_id": w.spare_network},
+    ),
+    ("PATCH", "/api/v1/representations/{representation_id}"): Rule(
+        PLANNERS_STAFF, own_only=frozenset({STAFF}), body=lambda w, s: {"public_naming": True}
+    ),
+    ("DELETE", "/api/v1/representations/{representation_id}"): Rule(
+        PLANNERS_STAFF, 204, own_only=frozenset({STAFF})
+    ),
+    # --- unavailability: staff manage their own --------------------------------------------
+    ("GET", "/api/v1/unavailability"): Rule(
+        PLANNERS_STAFF,
+        own_only=frozenset({STAFF}),
+        query=_person_query,
+        why="staff asking for another person's unavailability are refused",
+    ),
+    ("POST", "/api/v1/unavailability"): Rule(
+        PLANNERS_STAFF,
+        201,
+        own_only=frozenset({STAFF}),
+        body=lambda w, s: {
+            "person_id": w.side(s).person,
+            "starts_at": _iso(60, 8),
+            "ends_at": _iso(60, 17),
+            "reason": UnavailabilityReason.training.value,
+        },
+    ),
+    ("GET", "/api/v1/unavailability/{unavailability_id}"): Rule(PLANNERS_STAFF, own_only=frozenset({STAFF})),
+    ("PATCH", "/api/v1/unavailability/{unavailability_id}"): Rule(
+        PLANNERS_STAFF, own_only=frozenset({STAFF}), body=lambda w, s: {"note": "Changed shift"}
+    ),
+    ("DELETE", "/api/v1/unavailability/{unavailability_id}"): Rule(
+        PLANNERS_STAFF, 204, own_only=frozenset({STAFF})
+    ),
+    # --- venues: partners see and annotate only their own -------------------------------------
+    ("GET", "/api/v1/venues"): Rule(USERS, why="partners get only their own venues in the list"),
+    ("POST", "/api/v1/venues"): Rule(
+        PLANNERS, 201, body=lambda w, s: {"name": "Town Library", "kind": "library"}
+    ),
+    ("GET", "/api/v1/venues/{venue_id}"): Rule(USERS, own_only=frozenset({PARTNER})),
+    ("PATCH", "/api/v1/venues/{venue_id}"): Rule(
+        PLANNERS | {PARTNER},
+        own_only=frozenset({PARTNER}),
+        body=lambda w, s: {"parking_notes": "Free parking behind the building"},
+        why="partners may change their own venue's access, parking and opening notes",
+    ),
+    # --- campaigns: internal to the force ------------------------------------------------------
+    ("GET", "/api/v1/campaigns"): Rule(PLANNERS_STAFF),
+    ("POST", "/api/v1/campaigns"): Rule(
+        PLANNERS,
+        201,
+        body=lambda w, s: {
+            "name": "Special constables spring",
+            "starts_on": date.today().isoformat(),
+            "ends_on": (date.today() + timedelta(days=90)).isoformat(),
+        },
+    ),
+    ("GET", "/api/v1/campaigns/{campaign_id}"): Rule(PLANNERS_STAFF),
+    ("PATCH", "/api/v1/campaigns/{campaign_id}"): Rule(
+        PLANNERS, body=lambda w, s: {"description": "Updated"}
+    ),
+    # --- events: everyone signed in reads; partners only their venues' -------------------------
+    ("GET", "/api/v1/events"): Rule(USERS, why="partners get only their venues' events in the list"),
+    ("POST", "/api/v1/events"): Rule(
+        PLANNERS,
+        201,
+        body=lambda w, s: {
+            "campaign_id": w.campaign,
+            "venue_id": w.own.venue,
+            "title": "Jobcentre drop-in",
+            "starts_at": _iso(50, 10),
+            "ends_at": _iso(50, 16),
+        },
+    ),
+    ("GET", "/api/v1/events/{event_id}"): Rule(USERS, own_only=frozenset({PARTNER})),
+    ("PATCH", "/api/v1/events/{event_id}"): Rule(PLANNERS, body=lambda w, s: {"title": "Renamed event"}),
+    ("POST", "/api/v1/events/{event_id}/cancel"): Rule(
+        PLANNERS, body=lambda w, s: {"reason": "Venue closed"}
+    ),
+    ("POST", "/api/v1/events/{event_id}/partner-response"): Rule(
+        PLANNERS | {PARTNER},
+        own_only=frozenset({PARTNER}),
+        body=lambda w, s: {"status": "confirmed", "message": "See you there"},
+        why="the venue's partner answers the booking; planners may record the answer",
+    ),
+    ("GET", "/api/v1/events/{event_id}/staffing"): Rule(PLANNERS),
+    # --- assignments: staff see and answer their own; partners see their venues' -----------------
+    ("GET", "/api/v1/assignments"): Rule(
+        USERS,
+        own_only=frozenset({STAFF}),
+        query=_person_query,
+        why="staff asking for another person's assignments are refused",
+    ),
+    ("POST", "/api/v1/assignments"): Rule(
+        PLANNERS, 201, body=lambda w, s: {"event_id": w.own.event, "person_id": w.spare_person}
+    ),
+    ("GET", "/api/v1/assignments/{assignment_id}"): Rule(USERS, own_only=frozenset({STAFF, PARTNER})),
+    ("PATCH", "/api/v1/assignments/{assignment_id}"): Rule(
+        PLANNERS_STAFF,
+        own_only=frozenset({STAFF}),
+        body=lambda w, s: {"status": "confirmed"},
+        why="staff accept or decline their own; partners never change assignments",
+    ),
+    # --- audit ------------------------------------------------------------------------------
+    ("GET", "/api/v1/audit"): Rule(PLANNERS),
+}
+
+
+def _openapi_routes() -> set[tuple[str, str]]:
+    paths = app.openapi()["paths"]
+    return {
+        (method.upper(), path)
+        for path, operations in paths.items()
+        if path.startswith("/api/v1/")
+        for method in operations
+        if method in {"get", "post", "put", "patch", "delete"}
+    }
+
+
+def _cases() -> list[Any]:
+    cases = []
+    for method, path in sorted(_openapi_routes() | set(RULES), key=lambda r: (r[1], r[0])):
+        rule = RULES.get((method, path))
+        for role in ROLES:
+            cases.append(pytest.param(method, path, role, "own", id=f"{method} {path} [{role}]"))
+        for role in sorted(rule.own_only if rule else ()):
+            cases.append(pytest.param(method, path, role, "other", id=f"{method} {path} [{role}-other]"))
+    return cases
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 at its minimum cost: these tests create hundreds of users, none signs in by password."""
+    monkeypatch.setattr(security, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
+def _build_world(make: Factory) -> World:
+    campaign = make.campaign()
+    network, spare_network = make.network(), make.network()
+    sides = []
+    for i in range(2):
+        venue = make.venue()
+        person = make.person()
+        event = make.event(venue=venue, campaign=campaign, starts_at=future(days=10 + 3 * i))
+        assignment = make.assign(event, person)
+        representation = make.represent(person, network)
+        away = people.add_unavailability(
+            session=make.session,
+            actor=SYSTEM,
+            data={
+                "person_id": person.id,
+                "starts_at": future(days=30 + i, hour=8),
+                "ends_at": future(days=30 + i, hour=18),
+                "reason": UnavailabilityReason.annual_leave,
+                "note": "",
+            },
+        )
+        ids = (person.id, venue.id, event.id, assignment.id, representation.id, away.id)
+        assert all(isinstance(n, int) for n in ids)
+        sides.append(Side(*ids))  # type: ignore[arg-type]
+    target = make.user("coordinator")
+    spare_person = make.person()
+    assert campaign.id and network.id and spare_network.id and target.id and spare_person.id
+    return World(
+        own=sides[0],
+        other=sides[1],
+        campaign=campaign.id,
+        network=network.id,
+        spare_network=spare_network.id,
+        spare_person=spare_person.id,
+        user=target.id,
+    )
+
+
+def _headers(make: Factory, world: World, role: str) -> dict[str, str]:
+    if role == ANON:
+        return {}
+    if role == STAFF:
+        return make.headers(STAFF, person=make.session.get(Person, world.own.person))
+    if role == PARTNER:
+        venue = make.session.get(Venue, world.own.venue)
+        assert venue is not None
+        return make.headers(PARTNER, venues=[venue])
+    return make.headers(role)
+
+
+def test_permission_table_covers_exactly_the_openapi_routes() -> None:
+    routes = _openapi_routes()
+
+    missing = sorted(routes - set(RULES))
+    stale = sorted(set(RULES) - routes)
+
+    assert missing == [], f"routes without a permission rule (add them to RULES): {missing}"
+    assert stale == [], f"rules for routes that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize(("method", "path", "role", "scope"), _cases())
+def test_route_allows_or_denies_role(
+    client: TestClient, make: Factory, method: str, path: str, role: str, scope: str
+) -> None:
+    rule = RULES.get((method, path))
+    assert rule is not None, f"{method} {path} has no permission rule: add one to RULES"
+    world = _build_world(make)
+    headers = _headers(make, world, role)
+    url = path.format(**world.path_ids(scope))
+    kwargs: dict[str, Any] = {"headers": headers}
+    if rule.body is not None:
+        kwargs["json"] = rule.body(world, scope)
+    if rule.query is not None:
+        kwargs["params"] = rule.query(world, scope)
+
+    response = client.request(method, url, **kwargs)
+
+    allowed = role in rule.allowed and (scope == "own" or role not in rule.own_only)
+    if allowed:
+        assert response.status_code == rule.ok, response.text
+    elif role == ANON:
+        assert response.status_code == 401, response.text
+        assert response.headers["www-authenticate"] == "Bearer"
+        assert response.headers["content-type"] == "application/problem+json"
+    else:
+        assert response.status_code == 403, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["status"] == 403
