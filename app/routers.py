@@ -9,6 +9,7 @@ from app.audit.api import router as audit_api
 from app.campaigns.api import router as campaigns_api
 from app.events.api import router as events_api
 from app.networks.api import router as networks_api
+from app.pages.routes import router as pages_routes
 from app.people.api import router as people_api
 from app.venues.api import router as venues_api
 
@@ -22,4 +23,5 @@ ROUTERS: list[APIRouter] = [
     events_api,
     assignments_api,
     audit_api,
+    pages_routes,
 ]

@@ -85,7 +85,8 @@ class FormInput:
         self.errors: dict[str, str] = {}
         if form is not None:
             for key in form:
-                items = [v for v in form.getlist(key) if isinstance(v, str)]
+                # NUL never belongs in text, and PostgreSQL refuses to store it.
+                items = [v.replace("\x00", "") for v in form.getlist(key) if isinstance(v, str)]
                 self.values[key] = items if len(items) > 1 else (items[0] if items else "")
 
     @property
@@ -138,7 +139,7 @@ class FormInput:
             if required:
                 self.error(name, f"Select {label}")
             return None
-        if not re.fullmatch(r"\d{1,12}", text):
+        if not re.fullmatch(r"\d{1,9}", text):
             self.error(name, f"Select {label} from the list")
             return None
         return int(text)
@@ -149,7 +150,7 @@ class FormInput:
             text = text.strip()
             if not text:
                 continue
-            if not re.fullmatch(r"\d{1,12}", text):
+            if not re.fullmatch(r"\d{1,9}", text):
                 self.error(name, f"Select {label} from the list")
                 return []
             if int(text) not in found:

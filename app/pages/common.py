@@ -1,0 +1,128 @@
+"""What many pages share: paging, look-ups by id in one query, redirects, query strings."""
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from starlette.convertors import Convertor, register_url_convertor
+from sqlmodel import Session, SQLModel, col, select
+
+from app.campaigns.models import Campaign
+from app.networks.models import Network
+from app.people.models import Person
+from app.venues.models import Venue
+
+T = TypeVar("T", bound=SQLModel)
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int
+    size: int
+    total: int = 0
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.size))
+
+    def with_total(self, total: int) -> "Page":
+        return Page(self.number, self.size, total)
+
+
+def page_from(request: Request, size: int = PAGE_SIZE) -> Page:
+    text = request.query_params.get("page", "1")
+    number = int(text) if text.isdigit() and 0 < len(text) < 7 else 1
+    return Page(max(1, number), size)
+
+
+def query_string(**params: Any) -> str:
+    """'a=1&b=x&' for links that add one more parameter (such as the page) at the end."""
+    pairs = [(k, str(v)) for k, v in params.items() if v not in (None, "", False)]
+    return urlencode(pairs) + "&" if pairs else ""
+
+
+MAX_ID = 999_999_999
+"""Larger ids cannot exist (PostgreSQL integers stop at 2**31): they are 'not found', not errors."""
+
+
+class IdConvertor(Convertor[int]):
+    """``{name:id}`` in a path: 1 to 9 digits, so no id overflows a database integer."""
+
+    regex = "[0-9]{1,9}"
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(int(value))
+
+
+register_url_convertor("id", IdConvertor())
+
+
+def text_param(request: Request, name: str, max_length: int = 100) -> str:
+    """A free-text query parameter, trimmed, bounded and without NUL characters."""
+    return request.query_params.get(name, "").replace("\x00", "").strip()[:max_length]
+
+
+def int_param(request: Request, name: str) -> int | None:
+    text = request.query_params.get(name, "").strip()
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+def date_param(request: Request, name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.query_params.get(name, "").strip())
+    except ValueError:
+        return None
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def by_id(session: Session, model: type[T], ids: set[int] | list[int]) -> dict[int, T]:
+    """Records by id, in one query: lists of events show venues without one query each."""
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    id_column = col(model.id)  # type: ignore[attr-defined]
+    rows = session.exec(select(model).where(id_column.in_(wanted))).all()
+    return {row.id: row for row in rows}  # type: ignore[attr-defined]
+
+
+def all_venues(session: Session, *, active_only: bool = False) -> list[Venue]:
+    query = select(Venue).order_by(col(Venue.town), col(Venue.name))
+    if active_only:
+        query = query.where(col(Venue.active).is_(True))
+    return list(session.exec(query).all())
+
+
+def all_campaigns(session: Session) -> list[Campaign]:
+    return list(session.exec(select(Campaign).order_by(col(Campaign.starts_on).desc())).all())
+
+
+def all_networks(session: Session) -> list[Network]:
+    return list(session.exec(select(Network).order_by(col(Network.name))).all())
+
+
+def towns(session: Session) -> list[str]:
+    rows = session.exec(select(Venue.town).where(Venue.town != "").distinct().order_by(col(Venue.town)))
+    return [t for t in rows.all() if t]
+
+
+def people_names(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = session.exec(select(Person.id, Person.name).where(col(Person.id).in_(sorted(ids)))).all()
+    return {pid: name for pid, name in rows if pid is not None}
