@@ -11,6 +11,7 @@ from app.events.api import router as events_api
 from app.networks.api import router as networks_api
 from app.pages.routes import router as pages_routes
 from app.people.api import router as people_api
+from app.printouts.routes import router as printouts_routes
 from app.venues.api import router as venues_api
 
 ROUTERS: list[APIRouter] = [
@@ -23,5 +24,6 @@ ROUTERS: list[APIRouter] = [
     events_api,
     assignments_api,
     audit_api,
+    printouts_routes,
     pages_routes,
 ]

@@ -1,0 +1,42 @@
+"""PDFs from the very templates of the HTML print views, by WeasyPrint.
+
+The template is rendered with ``pdf=True``, which only drops the on-screen toolbar and the
+``<link>`` to the stylesheet; the stylesheet is handed to WeasyPrint from disk instead. Fonts
+come from the system (DejaVu, through fontconfig) and nothing is fetched at render time:
+the URL fetcher refuses everything but ``data:`` URIs, so a stray URL in a venue note can
+neither slow a render nor make the server call out.
+"""
+
+from functools import lru_cache
+from typing import Any
+
+from weasyprint import CSS, HTML
+from weasyprint.urls import URLFetcher
+
+from app.pages.rendering import STATIC_DIR, get_templates
+
+PRINT_CSS = STATIC_DIR / "print.css"
+
+
+def local_only_fetcher() -> URLFetcher:
+    """Only ``data:`` URIs; anything else is refused and logged by WeasyPrint, not fetched."""
+    return URLFetcher(allowed_protocols=("data",), allow_redirects=False)
+
+
+@lru_cache
+def print_stylesheet() -> CSS:
+    """Parsed once per process; WeasyPrint reuses a CSS object across documents."""
+    return CSS(filename=str(PRINT_CSS), url_fetcher=local_only_fetcher())
+
+
+def render_html(template: str, context: dict[str, Any], *, pdf: bool) -> str:
+    return get_templates().env.get_template(template).render({**context, "pdf": pdf})
+
+
+def render_pdf(template: str, context: dict[str, Any]) -> bytes:
+    html = HTML(
+        string=render_html(template, context, pdf=True),
+        base_url=str(STATIC_DIR),
+        url_fetcher=local_only_fetcher(),
+    )
+    return bytes(html.write_pdf(stylesheets=[print_stylesheet()]))

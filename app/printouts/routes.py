@@ -1,0 +1,223 @@
+"""Print views and their PDFs and CSVs: parse, load, render. Each HTML view has a PDF twin
+drawn from the same template; the rules live in ``service.py``."""
+
+from collections.abc import Callable
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from app.accounts.deps import AnyUser, OptionalUser
+from app.config import get_settings
+from app.db import SessionDep
+from app.pages.rendering import render
+from app.printouts import csv_export, pdf, service
+from app.printouts.service import RangeFilters
+
+router = APIRouter(tags=["printouts"])
+
+# Team sheets carry phone numbers: no shared cache, no copy left in a proxy.
+PRIVATE = {"Cache-Control": "private, no-store"}
+PUBLIC = {"Cache-Control": "public, max-age=300"}
+
+StartQuery = Annotated[
+    str | None, Query(max_length=40, description="First London day, YYYY-MM-DD (default today)")
+]
+EndQuery = Annotated[
+    str | None, Query(max_length=40, description="Last London day, inclusive (default start + 6 days)")
+]
+CampaignQuery = Annotated[int | None, Query(ge=1)]
+TownQuery = Annotated[str | None, Query(max_length=120)]
+PersonQuery = Annotated[int | None, Query(ge=1)]
+SizeQuery = Annotated[str | None, Query(max_length=10, description="A4 (default) or A3")]
+EventQuery = Annotated[int | None, Query(ge=1, description="One event only (default: the next ones)")]
+
+
+def _range(max_days: int) -> Callable[..., RangeFilters]:
+    def dependency(
+        start: StartQuery = None,
+        end: EndQuery = None,
+        campaign_id: CampaignQuery = None,
+        town: TownQuery = None,
+        person_id: PersonQuery = None,
+    ) -> RangeFilters:
+        return service.parse_range(
+            start=start,
+            end=end,
+            max_days=max_days,
+            campaign_id=campaign_id,
+            town=town,
+            person_id=person_id,
+        )
+
+    return dependency
+
+
+# Rendering a PDF costs far more than writing a CSV, so print ranges are shorter.
+PrintRange = Annotated[RangeFilters, Depends(_range(service.MAX_PRINT_DAYS))]
+ExportRange = Annotated[RangeFilters, Depends(_range(service.MAX_EXPORT_DAYS))]
+
+
+def _download(body: bytes, *, media_type: str, filename: str, headers: dict[str, str]) -> Response:
+    disposition = "inline" if media_type == "application/pdf" else "attachment"
+    return Response(
+        body,
+        media_type=media_type,
+        headers={**headers, "Content-Disposition": f'{disposition}; filename="{filename}"'},
+    )
+
+
+def _query(filters: RangeFilters) -> str:
+    """The same roster in another format, with the dates the view settled on."""
+    params: dict[str, str | int] = {"start": filters.start.isoformat(), "end": filters.end.isoformat()}
+    if filters.campaign_id is not None:
+        params["campaign_id"] = filters.campaign_id
+    if filters.town:
+        params["town"] = filters.town
+    if filters.person_id is not None:
+        params["person_id"] = filters.person_id
+    return urlencode(params)
+
+
+def _range_name(filters: RangeFilters) -> str:
+    return f"{filters.start.isoformat()}-to-{filters.end.isoformat()}"
+
+
+# ---- Briefing sheet ---------------------------------------------------------------------
+
+
+def _briefing_context(session: SessionDep, principal: AnyUser, event_id: int) -> dict[str, Any]:
+    briefing = service.load_briefing(
+        session=session, principal=principal, event_id=event_id, force_name=get_settings().force_name
+    )
+    return {"b": briefing, "pdf_href": f"/events/{event_id}/briefing.pdf"}
+
+
+@router.get("/events/{event_id}/briefing", response_class=HTMLResponse, summary="Event briefing sheet")
+def briefing_page(request: Request, event_id: int, session: SessionDep, principal: AnyUser) -> Response:
+    response = render(request, "printouts/briefing.html", _briefing_context(session, principal, event_id))
+    response.headers.update(PRIVATE)
+    return response
+
+
+@router.get("/events/{event_id}/briefing.pdf", summary="Event briefing sheet as PDF (A4)")
+def briefing_pdf(event_id: int, session: SessionDep, principal: AnyUser) -> Response:
+    body = pdf.render_pdf("printouts/briefing.html", _briefing_context(session, principal, event_id))
+    return _download(
+        body, media_type="application/pdf", filename=f"briefing-event-{event_id}.pdf", headers=PRIVATE
+    )
+
+
+# ---- Rosters ----------------------------------------------------------------------------
+
+
+def _roster_context(session: SessionDep, principal: AnyUser, filters: RangeFilters) -> dict[str, Any]:
+    roster = service.load_roster(session=session, principal=principal, filters=filters)
+    query = _query(filters)
+    return {
+        "roster": roster,
+        "force_name": get_settings().force_name,
+        "pdf_href": f"/rosters.pdf?{query}",
+        "csv_href": f"/rosters.csv?{query}",
+    }
+
+
+@router.get("/rosters", response_class=HTMLResponse, summary="Roster for a date range")
+def roster_page(
+    request: Request,
+    session: SessionDep,
+    principal: AnyUser,
+    filters: PrintRange,
+) -> Response:
+    response = render(request, "printouts/roster.html", _roster_context(session, principal, filters))
+    response.headers.update(PRIVATE)
+    return response
+
+
+@router.get("/rosters.pdf", summary="Roster as PDF (A4 landscape)")
+def roster_pdf(
+    session: SessionDep,
+    principal: AnyUser,
+    filters: PrintRange,
+) -> Response:
+    body = pdf.render_pdf("printouts/roster.html", _roster_context(session, principal, filters))
+    return _download(
+        body, media_type="application/pdf", filename=f"roster-{_range_name(filters)}.pdf", headers=PRIVATE
+    )
+
+
+@router.get("/rosters.csv", summary="Roster as CSV: one row per person per event")
+def roster_csv(
+    session: SessionDep,
+    principal: AnyUser,
+    filters: ExportRange,
+) -> Response:
+    roster = service.load_roster(session=session, principal=principal, filters=filters)
+    return _download(
+        csv_export.roster_csv(roster),
+        media_type="text/csv; charset=utf-8",
+        filename=f"roster-{_range_name(filters)}.csv",
+        headers=PRIVATE,
+    )
+
+
+@router.get("/events.csv", summary="Event list as CSV (public events unless a coordinator asks)")
+def events_csv(
+    session: SessionDep,
+    principal: OptionalUser,
+    filters: ExportRange,
+) -> Response:
+    events, planner = service.load_event_list(session=session, principal=principal, filters=filters)
+    return _download(
+        csv_export.events_csv(events, base_url=get_settings().base_url, planner=planner),
+        media_type="text/csv; charset=utf-8",
+        filename=f"events-{_range_name(filters)}.csv",
+        headers=PRIVATE,
+    )
+
+
+# ---- Venue poster -----------------------------------------------------------------------
+
+
+def _poster_context(
+    session: SessionDep, venue_id: int, size: str | None, event_id: int | None
+) -> dict[str, Any]:
+    settings = get_settings()
+    poster = service.load_poster(
+        session=session,
+        venue_id=venue_id,
+        size=service.poster_size(size),
+        event_id=event_id,
+        force_name=settings.force_name,
+        base_url=settings.base_url,
+    )
+    only = f"&event_id={event_id}" if event_id is not None else ""
+    return {
+        "poster": poster,
+        "pdf_href_a4": f"/venues/{venue_id}/poster.pdf?size=A4{only}",
+        "pdf_href_a3": f"/venues/{venue_id}/poster.pdf?size=A3{only}",
+    }
+
+
+@router.get("/venues/{venue_id}/poster", response_class=HTMLResponse, summary="Venue poster")
+def poster_page(
+    request: Request, venue_id: int, session: SessionDep, size: SizeQuery = None, event_id: EventQuery = None
+) -> Response:
+    response = render(request, "printouts/poster.html", _poster_context(session, venue_id, size, event_id))
+    response.headers.update(PUBLIC)
+    return response
+
+
+@router.get("/venues/{venue_id}/poster.pdf", summary="Venue poster as PDF (A4 or A3)")
+def poster_pdf(
+    venue_id: int, session: SessionDep, size: SizeQuery = None, event_id: EventQuery = None
+) -> Response:
+    context = _poster_context(session, venue_id, size, event_id)
+    body = pdf.render_pdf("printouts/poster.html", context)
+    return _download(
+        body,
+        media_type="application/pdf",
+        filename=f"poster-venue-{venue_id}-{context['poster'].size}.pdf",
+        headers=PUBLIC,
+    )
