@@ -79,3 +79,13 @@ def page(session: Session, query: SelectOfScalar[T], *, limit: int, offset: int)
     total = session.exec(select(func.count()).select_from(query.order_by(None).subquery())).one()
     rows = session.exec(query.offset(offset).limit(limit)).all()
     return list(rows), int(total)
+
+
+def find_clash(
+    session: Session, model: type[T], column: Any, value: object, *, except_id: int | None
+) -> T | None:
+    """Another row with the same value in a unique column, for a clear 409 before the database's."""
+    clash = session.exec(select(model).where(column == value)).first()
+    if clash is not None and getattr(clash, "id", None) != except_id:
+        return clash
+    return None

@@ -17,8 +17,8 @@ def list_networks(*, session: Session, limit: int, offset: int) -> tuple[list[Ne
 
 
 def _ensure_unique_name(session: Session, name: str, network_id: int | None = None) -> None:
-    clash = session.exec(select(Network).where(Network.name == name)).first()
-    if clash is not None and clash.id != network_id:
+    clash = records.find_clash(session, Network, Network.name, name, except_id=network_id)
+    if clash is not None:
         raise Conflict(f"a network called '{name}' already exists (network {clash.id})")
 
 

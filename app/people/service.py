@@ -53,8 +53,8 @@ def list_people(
 
 
 def _ensure_unique_staff_number(session: Session, staff_number: str, person_id: int | None = None) -> None:
-    clash = session.exec(select(Person).where(Person.staff_number == staff_number)).first()
-    if clash is not None and clash.id != person_id:
+    clash = records.find_clash(session, Person, Person.staff_number, staff_number, except_id=person_id)
+    if clash is not None:
         raise Conflict(f"staff number {staff_number} already belongs to {clash.name} (person {clash.id})")
 
 
