@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from app.pages import planner, public
+from app.pages import partner, planner, public, staff
 
 router = APIRouter(include_in_schema=False)
-for module in (planner, public):
+for module in (planner, staff, partner, public):
     router.include_router(module.router)

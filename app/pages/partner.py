@@ -1,0 +1,167 @@
+"""The venue partner's portal: bookings at their venues, their answers, their venue notes.
+
+Partners see the event as the public would plus the booking itself: never the team's
+networks, internal notes, or other venues.
+"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
+
+from app.accounts.deps import require
+from app.accounts.principal import Principal
+from app.campaigns.models import Campaign
+from app.clock import utcnow
+from app.db import SessionDep
+from app.enums import EventStatus, PartnerStatus, Role
+from app.errors import NotFound
+from app.events import service as events
+from app.events.models import Event
+from app.events.service import EventFilters
+from app.pages.common import by_id, page_from, see_other
+from app.pages.csrf import checked_form
+from app.pages.forms import FormInput, service_errors
+from app.pages.rendering import flash, render
+from app.venues import service as venues
+from app.venues.models import Venue
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+Partner = Annotated[Principal, Depends(require(Role.partner))]
+
+PAST_SHOWN = 25
+
+
+@router.get("/partner", response_class=HTMLResponse)
+def bookings(request: Request, session: SessionDep, principal: Partner) -> Response:
+    now = utcnow()
+    page = page_from(request)
+    upcoming, upcoming_total = events.list_events(
+        session=session,
+        filters=EventFilters(start=now, venue_ids=principal.venue_ids),
+        limit=page.size,
+        offset=page.offset,
+    )
+    # The most recent past bookings: count first, then the last page of them.
+    past_total = events.list_events(
+        session=session, filters=EventFilters(end=now, venue_ids=principal.venue_ids), limit=1, offset=0
+    )[1]
+    past, _ = events.list_events(
+        session=session,
+        filters=EventFilters(end=now, venue_ids=principal.venue_ids),
+        limit=PAST_SHOWN,
+        offset=max(0, past_total - PAST_SHOWN),
+    )
+    past = [e for e in reversed(past) if e.ends_at <= now]
+    own_venues = sorted(by_id(session, Venue, set(principal.venue_ids)).values(), key=lambda v: v.name)
+    to_answer = [
+        e for e in upcoming if e.partner_status == PartnerStatus.pending and e.status in (EventStatus.draft, EventStatus.confirmed)
+    ]
+    context = {
+        "upcoming": upcoming,
+        "to_answer": to_answer,
+        "past": past,
+        "page": page.with_total(upcoming_total),
+        "venues": own_venues,
+        "venues_by_id": {v.id: v for v in own_venues},
+        "campaigns_by_id": by_id(session, Campaign, {e.campaign_id for e in upcoming + past}),
+    }
+    return render(request, "partner/bookings.html", context)
+
+
+def _own_event(session: Session, principal: Principal, event_id: int) -> Event:
+    event = events.get_event(session=session, event_id=event_id)
+    if event.venue_id not in principal.venue_ids:
+        # Not "forbidden": a partner should not even learn that another venue's event exists.
+        raise NotFound(f"there is no booking {event_id} at your venues")
+    return event
+
+
+def _booking_page(
+    request: Request, session: Session, event: Event, form: FormInput, status: int = 200
+) -> Response:
+    context: dict[str, Any] = {
+        "event": event,
+        "venue": session.get(Venue, event.venue_id),
+        "campaign": session.get(Campaign, event.campaign_id),
+        "form": form,
+        "answerable": event.status in (EventStatus.draft, EventStatus.confirmed) and event.ends_at > utcnow(),
+    }
+    return render(request, "partner/booking.html", context, status=status)
+
+
+@router.get("/partner/events/{event_id:id}", response_class=HTMLResponse)
+def booking(request: Request, session: SessionDep, principal: Partner, event_id: int) -> Response:
+    event = _own_event(session, principal, event_id)
+    form = FormInput()
+    form.values["message"] = event.partner_message
+    return _booking_page(request, session, event, form)
+
+
+@router.post("/partner/events/{event_id:id}", response_class=HTMLResponse)
+async def answer(request: Request, session: SessionDep, principal: Partner, event_id: int) -> Response:
+    event = _own_event(session, principal, event_id)
+    form = FormInput(await checked_form(request))
+    choice = form.choice("answer", PartnerStatus, "confirm or decline")
+    if choice == PartnerStatus.pending:
+        form.error("answer", "Select confirm or decline")
+    message = form.text("message", "a message", max_length=2000)
+    if choice == PartnerStatus.declined and not message:
+        form.error("message", "Tell the coordinator why, or suggest another date")
+    saved = False
+    if form.ok and choice is not None:
+        with service_errors(form, session):
+            events.respond_as_partner(
+                session=session, principal=principal, event_id=event_id, status=choice, message=message
+            )
+            saved = True
+    if not saved:
+        return _booking_page(request, session, event, form, status=400)
+    flash(
+        request,
+        f"Thank you. You confirmed '{event.title}'."
+        if choice == PartnerStatus.confirmed
+        else f"You declined '{event.title}'. The coordinator will see your message.",
+    )
+    return see_other("/partner")
+
+
+NOTE_FIELDS = ("accessibility_notes", "parking_notes", "opening_notes")
+
+
+def _venue_page(request: Request, venue: Venue, form: FormInput, status: int = 200) -> Response:
+    return render(request, "partner/venue.html", {"venue": venue, "form": form}, status=status)
+
+
+@router.get("/partner/venues/{venue_id:id}", response_class=HTMLResponse)
+def venue_notes(request: Request, session: SessionDep, principal: Partner, venue_id: int) -> Response:
+    if venue_id not in principal.venue_ids:
+        raise NotFound(f"venue {venue_id} is not one of yours")
+    venue = venues.get_venue(session=session, venue_id=venue_id)
+    form = FormInput()
+    form.values.update({k: getattr(venue, k) for k in NOTE_FIELDS})
+    return _venue_page(request, venue, form)
+
+
+@router.post("/partner/venues/{venue_id:id}", response_class=HTMLResponse)
+async def save_venue_notes(request: Request, session: SessionDep, principal: Partner, venue_id: int) -> Response:
+    if venue_id not in principal.venue_ids:
+        raise NotFound(f"venue {venue_id} is not one of yours")
+    venue = venues.get_venue(session=session, venue_id=venue_id)
+    form = FormInput(await checked_form(request))
+    changes = {
+        "accessibility_notes": form.text("accessibility_notes", "the access notes", max_length=2000),
+        "parking_notes": form.text("parking_notes", "the parking notes", max_length=2000),
+        "opening_notes": form.text("opening_notes", "the opening notes", max_length=2000),
+    }
+    saved = False
+    if form.ok:
+        with service_errors(form, session):
+            venues.update_venue(session=session, principal=principal, venue_id=venue_id, changes=changes)
+            saved = True
+    if not saved:
+        return _venue_page(request, venue, form, status=400)
+    flash(request, f"Saved the notes for {venue.name}. Visitors and the team see them.")
+    return see_other("/partner")
