@@ -1,0 +1,178 @@
+"""Calendar feeds over HTTP: the four .ics routes, and the JSON API of secret links."""
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel
+
+from app.accounts.deps import AnyUser, Planner
+from app.api_common import MAX_ID, PathId
+from app.clock import LondonDateTime
+from app.config import get_settings
+from app.db import SessionDep
+from app.errors import NotFound
+from app.feeds import service
+from app.feeds.responses import calendar_response
+
+router = APIRouter()
+
+GET_AND_HEAD = ["GET", "HEAD"]
+
+
+def _id_from_path(text: str, noun: str) -> int:
+    """Ids in .ics paths are parsed here, so a bad one is a 404, as for any missing file."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 10 or not 1 <= int(text) <= MAX_ID:
+        raise NotFound(f"there is no {noun} {text[:20]}")
+    return int(text)
+
+
+@router.api_route("/feeds/people/{token}.ics", methods=GET_AND_HEAD, include_in_schema=False)
+def person_feed(request: Request, session: SessionDep, token: str) -> Response:
+    feed = service.person_feed(session=session, token=token)
+    return calendar_response(request, feed, private=True, filename="outreach-duties.ics")
+
+
+@router.api_route("/feeds/campaigns/{token}.ics", methods=GET_AND_HEAD, include_in_schema=False)
+def campaign_feed(request: Request, session: SessionDep, token: str) -> Response:
+    feed = service.campaign_feed(session=session, token=token)
+    return calendar_response(request, feed, private=True, filename="campaign.ics")
+
+
+@router.api_route("/feeds/venues/{venue_id}.ics", methods=GET_AND_HEAD, include_in_schema=False)
+def venue_feed(request: Request, session: SessionDep, venue_id: str) -> Response:
+    feed = service.venue_feed(session=session, venue_id=_id_from_path(venue_id, "venue"))
+    return calendar_response(request, feed, private=False, filename=f"venue-{venue_id}.ics")
+
+
+@router.api_route("/events/{event_id}.ics", methods=GET_AND_HEAD, include_in_schema=False)
+def event_ics(request: Request, session: SessionDep, event_id: str) -> Response:
+    feed = service.event_ics(session=session, event_id=_id_from_path(event_id, "public event"))
+    return calendar_response(request, feed, private=False, filename=f"event-{event_id}.ics", download=True)
+
+
+# --- secret links (JSON) ----------------------------------------------------------------
+
+
+class FeedLinkOut(BaseModel):
+    """A live secret link. Treat it like a password: anyone with it sees the feed."""
+
+    url: str
+    webcal_url: str
+    created_at: LondonDateTime
+
+
+class MyFeedOut(BaseModel):
+    enabled: bool
+    can_enable: bool
+    link: FeedLinkOut | None
+    refresh_minutes: int
+
+
+class CampaignFeedOut(BaseModel):
+    campaign_id: int
+    enabled: bool
+    link: FeedLinkOut | None
+    refresh_minutes: int
+
+
+def _link_out(link: service.FeedLink | None) -> FeedLinkOut | None:
+    if link is None:
+        return None
+    return FeedLinkOut(url=link.url, webcal_url=link.webcal_url, created_at=link.created_at)
+
+
+def _my_feed(link: service.FeedLink | None, *, can_enable: bool) -> MyFeedOut:
+    return MyFeedOut(
+        enabled=link is not None,
+        can_enable=can_enable,
+        link=_link_out(link),
+        refresh_minutes=get_settings().feed_refresh_minutes,
+    )
+
+
+def _campaign_feed(campaign_id: int, link: service.FeedLink | None) -> CampaignFeedOut:
+    return CampaignFeedOut(
+        campaign_id=campaign_id,
+        enabled=link is not None,
+        link=_link_out(link),
+        refresh_minutes=get_settings().feed_refresh_minutes,
+    )
+
+
+@router.get("/api/v1/me/feed", response_model=MyFeedOut, tags=["feeds"])
+def read_my_feed(session: SessionDep, principal: AnyUser) -> MyFeedOut:
+    """Your personal calendar link (https and webcal:// forms), if you have turned it on."""
+    link = service.person_feed_link(session=session, principal=principal)
+    return _my_feed(link, can_enable=principal.person_id is not None)
+
+
+@router.post(
+    "/api/v1/me/feed",
+    response_model=MyFeedOut,
+    status_code=201,
+    tags=["feeds"],
+    responses={200: {"description": "The link was already on; here it is again"}},
+)
+def create_my_feed(session: SessionDep, principal: AnyUser, response: Response) -> MyFeedOut:
+    """Turn on your personal calendar feed: subscribe to the URL once in Outlook, Google or Apple."""
+    link, created = service.create_person_feed(session=session, principal=principal)
+    if not created:
+        response.status_code = 200
+    return _my_feed(link, can_enable=True)
+
+
+@router.post("/api/v1/me/feed/reset", response_model=MyFeedOut, status_code=201, tags=["feeds"])
+def reset_my_feed(session: SessionDep, principal: AnyUser) -> MyFeedOut:
+    """Reset your calendar link: the old URL stops working at once; subscribe to the new one."""
+    link = service.reset_person_feed(session=session, principal=principal)
+    return _my_feed(link, can_enable=True)
+
+
+@router.delete("/api/v1/me/feed", status_code=204, tags=["feeds"])
+def delete_my_feed(session: SessionDep, principal: AnyUser) -> Response:
+    """Turn your personal calendar feed off: its URL answers 404 from now on."""
+    service.revoke_person_feed(session=session, principal=principal)
+    return Response(status_code=204)
+
+
+@router.get("/api/v1/campaigns/{campaign_id}/feed", response_model=CampaignFeedOut, tags=["feeds"])
+def read_campaign_feed(session: SessionDep, principal: Planner, campaign_id: PathId) -> CampaignFeedOut:
+    """Your secret link to this campaign's calendar, if you have made one."""
+    link = service.campaign_feed_link(session=session, principal=principal, campaign_id=campaign_id)
+    return _campaign_feed(campaign_id, link)
+
+
+@router.post(
+    "/api/v1/campaigns/{campaign_id}/feed",
+    response_model=CampaignFeedOut,
+    status_code=201,
+    tags=["feeds"],
+    responses={200: {"description": "You already had a link; here it is again"}},
+)
+def create_campaign_feed(
+    session: SessionDep, principal: Planner, campaign_id: PathId, response: Response
+) -> CampaignFeedOut:
+    """Make your secret link to every event of this campaign with its staffing state."""
+    link, created = service.create_campaign_feed(
+        session=session, principal=principal, campaign_id=campaign_id
+    )
+    if not created:
+        response.status_code = 200
+    return _campaign_feed(campaign_id, link)
+
+
+@router.post(
+    "/api/v1/campaigns/{campaign_id}/feed/reset",
+    response_model=CampaignFeedOut,
+    status_code=201,
+    tags=["feeds"],
+)
+def reset_campaign_feed(session: SessionDep, principal: Planner, campaign_id: PathId) -> CampaignFeedOut:
+    """Replace your link to this campaign's calendar; the old one answers 404 at once."""
+    link = service.reset_campaign_feed(session=session, principal=principal, campaign_id=campaign_id)
+    return _campaign_feed(campaign_id, link)
+
+
+@router.delete("/api/v1/campaigns/{campaign_id}/feed", status_code=204, tags=["feeds"])
+def delete_campaign_feed(session: SessionDep, principal: Planner, campaign_id: PathId) -> Response:
+    """Revoke your link to this campaign's calendar."""
+    service.revoke_campaign_feed(session=session, principal=principal, campaign_id=campaign_id)
+    return Response(status_code=204)

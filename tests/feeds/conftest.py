@@ -1,0 +1,91 @@
+"""Helpers for the feed tests: read a feed with two independent parsers."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import icalendar
+import ics
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.factories import Factory
+
+BASE = "https://muster.test"
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One VEVENT as a parser read it, in plain values to compare with the database."""
+
+    uid: str
+    summary: str
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    location: str
+    description: str
+
+
+def read_icalendar(body: str) -> list[Seen]:
+    calendar = icalendar.Calendar.from_ical(body)
+    return sorted(
+        (
+            Seen(
+                uid=str(e["UID"]),
+                summary=str(e["SUMMARY"]),
+                starts_at=e["DTSTART"].dt.astimezone(UTC),
+                ends_at=e["DTEND"].dt.astimezone(UTC),
+                status=str(e["STATUS"]),
+                location=str(e.get("LOCATION", "")),
+                description=str(e.get("DESCRIPTION", "")),
+            )
+            for e in calendar.walk("VEVENT")
+        ),
+        key=lambda s: s.uid,
+    )
+
+
+def read_ics(body: str) -> list[Seen]:
+    """The ``ics`` package: its own grammar and time zone handling, written independently."""
+    calendar = ics.Calendar(body)
+    return sorted(
+        (
+            Seen(
+                uid=e.uid,
+                summary=e.name or "",
+                starts_at=e.begin.datetime.astimezone(UTC),
+                ends_at=e.end.datetime.astimezone(UTC),
+                status=e.status or "",
+                location=e.location or "",
+                description=e.description or "",
+            )
+            for e in calendar.events
+        ),
+        key=lambda s: s.uid,
+    )
+
+
+def read_both(body: str) -> list[Seen]:
+    """What both parsers read; the test fails if they disagree about anything."""
+    first, second = read_icalendar(body), read_ics(body)
+    assert first == second
+    return first
+
+
+def path_of(url: str) -> str:
+    assert url.startswith(BASE)
+    return url.removeprefix(BASE)
+
+
+@pytest.fixture()
+def feed_of(client: TestClient, make: Factory) -> Any:
+    """Turn on a staff member's personal feed and give its path."""
+
+    def _feed_of(person: Any) -> str:
+        user = make.user("staff", person=person)
+        response = client.post("/api/v1/me/feed", headers=make.token(user))
+        assert response.status_code == 201
+        return path_of(response.json()["link"]["url"])
+
+    return _feed_of
