@@ -8,6 +8,7 @@ from app.assignments.api import router as assignments_api
 from app.audit.api import router as audit_api
 from app.campaigns.api import router as campaigns_api
 from app.events.api import router as events_api
+from app.feeds.routes import router as feeds_routes
 from app.networks.api import router as networks_api
 from app.pages.routes import router as pages_routes
 from app.people.api import router as people_api
@@ -24,6 +25,7 @@ ROUTERS: list[APIRouter] = [
     events_api,
     assignments_api,
     audit_api,
+    feeds_routes,  # before pages_routes: /events/{id}.ics must not reach /events/{id}
     printouts_routes,
     pages_routes,
 ]
