@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from app.pages import partner, planner, public, staff
+from app.pages import manage, partner, planner, public, staff
 
 router = APIRouter(include_in_schema=False)
-for module in (planner, staff, partner, public):
+for module in (planner, manage, staff, partner, public):
     router.include_router(module.router)
