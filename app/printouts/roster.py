@@ -161,6 +161,13 @@ class Roster:
     def with_gaps(self) -> int:
         return sum(1 for e in self.events if e.gaps)
 
+    @property
+    def only_campaign(self) -> str:
+        """The one campaign every event belongs to, said once in the header instead of
+        on every row; empty when there are several."""
+        names = {e.campaign for e in self.events}
+        return names.pop() if len(names) == 1 else ""
+
 
 @dataclass(frozen=True)
 class Contact:
