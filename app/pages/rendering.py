@@ -61,6 +61,12 @@ def _plural(count: int, singular: str, plural: str | None = None) -> str:
     return f"{count} {singular if count == 1 else (plural or singular + 's')}"
 
 
+def _sentence(value: Any) -> str:
+    """First letter up, the rest as written (Jinja's capitalize lowers "Women's Network")."""
+    text = str(value)
+    return text[:1].upper() + text[1:]
+
+
 def _iso_day(value: Any) -> str:
     if isinstance(value, datetime):
         return to_london(value).date().isoformat()
@@ -97,6 +103,7 @@ def get_templates() -> Jinja2Templates:
     env.filters["span"] = _span
     env.filters["hours"] = _hours
     env.filters["iso_day"] = _iso_day
+    env.filters["sentence"] = _sentence
     env.globals["csrf_token"] = csrf_token
     env.globals["take_flashes"] = take_flashes
     env.globals["plural"] = _plural
