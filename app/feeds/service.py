@@ -28,7 +28,15 @@ from app.audit import service as audit
 from app.campaigns.models import Campaign
 from app.clock import utcnow
 from app.config import get_settings
-from app.enums import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus, EventStatus, FeedKind, Role, label
+from app.enums import (
+    ACTIVE_ASSIGNMENT_STATUSES,
+    AssignmentRole,
+    AssignmentStatus,
+    EventStatus,
+    FeedKind,
+    Role,
+    label,
+)
 from app.errors import Conflict, NotFound
 from app.events.models import Event
 from app.events.service import staffing_states
@@ -482,11 +490,15 @@ def _teams(session: Session, event_ids: Sequence[int]) -> dict[int, list[tuple[A
     return teams
 
 
+# Who runs the stand first, then recruitment staff, then ambassadors.
+_ROLE_ORDER = {AssignmentRole.lead: 0, AssignmentRole.recruiter: 1, AssignmentRole.ambassador: 2}
+
+
 def _team_text(team: list[tuple[Assignment, Person]], *, leave_out: int | None = None) -> str:
     """'Ann Lee (lead), Bob Roy (ambassador, proposed)': names and roles only, never
     which network anyone represents."""
     names = []
-    for assignment, person in team:
+    for assignment, person in sorted(team, key=lambda m: (_ROLE_ORDER.get(m[0].role, 9), m[1].name)):
         if person.id == leave_out or assignment.status not in ACTIVE_ASSIGNMENT_STATUSES:
             continue
         role = label(assignment.role).lower()
