@@ -20,11 +20,12 @@ from app.events.staffing import StaffingState
 from app.people.models import Person
 from app.venues.models import Venue
 
-# Outreach staff carry these to every event, whatever the event asks for besides.
+# Outreach staff carry these to every event, whatever the event asks for besides; an item is
+# left out when the event's own list already names it (the first words are the key).
 ALWAYS_BRING = (
-    "Warrant card or staff ID, worn visibly",
-    "This briefing sheet and the expressions-of-interest page",
-    "Recruitment leaflets and application guides for the roles recruited",
+    ("warrant card", "Warrant card or staff ID, worn visibly"),
+    ("briefing sheet", "This briefing sheet and the expressions-of-interest page"),
+    ("leaflets", "Recruitment leaflets and application guides for the roles recruited"),
 )
 
 # Roles a visitor may tick on the expressions-of-interest page, after the campaign's own.
@@ -35,6 +36,9 @@ COMMON_ROLES = (
     "Police staff",
     "Control room operator",
 )
+
+# What fits between the date and the QR code on one poster page.
+POSTER_DESCRIPTION_LIMIT = 420
 
 # Statuses whose staffing still matters: gaps on a cancelled or finished event are noise.
 _OPEN_STATUSES = (EventStatus.draft, EventStatus.confirmed)
@@ -191,7 +195,7 @@ class VenueDetails:
 
     @property
     def address_lines(self) -> list[str]:
-        return [part for part in (self.address, self.town, self.postcode) if part]
+        return address_lines(self.address, self.town, self.postcode)
 
 
 @dataclass(frozen=True)
@@ -252,7 +256,23 @@ class Poster:
 
     @property
     def target_groups_text(self) -> str:
-        return in_words(self.target_groups)
+        """'ethnic minorities, women and LGBT+': mid-sentence, so no capitals but acronyms'."""
+        return in_words([_mid_sentence(group) for group in self.target_groups])
+
+
+def _mid_sentence(words: str) -> str:
+    return words[:1].lower() + words[1:] if words[1:2].islower() else words
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word and marked with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if text[limit - 1] != " ":
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.") + "…"
 
 
 def in_words(items: Sequence[str]) -> str:
@@ -260,6 +280,16 @@ def in_words(items: Sequence[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def address_lines(address: str, town: str, postcode: str) -> list[str]:
+    """Address, town and postcode, without the town twice when the address already ends in it."""
+    lines = [address] if address else []
+    if town and not address.casefold().rstrip(" ,").endswith(town.casefold()):
+        lines.append(town)
+    if postcode:
+        lines.append(postcode)
+    return lines
 
 
 def written_date(starts_at: datetime, ends_at: datetime) -> str:
@@ -439,8 +469,16 @@ def _needs_in_words(event: Event) -> str:
     return " and ".join(parts) or "no set team size"
 
 
-def _lines(text: str) -> list[str]:
-    return [line.strip(" -•*\t") for line in text.splitlines() if line.strip(" -•*\t")]
+def bring_list(text: str) -> list[str]:
+    """The event's list (one item a line, or one line separated by commas or semicolons),
+    then what every team brings and the event did not already name."""
+    lines = [line.strip(" -•*\t") for line in text.splitlines()]
+    items = [line for line in lines if line]
+    if len(items) == 1:
+        items = [part.strip() for part in items[0].replace(";", ",").split(",") if part.strip()]
+    items = [item[:1].upper() + item[1:] for item in items]
+    named = " ".join(items).casefold()
+    return items + [wording for key, wording in ALWAYS_BRING if key not in named]
 
 
 def build_briefing(
@@ -484,7 +522,7 @@ def build_briefing(
         wanted_languages=tuple(event.wanted_languages or []),
         public_description=event.public_description,
         coordinators_notes=event.internal_notes if show_coordinators_notes else "",
-        what_to_bring=tuple(_lines(event.what_to_bring)) + ALWAYS_BRING,
+        what_to_bring=tuple(bring_list(event.what_to_bring)),
         coordinator=coordinator,
         roles_of_interest=interest[:6],
         printed_at=to_london(printed_at),
@@ -519,7 +557,7 @@ def build_poster(
                 title=event.title,
                 date_text=written_date(event.starts_at, event.ends_at),
                 time_text=f"{twelve_hour(event.starts_at)} to {twelve_hour(event.ends_at)}",
-                description=event.public_description,
+                description=shorten(event.public_description, POSTER_DESCRIPTION_LIMIT),
                 status=str(event.status),
                 url=url,
                 qr_svg=qr(url),
@@ -533,7 +571,7 @@ def build_poster(
         force_name=force_name,
         size=size,
         venue=venue.name,
-        address_lines=tuple(p for p in (venue.address, venue.town, venue.postcode) if p),
+        address_lines=tuple(address_lines(venue.address, venue.town, venue.postcode)),
         roles=tuple(roles),
         target_groups=tuple(groups),
         events=tuple(items),

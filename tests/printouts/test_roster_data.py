@@ -5,11 +5,15 @@ from datetime import UTC, date, datetime
 from app.clock import to_london
 from app.events.staffing import NetworkNeed, TeamMember, staffing_state
 from app.printouts.roster import (
+    Poster,
     RosterEvent,
+    address_lines,
+    bring_list,
     gaps_in_words,
     group_by_day,
     in_words,
     roster_title,
+    shorten,
     twelve_hour,
     written_date,
     written_times,
@@ -97,3 +101,48 @@ def test_in_words_joins_with_and() -> None:
         "a and b",
         "a, b and c",
     ]
+
+
+def test_bring_list_splits_one_line_and_skips_what_is_named() -> None:
+    assert bring_list("Warrant card, uniform, 30 application packs; pop-up banner") == [
+        "Warrant card",
+        "Uniform",
+        "30 application packs",
+        "Pop-up banner",
+        "This briefing sheet and the expressions-of-interest page",
+        "Recruitment leaflets and application guides for the roles recruited",
+    ]
+    assert bring_list("- Banner, and its stand\n- Laptop") == [
+        "Banner, and its stand",
+        "Laptop",
+        "Warrant card or staff ID, worn visibly",
+        "This briefing sheet and the expressions-of-interest page",
+        "Recruitment leaflets and application guides for the roles recruited",
+    ]
+
+
+def test_address_lines_do_not_repeat_the_town() -> None:
+    assert address_lines("Ainsworth Street, Blackburn", "Blackburn", "BB1 6AR") == [
+        "Ainsworth Street, Blackburn",
+        "BB1 6AR",
+    ]
+    assert address_lines("12 Market Street", "Nelson", "") == ["12 Market Street", "Nelson"]
+    assert address_lines("", "Nelson", "BB9 9SL") == ["Nelson", "BB9 9SL"]
+
+
+def test_shorten_cuts_at_a_word() -> None:
+    assert shorten("Come and talk to us about careers", 20) == "Come and talk to us…"
+    assert shorten("  short   text ", 20) == "short text"
+
+
+def test_poster_names_target_groups_mid_sentence() -> None:
+    poster = Poster(
+        force_name="",
+        size="A4",
+        venue="",
+        address_lines=(),
+        roles=(),
+        target_groups=("Ethnic minorities", "Women", "LGBT+"),
+        events=(),
+    )
+    assert poster.target_groups_text == "ethnic minorities, women and LGBT+"
