@@ -1,5 +1,9 @@
-"""Helpers for the feed tests: read a feed with two independent parsers."""
+"""Helpers for the feed tests: read a feed with two independent parsers; a real server."""
 
+import socket
+import threading
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -7,6 +11,7 @@ from typing import Any
 import icalendar
 import ics
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 
 from tests.factories import Factory
@@ -89,3 +94,25 @@ def feed_of(client: TestClient, make: Factory) -> Any:
         return path_of(response.json()["link"]["url"])
 
     return _feed_of
+
+
+@pytest.fixture()
+def server(client: TestClient) -> Iterator[str]:
+    """The app under a real uvicorn on a free loopback port (client: the app is set up)."""
+    from app.main import app
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_config=None, access_log=True, lifespan="off"
+    )
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not running.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    running.should_exit = True
+    thread.join(timeout=10)

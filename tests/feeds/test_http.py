@@ -4,6 +4,7 @@ import os
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
@@ -191,3 +192,15 @@ def test_teammate_joining_changes_the_feed(
 
     assert second.status_code == 200
     assert "Team: Dee Brown (ambassador, proposed)" in read_both(second.text)[0].description.split("\n")
+
+
+def test_head_over_uvicorn_sends_headers_only(server: str, duty: tuple[str, int]):
+    with httpx.Client(base_url=server) as http:
+        got = http.get(duty[0])
+        head = http.head(duty[0])
+        not_modified = http.get(duty[0], headers={"If-None-Match": got.headers["etag"]})
+
+    assert (got.status_code, head.status_code, not_modified.status_code) == (200, 200, 304)
+    assert head.content == b""
+    assert head.headers["content-length"] == str(len(got.content))
+    assert not_modified.content == b""
