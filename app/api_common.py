@@ -43,6 +43,7 @@ def _text(max_length: int) -> tuple[object, ...]:
 Name = Annotated[str, *_line(1, 200)]
 ShortText = Annotated[str, *_line(0, 200)]
 Code = Annotated[str, *_line(1, 40)]
+Abbreviation = Annotated[str, *_line(0, 40)]
 Phone = Annotated[str, *_line(0, 40)]
 Email = Annotated[str, *_line(0, 254)]
 Town = Annotated[str, *_line(0, 120)]

@@ -14,6 +14,12 @@ from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 LONDON = ZoneInfo("Europe/London")
 
 
+# The instants the API accepts: wide enough for history and plans, narrow enough that date
+# arithmetic (month bounds, travel buffers, London offsets) can never overflow.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
 class NonexistentLocalTime(ValueError):
     pass
 
@@ -78,7 +84,13 @@ def _parse_instant(value: object) -> object:
                 "not an ISO 8601 date-time; use e.g. 2026-07-15T10:00 (London time) or 2026-07-15T09:00:00Z"
             ) from exc
     if isinstance(value, datetime):
-        return to_utc(value)
+        try:
+            instant = to_utc(value)
+        except OverflowError as exc:  # e.g. 0001-01-01T00:00+14:00 is before year 1 in UTC
+            raise ValueError("the date-time is out of range") from exc
+        if not EARLIEST <= instant < LATEST:
+            raise ValueError(f"must be between {EARLIEST.year} and {LATEST.year - 1}")
+        return instant
     return value
 
 

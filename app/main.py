@@ -2,7 +2,7 @@
 
 import logging
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -10,7 +10,7 @@ from app.config import get_settings
 from app.errors import install_error_handlers
 from app.pages.rendering import STATIC_DIR
 from app.routers import ROUTERS
-from app.web import SecurityHeadersMiddleware, install_access_log_redaction
+from app.web import SecurityHeadersMiddleware, install_access_log_redaction, refuse_nul_characters
 
 API_DESCRIPTION = """
 Muster plans positive-action outreach events: venues, campaigns, events, the people who
@@ -32,6 +32,7 @@ def create_app() -> FastAPI:
         openapi_url="/api/v1/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        dependencies=[Depends(refuse_nul_characters)],
     )
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(

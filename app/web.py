@@ -3,7 +3,10 @@
 import logging
 import re
 
+from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.errors import Invalid
 
 # Secret links (calendar feeds) must never reach a log file.
 _SECRET_PATH = re.compile(r"(/feeds/(?:people|campaigns)/)[^/\s.?]+")
@@ -26,6 +29,21 @@ def install_access_log_redaction() -> None:
     access = logging.getLogger("uvicorn.access")
     if not any(isinstance(f, _RedactSecrets) for f in access.filters):
         access.addFilter(_RedactSecrets())
+
+
+def refuse_nul_characters(request: Request) -> None:
+    """No query or path parameter may carry a NUL character (an app-wide dependency).
+
+    Text never legitimately contains one, and PostgreSQL refuses it in a query with an error
+    that would otherwise reach the 500 handler. JSON bodies are checked by their types.
+    """
+    values = [
+        *request.query_params.keys(),
+        *request.query_params.values(),
+        *map(str, request.path_params.values()),
+    ]
+    if any("\x00" in value for value in values):
+        raise Invalid("query and path parameters may not contain NUL characters")
 
 
 class SecurityHeadersMiddleware:

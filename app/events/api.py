@@ -25,7 +25,7 @@ from app.api_common import (
 )
 from app.assignments.service import team_of
 from app.campaigns.models import Campaign
-from app.clock import LondonDateTime, from_london
+from app.clock import EARLIEST, LATEST, LondonDateTime, from_london
 from app.db import SessionDep
 from app.enums import (
     ACTIVE_ASSIGNMENT_STATUSES,
@@ -241,6 +241,11 @@ def _by_ids(session: Session, model: type[Venue] | type[Campaign], ids: set[int]
     return list(session.exec(select(model).where(col(model.id).in_(ids))).all())
 
 
+# Dates the filters accept: the day after LAST_DAY must still be a representable date.
+FIRST_DAY = EARLIEST.date()
+LAST_DAY = LATEST.date() - timedelta(days=1)
+
+
 def _day_start(value: date | None) -> datetime | None:
     return from_london(datetime.combine(value, time.min)) if value else None
 
@@ -250,8 +255,12 @@ def list_events(
     session: SessionDep,
     principal: AnyUser,
     page: PageParams,
-    start: Annotated[date | None, Query(description="First London date (inclusive)")] = None,
-    end: Annotated[date | None, Query(description="Last London date (inclusive)")] = None,
+    start: Annotated[
+        date | None, Query(ge=FIRST_DAY, le=LAST_DAY, description="First London date (inclusive)")
+    ] = None,
+    end: Annotated[
+        date | None, Query(ge=FIRST_DAY, le=LAST_DAY, description="Last London date (inclusive)")
+    ] = None,
     town: Annotated[str | None, Query(max_length=120)] = None,
     venue_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
     campaign_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,

@@ -1,10 +1,8 @@
-from typing import Annotated
-
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from app.accounts.deps import AnyUser, Planner
-from app.api_common import MediumText, Name, Page, PageParams, Patch, PathId, Strict
+from app.api_common import Abbreviation, MediumText, Name, Page, PageParams, Patch, PathId, Strict
 from app.db import SessionDep
 from app.networks import service
 
@@ -13,13 +11,13 @@ router = APIRouter(prefix="/api/v1/networks", tags=["networks"])
 
 class NetworkCreate(Strict):
     name: Name
-    short_name: Annotated[str, Field(max_length=40)] = ""
+    short_name: Abbreviation = ""
     description: MediumText = ""
 
 
 class NetworkUpdate(Patch):
     name: Name | None = None
-    short_name: Annotated[str, Field(max_length=40)] | None = None
+    short_name: Abbreviation | None = None
     description: MediumText | None = None
 
 
