@@ -42,6 +42,18 @@ def test_demo_printouts_written_as_png(client: TestClient, make: Factory) -> Non
         "demo-poster-a4": (1, 1),
         "demo-poster-a3": (1, 1),
     }
+    # The HTML print views too, to open in a browser beside the PDFs.
+    views = {
+        "demo-briefing": f"/events/{blackburn.id}/briefing",
+        "demo-roster-week": f"/rosters?{week}",
+        "demo-poster-a4": f"/venues/{blackburn.venue_id}/poster",
+    }
+    for name, path in views.items():
+        view = client.get(path, headers=headers)
+        assert view.status_code == 200, (name, view.text[:300])
+        (ARTIFACTS / f"{name}.html").write_text(
+            view.text.replace('href="/static/', 'href="../../app/static/')
+        )
     csv = client.get(f"/events.csv?{week}", headers=headers)
     assert csv.status_code == 200
     (ARTIFACTS / "demo-events.csv").write_bytes(csv.content)
