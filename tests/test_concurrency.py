@@ -1,7 +1,8 @@
 """Booking is safe under concurrency: simultaneous requests to a real server never double-book.
 
 A real uvicorn with two worker processes serves the app on a file SQLite database, and on a
-scratch PostgreSQL database when ``MUSTER_TEST_DATABASE_URL`` is set. Threads released
+scratch PostgreSQL database when ``MUSTER_TEST_DATABASE_URL`` (or ``MUSTER_TEST_POSTGRES_URL``)
+is set. Threads released
 together by a barrier post the bookings; exactly one is accepted, the rest are refused with
 409 naming the clash, and the database holds exactly one active assignment.
 """

@@ -1,7 +1,8 @@
 """Migrations: one head; empty → head → base → head works; the migrated schema is the models'.
 
-Runs on a fresh SQLite file, and on PostgreSQL (a scratch database made next to the one in
-``MUSTER_TEST_DATABASE_URL``, never the shared test database) when that variable is set.
+Runs on a fresh SQLite file, and on PostgreSQL (a scratch database made on the server of
+``MUSTER_TEST_DATABASE_URL`` or ``MUSTER_TEST_POSTGRES_URL``, never the shared test database)
+when either is set.
 """
 
 import os
@@ -24,11 +25,18 @@ from app.db import make_engine
 
 
 def postgres_base_url() -> str:
-    """The PostgreSQL test server's URL; skip without one, but never under CI."""
-    url = os.environ.get("MUSTER_TEST_DATABASE_URL", "")
-    if url.startswith("postgresql"):
-        return url
-    reason = "PostgreSQL tests need MUSTER_TEST_DATABASE_URL=postgresql+psycopg://…"
+    """A PostgreSQL test server's URL; skip without one, but never under CI.
+
+    ``MUSTER_TEST_DATABASE_URL`` when the suite runs on PostgreSQL; otherwise
+    ``MUSTER_TEST_POSTGRES_URL``, so these tests also cover PostgreSQL on the SQLite pass.
+    """
+    for variable in ("MUSTER_TEST_DATABASE_URL", "MUSTER_TEST_POSTGRES_URL"):
+        url = os.environ.get(variable, "")
+        if url.startswith("postgresql"):
+            return url
+    reason = (
+        "PostgreSQL tests need MUSTER_TEST_DATABASE_URL or MUSTER_TEST_POSTGRES_URL=postgresql+psycopg://…"
+    )
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"{reason} (CI=true: nothing may skip)")
     pytest.skip(reason)
