@@ -1,0 +1,182 @@
+"""Browser tests: a real uvicorn server on a loopback port, a temporary SQLite file with the
+demo force, and Debian's Chromium driven by Playwright.
+
+Locally they are skipped (with the reason) when /usr/bin/chromium is missing; in CI
+(``CI=true``) a missing browser is a failure, never a skip.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+DESKTOP = {"width": 1280, "height": 860}
+PHONE = {"width": 360, "height": 760}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def _require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{CHROMIUM} is missing, and browser tests must run in CI (CI=true)")
+    pytest.skip(f"{CHROMIUM} is not installed here; the browser tests run in CI")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str
+    database_url: str
+    logins: Any
+
+    def session(self) -> Any:
+        """A database session on the server's own database, for setting up a scene."""
+        from sqlmodel import Session
+
+        from app.db import make_engine
+
+        return Session(make_engine(self.database_url), expire_on_commit=False)
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[Server]:
+    _require_chromium()
+    from sqlmodel import Session
+
+    from app import demo, migrate
+    from app.db import make_engine
+
+    folder = Path(tempfile.mkdtemp(prefix="muster-browser-"))
+    database_url = f"sqlite:///{folder / 'browser.db'}"
+    migrate.upgrade(database_url)
+    engine = make_engine(database_url)
+    with Session(engine, expire_on_commit=False) as session:
+        logins = demo.load(session)
+    engine.dispose()
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "MUSTER_DATABASE_URL": database_url,
+        "MUSTER_SECRET_KEY": "browser-test-secret-key-0123456789-abcdefghijklmnop",
+        "MUSTER_BASE_URL": url,
+    }
+    log = open(folder / "server.log", "wb")  # noqa: SIM115 - closed after the server stops
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/login", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the server did not start:\n" + (folder / "server.log").read_text()[-3000:])
+            time.sleep(0.2)
+        yield Server(url=url, database_url=database_url, logins=logins)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(server: Server) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser: Any, server: Server) -> Iterator[Any]:
+    context = browser.new_context(base_url=server.url, viewport=DESKTOP, locale="en-GB")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+    tab = context.new_page()
+    tab.set_default_timeout(15000)
+    yield tab
+    context.close()
+
+
+def sign_in(page: Any, email: str, password: str) -> None:
+    page.goto("/login")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert "/login" not in page.url, page.content()[:2000]
+
+
+def serious_violations(page: Any) -> list[str]:
+    """axe-core's serious and critical WCAG 2.2 AA (and best-practice) findings on the page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    results = Axe().run(page, options=options)
+    found = []
+    for violation in results.response["violations"]:
+        if violation.get("impact") in ("serious", "critical"):
+            targets = [", ".join(map(str, node.get("target", []))) for node in violation["nodes"][:3]]
+            found.append(f"{violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
+    return found
+
+
+@pytest.fixture()
+def look(page: Any) -> Iterator[Callable[[str], None]]:
+    """Scan the current page with axe-core and photograph it at desktop and phone width."""
+    problems: list[str] = []
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def _look(name: str) -> None:
+        for violation in serious_violations(page):
+            problems.append(f"{name} {page.url}: {violation}")
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-desktop.png"), full_page=True)
+        page.set_viewport_size(PHONE)
+        page.wait_for_timeout(50)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if overflow > 0:
+            problems.append(f"{name} {page.url}: the page is {overflow}px wider than a 360px phone")
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-phone.png"), full_page=True)
+        page.set_viewport_size(DESKTOP)
+
+    yield _look
+    assert problems == [], "\n".join(problems)
