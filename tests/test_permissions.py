@@ -89,6 +89,7 @@ class Rule:
     allowed: frozenset[str]
     ok: int = 200
     own_only: frozenset[str] = NOBODY
+    ok_for: dict[str, int] | None = None  # an allowed role's own success status, where it differs
     body: Body | None = None
     query: Callable[[World, str], dict[str, Any]] | None = None
     why: str = ""
@@ -235,6 +236,20 @@ RULES: dict[tuple[str, str], Rule] = {
         body=lambda w, s: {"status": "confirmed"},
         why="staff accept or decline their own; partners never change assignments",
     ),
+    # --- calendar feeds (issue 3): your own secret links; campaign links for planners ----------
+    ("GET", "/api/v1/me/feed"): Rule(USERS, why="the caller's own link, if on (none without a person)"),
+    ("POST", "/api/v1/me/feed"): Rule(
+        USERS,
+        201,
+        ok_for=dict.fromkeys((ADMIN, COORD, PARTNER), 409),
+        why="anyone signed in; a sign-in not linked to a person has no duties to publish (409)",
+    ),
+    ("POST", "/api/v1/me/feed/reset"): Rule(USERS, 201, ok_for=dict.fromkeys((ADMIN, COORD, PARTNER), 409)),
+    ("DELETE", "/api/v1/me/feed"): Rule(USERS, 204),
+    ("GET", "/api/v1/campaigns/{campaign_id}/feed"): Rule(PLANNERS),
+    ("POST", "/api/v1/campaigns/{campaign_id}/feed"): Rule(PLANNERS, 201),
+    ("POST", "/api/v1/campaigns/{campaign_id}/feed/reset"): Rule(PLANNERS, 201),
+    ("DELETE", "/api/v1/campaigns/{campaign_id}/feed"): Rule(PLANNERS, 204),
     # --- audit ------------------------------------------------------------------------------
     ("GET", "/api/v1/audit"): Rule(PLANNERS),
 }
@@ -347,7 +362,7 @@ def test_route_allows_or_denies_role(
 
     allowed = role in rule.allowed and (scope == "own" or role not in rule.own_only)
     if allowed:
-        assert response.status_code == rule.ok, response.text
+        assert response.status_code == (rule.ok_for or {}).get(role, rule.ok), response.text
     elif role == ANON:
         assert response.status_code == 401, response.text
         assert response.headers["www-authenticate"] == "Bearer"
