@@ -3,8 +3,9 @@
 Every /api/v1 route with a JSON body gets malformed JSON, the wrong JSON shapes, wrong types,
 huge strings, NUL characters, huge and negative numbers, impossible dates, the nonexistent
 spring-forward hour, far-off instants and unknown fields, field by field, as a coordinator
-and an administrator (as whichever of them the route allows). Path ids and query parameters
-of every route get the same treatment, and Hypothesis adds random JSON bodies on top.
+(an administrator where coordinators are refused). Path ids and query parameters of every
+route get the same treatment, and Hypothesis adds random JSON bodies on top, sent as an
+administrator (who, unlike a coordinator, may record past events).
 """
 
 import json
@@ -176,10 +177,11 @@ def _caller(method: str, path: str, preferred: str) -> str:
     return ADMIN if preferred == COORD else COORD
 
 
-def _cases(*, with_body: bool, role: str) -> list[Any]:
+def _cases(*, role: str, with_body: bool | None = None) -> list[Any]:
+    """(method, path, caller) for every route, or only those with (or without) a JSON body."""
     cases = []
     for method, path, operation in _operations():
-        if ("requestBody" in operation) != with_body:
+        if with_body is not None and ("requestBody" in operation) != with_body:
             continue
         caller = _caller(method, path, role)
         cases.append(pytest.param(method, path, caller, id=f"{method} {path} [{caller}]"))
@@ -214,10 +216,6 @@ def setup(make: Factory) -> Iterator[tuple[TestClient, Factory, World]]:
         yield client, make, _build_world(make)
 
 
-def _headers(make: Factory, role: str) -> dict[str, str]:
-    return make.headers(role)
-
-
 def _label(value: Any) -> str:
     text = repr(value)
     return text if len(text) < 60 else text[:57] + "..."
@@ -228,7 +226,7 @@ def test_json_route_answers_no_500_to_any_body(
     setup: tuple[TestClient, Factory, World], method: str, path: str, role: str
 ) -> None:
     client, make, world = setup
-    headers = _headers(make, role)
+    headers = make.headers(role)
     url = path.format(**world.path_ids("own"))
     base = _base_body(world, method, path)
     properties = _body_properties(_schema()["paths"][path][method.lower()])
@@ -258,7 +256,7 @@ def test_json_route_answers_no_500_to_random_bodies(
     setup: tuple[TestClient, Factory, World], method: str, path: str, role: str
 ) -> None:
     client, make, world = setup
-    headers = _headers(make, role)
+    headers = make.headers(role)
     url = path.format(**world.path_ids("own"))
     base = _base_body(world, method, path)
     fields = _body_fields(dict(_schema()["paths"][path][method.lower()])) or ["name"]
@@ -295,19 +293,17 @@ def test_json_route_answers_no_500_to_random_bodies(
     answers_without_500()
 
 
-@pytest.mark.parametrize(
-    ("method", "path", "role"), _cases(with_body=False, role=COORD) + _cases(with_body=True, role=COORD)
-)
+@pytest.mark.parametrize(("method", "path", "role"), _cases(role=COORD))
 def test_route_answers_no_500_to_bad_path_ids_and_query(
     setup: tuple[TestClient, Factory, World], method: str, path: str, role: str
 ) -> None:
     client, make, world = setup
-    headers = _headers(make, role)
+    headers = make.headers(role)
     operation = _schema()["paths"][path][method.lower()]
     params = [p for p in operation.get("parameters", []) if p["in"] in ("path", "query")]
     ids = {k: str(v) for k, v in world.path_ids("own").items()}
     body = _base_body(world, method, path) if "requestBody" in operation else None
-    failures = []
+    failures: list[str] = []
 
     def check(what: str, path_ids: dict[str, str], query: dict[str, str]) -> None:
         url = path.format(**path_ids)
@@ -324,7 +320,7 @@ def test_route_answers_no_500_to_bad_path_ids_and_query(
         else:
             for value in EVIL_QUERY_VALUES:
                 check(f"query {name}={_label(value)}", ids, {name: value})
-    check("repeated query parameters", ids, {"limit": "1", "offset": "0"} | {"unknown": "x"})
+    check("unknown query parameter", ids, {"unknown": "x"})
 
     assert not failures, "\n".join(failures)
 
