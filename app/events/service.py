@@ -63,10 +63,8 @@ class EventFilters:
     venue_ids: frozenset[int] | None = None
 
 
-def list_events(
-    *, session: Session, filters: EventFilters, limit: int, offset: int
-) -> tuple[list[Event], int]:
-    query = select(Event).order_by(col(Event.starts_at), col(Event.id))
+def filtered(query: Any, filters: EventFilters) -> Any:
+    """Apply the filters to any select over Event (whole rows, or a few columns)."""
     if filters.start is not None:
         query = query.where(Event.ends_at > filters.start)
     if filters.end is not None:
@@ -90,7 +88,21 @@ def list_events(
             col(Assignment.status).in_(ACTIVE_ASSIGNMENT_STATUSES),
         )
         query = query.where(col(Event.id).in_(theirs))
+    return query
+
+
+def list_events(
+    *, session: Session, filters: EventFilters, limit: int, offset: int
+) -> tuple[list[Event], int]:
+    query = filtered(select(Event).order_by(col(Event.starts_at), col(Event.id)), filters)
     return records.page(session, query, limit=limit, offset=offset)
+
+
+def event_starts(*, session: Session, filters: EventFilters, limit: int) -> list[tuple[int, datetime]]:
+    """(id, starts_at) of the matching events, in order: enough to lay out a calendar
+    without loading every event in it."""
+    query = filtered(select(Event.id, Event.starts_at).order_by(col(Event.starts_at), col(Event.id)), filters)
+    return [(int(i), start) for i, start in session.exec(query.limit(limit)).all()]
 
 
 def network_needs_of(*, session: Session, event_ids: list[int]) -> dict[int, list[NetworkNeed]]:
@@ -344,29 +356,34 @@ def staffing_states(*, session: Session, events: list[Event]) -> dict[int, Staff
     if not ids:
         return {}
     needs = network_needs_of(session=session, event_ids=ids)
+    # Plain columns, not whole rows: a dashboard asks for hundreds of events at once.
     rows = session.exec(
-        select(Assignment, Person.languages)
+        select(
+            Assignment.event_id, Assignment.person_id, Assignment.role, Assignment.status, Person.languages
+        )
         .join(Person, col(Person.id) == Assignment.person_id)
         .where(
             col(Assignment.event_id).in_(ids),
             col(Assignment.status).in_(ACTIVE_ASSIGNMENT_STATUSES),
         )
     ).all()
-    person_ids = sorted({a.person_id for a, _ in rows})
+    person_ids = sorted({row[1] for row in rows})
     networks: dict[int, set[int]] = {pid: set() for pid in person_ids}
     if person_ids:
-        for rep in session.exec(
-            select(Representation).where(col(Representation.person_id).in_(person_ids))
+        for person_id, network_id in session.exec(
+            select(Representation.person_id, Representation.network_id).where(
+                col(Representation.person_id).in_(person_ids)
+            )
         ).all():
-            networks[rep.person_id].add(rep.network_id)
+            networks[person_id].add(network_id)
     teams: dict[int, list[TeamMember]] = {eid: [] for eid in ids}
-    for assignment, languages in rows:
-        teams[assignment.event_id].append(
+    for event_id, person_id, role, status, languages in rows:
+        teams[event_id].append(
             TeamMember(
-                person_id=assignment.person_id,
-                role=assignment.role,
-                status=assignment.status,
-                network_ids=frozenset(networks[assignment.person_id]),
+                person_id=person_id,
+                role=role,
+                status=status,
+                network_ids=frozenset(networks[person_id]),
                 languages=frozenset(languages or []),
             )
         )

@@ -55,11 +55,15 @@ class Day:
         return self.date == today_in_london()
 
 
-def fill_days(days: list[date], events: list[Any], *, per_day: int, month: int | None = None) -> list[Day]:
-    """Spread events over the days they start on, showing at most ``per_day`` on each."""
+def fill_days(
+    days: list[date], events: list[Any], *, per_day: int, month: int | None = None
+) -> list[Day]:
+    """Spread events (or ``(id, starts_at)`` pairs) over the days they start on, keeping at
+    most ``per_day`` on each and counting the rest."""
     by_day: dict[date, Day] = {d: Day(d, in_month=month is None or d.month == month) for d in days}
     for event in events:
-        slot = by_day.get(london_date(event.starts_at))
+        starts_at = event[1] if isinstance(event, tuple) else event.starts_at
+        slot = by_day.get(london_date(starts_at))
         if slot is None:
             continue
         if len(slot.events) < per_day:
@@ -67,3 +71,10 @@ def fill_days(days: list[date], events: list[Any], *, per_day: int, month: int |
         else:
             slot.more += 1
     return [by_day[d] for d in days]
+
+
+def swap_in(days: list[Day], records: dict[int, Any]) -> None:
+    """Replace the ``(id, starts_at)`` pairs placed by ``fill_days`` with the records."""
+    for day in days:
+        day.events = [records[item[0]] if isinstance(item, tuple) else item for item in day.events]
+        day.events = [e for e in day.events if not isinstance(e, tuple)]

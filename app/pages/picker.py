@@ -65,6 +65,7 @@ class Picker:
     blocked_total: int
     pool_total: int
     pool_limited: bool
+    ranked: bool = False
 
 
 def network_names_by_person(session: Session, person_ids: set[int]) -> dict[int, list[str]]:
@@ -139,13 +140,15 @@ def candidates(
         (available if candidate.available else blocked).append(candidate)
     if ranked:
         available.sort(key=lambda c: (-ranked.get(c.person.id or 0, (0.0, []))[0], c.person.name))
+    everyone = search.show == "all"
     return Picker(
-        available=available[:SHOW_AVAILABLE],
-        blocked=blocked[:SHOW_BLOCKED] if search.show == "all" or search.q else blocked[:SHOW_BLOCKED],
+        available=available if everyone else available[:SHOW_AVAILABLE],
+        blocked=blocked if everyone else blocked[:SHOW_BLOCKED],
         available_total=len(available),
         blocked_total=len(blocked),
         pool_total=pool_total,
         pool_limited=pool_total > len(people),
+        ranked=bool(ranked),
     )
 
 

@@ -88,6 +88,35 @@ def _lookups(session: Session, shown: list[Event]) -> dict[str, Any]:
     }
 
 
+def _attention(
+    session: Session, chosen: dict[str, Any]
+) -> tuple[list[Event], dict[int, StaffingState], list[flows.Attention]]:
+    """The open events of the coming two weeks, their staffing, and those needing attention."""
+    now = utcnow()
+    upcoming, _ = events.list_events(
+        session=session,
+        filters=_event_filters({**chosen, "status": ""}, now, now + timedelta(days=flows.ATTENTION_DAYS)),
+        limit=MAX_IN_RANGE,
+        offset=0,
+    )
+    upcoming = [e for e in upcoming if e.status in (EventStatus.draft, EventStatus.confirmed)]
+    states = events.staffing_states(session=session, events=upcoming)
+    return upcoming, states, flows.needing_attention(session=session, events=upcoming, states=states, now=now)
+
+
+@router.get("/plan/attention", response_class=HTMLResponse)
+def attention_list(request: Request, session: SessionDep, principal: Planner) -> Response:
+    chosen = _filters_from(request)
+    _, _, attention = _attention(session, chosen)
+    context = {
+        "attention": attention,
+        "chosen": chosen,
+        **_filter_options(session),
+        **_lookups(session, [a.event for a in attention]),
+    }
+    return render(request, "planner/attention.html", context)
+
+
 @router.get("/plan", response_class=HTMLResponse)
 def dashboard(request: Request, session: SessionDep, principal: Planner) -> Response:
     view = request.query_params.get("view", "month")
@@ -95,56 +124,46 @@ def dashboard(request: Request, session: SessionDep, principal: Planner) -> Resp
     today = calendar.today_in_london()
     anchor = date_param(request, "d") or today
     chosen = _filters_from(request)
-    now = utcnow()
 
-    # Attention first: the coming four weeks, whatever the calendar shows.
-    upcoming, _ = events.list_events(
-        session=session,
-        filters=_event_filters(
-            {**chosen, "status": ""}, now, now + timedelta(days=flows.ATTENTION_DAYS)
-        ),
-        limit=MAX_IN_RANGE,
-        offset=0,
-    )
-    upcoming = [e for e in upcoming if e.status in (EventStatus.draft, EventStatus.confirmed)]
-    upcoming_states = events.staffing_states(session=session, events=upcoming)
-    attention = flows.needing_attention(session=session, events=upcoming, states=upcoming_states, now=now)
-    awaiting_staff = sum(s.awaiting_reply for s in upcoming_states.values())
+    # Attention first: the coming two weeks, whatever the calendar shows.
+    upcoming, upcoming_states, attention = _attention(session, chosen)
     stats = {
         "upcoming": len(upcoming),
         "attention": len(attention),
         "unstaffed": sum(1 for s in upcoming_states.values() if not s.filled),
         "venue_pending": sum(1 for e in upcoming if e.partner_status == PartnerStatus.pending),
-        "awaiting_staff": awaiting_staff,
+        "awaiting_staff": sum(s.awaiting_reply for s in upcoming_states.values()),
     }
 
-    # The calendar (or list) itself.
+    # The calendar (or list) itself: lay it out from (id, start) pairs, then load only the
+    # events that are shown, so a busy month costs the same as a quiet one.
     page = page_from(request)
     days: list[calendar.Day] = []
     weeks: list[list[calendar.Day]] = []
     listed: list[Event] = []
-    if view == "month":
-        grid = calendar.month_grid(anchor)
-        start, end = calendar.utc_range(grid[0][0], grid[-1][-1] + timedelta(days=1))
-        in_range, _ = events.list_events(
-            session=session, filters=_event_filters(chosen, start, end), limit=MAX_IN_RANGE, offset=0
+    if view in ("month", "week"):
+        if view == "month":
+            grid = [d for week in calendar.month_grid(anchor) for d in week]
+            prev_anchor, next_anchor = calendar.shift_month(anchor, -1), calendar.shift_month(anchor, 1)
+            heading = anchor.strftime("%B %Y")
+        else:
+            monday = calendar.start_of_week(anchor)
+            grid = [monday + timedelta(days=i) for i in range(7)]
+            prev_anchor, next_anchor = monday - timedelta(days=7), monday + timedelta(days=7)
+            heading = f"{monday:%-d %B} to {grid[-1]:%-d %B %Y}"
+        start, end = calendar.utc_range(grid[0], grid[-1] + timedelta(days=1))
+        starts = events.event_starts(
+            session=session, filters=_event_filters(chosen, start, end), limit=MAX_IN_RANGE
         )
-        flat = calendar.fill_days([d for w in grid for d in w], in_range, per_day=4, month=anchor.month)
-        weeks = [flat[i : i + 7] for i in range(0, len(flat), 7)]
-        shown = [e for d in flat for e in d.events]
-        prev_anchor, next_anchor = calendar.shift_month(anchor, -1), calendar.shift_month(anchor, 1)
-        heading = anchor.strftime("%B %Y")
-    elif view == "week":
-        monday = calendar.start_of_week(anchor)
-        start, end = calendar.utc_range(monday, monday + timedelta(days=7))
-        in_range, _ = events.list_events(
-            session=session, filters=_event_filters(chosen, start, end), limit=MAX_IN_RANGE, offset=0
-        )
-        days = calendar.fill_days([monday + timedelta(days=i) for i in range(7)], in_range, per_day=12)
+        per_day = 4 if view == "month" else 12
+        days = calendar.fill_days(grid, starts, per_day=per_day, month=anchor.month if view == "month" else None)
+        shown_ids = {item[0] for d in days for item in d.events}
+        records = {e.id: e for e in upcoming if e.id in shown_ids}
+        records.update(by_id(session, Event, shown_ids - set(records)))
+        calendar.swap_in(days, records)
         shown = [e for d in days for e in d.events]
-        prev_anchor, next_anchor = monday - timedelta(days=7), monday + timedelta(days=7)
-        sunday = monday + timedelta(days=6)
-        heading = f"{monday:%-d %B} to {sunday:%-d %B %Y}"
+        if view == "month":
+            weeks = [days[i : i + 7] for i in range(0, len(days), 7)]
     else:
         start, end = calendar.utc_range(anchor, anchor + timedelta(days=28))
         listed, total = events.list_events(
@@ -537,6 +556,8 @@ def event_page(request: Request, session: SessionDep, principal: Planner, event_
         "history": history,
         "history_total": history_total,
         "open": event.status in (EventStatus.draft, EventStatus.confirmed),
+        "ended": event.ends_at <= utcnow(),
+        "ranked": candidates.ranked,
         "can_plan": picker.plan_staffing_available(),
     }
     return render(request, "planner/event.html", context)
