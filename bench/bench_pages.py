@@ -55,13 +55,18 @@ def _load_demo(database_url: str) -> dict[str, Any]:
             select(Event).where(Event.starts_at > now, Event.public).order_by(Event.starts_at)  # type: ignore[arg-type]
         ).first()
         assert upcoming is not None
-        ids = {"event": upcoming.id, "venue": upcoming.venue_id, "campaign": upcoming.campaign_id, "person": 1}
+        ids = {
+            "event": upcoming.id,
+            "venue": upcoming.venue_id,
+            "campaign": upcoming.campaign_id,
+            "person": 1,
+        }
     return {"logins": logins.__dict__, "ids": ids}
 
 
 def _generate_large(database_url: str, seed: int = 2026) -> dict[str, Any]:
-    """A force-sized (or region-sized) data set, inserted in bulk: three years of events, a
-    two-to-four person team each, opt-ins, time away and an audit trail."""
+    """A large force's data, inserted in bulk: five years of events (four past, one ahead,
+    about eleven a day), a two-to-four person team each, opt-ins, time away and an audit trail."""
     import sqlalchemy as sa
     from sqlmodel import Session
 
@@ -84,16 +89,25 @@ def _generate_large(database_url: str, seed: int = 2026) -> dict[str, Any]:
     with engine.begin() as conn:
         conn.execute(
             sa.insert(Network.__table__),  # type: ignore[attr-defined]
-            [{"name": f"Network {i}", "short_name": f"N{i}", "description": "", "created_at": stamp} for i in range(1, 7)],
+            [
+                {"name": f"Network {i}", "short_name": f"N{i}", "description": "", "created_at": stamp}
+                for i in range(1, 7)
+            ],
         )
         conn.execute(
             sa.insert(Campaign.__table__),  # type: ignore[attr-defined]
             [
                 {
-                    "name": f"Campaign {i}", "description": "", "roles_recruited": ["Police constable"],
-                    "target_groups": ["Women"], "starts_on": (now - timedelta(days=800)).date(),
-                    "ends_on": (now + timedelta(days=400)).date(), "targets_text": "", "targets": [],
-                    "created_at": stamp, "updated_at": stamp,
+                    "name": f"Campaign {i}",
+                    "description": "",
+                    "roles_recruited": ["Police constable"],
+                    "target_groups": ["Women"],
+                    "starts_on": (now - timedelta(days=800)).date(),
+                    "ends_on": (now + timedelta(days=400)).date(),
+                    "targets_text": "",
+                    "targets": [],
+                    "created_at": stamp,
+                    "updated_at": stamp,
                 }
                 for i in range(1, 9)
             ],
@@ -102,10 +116,21 @@ def _generate_large(database_url: str, seed: int = 2026) -> dict[str, Any]:
             sa.insert(Venue.__table__),  # type: ignore[attr-defined]
             [
                 {
-                    "name": f"Venue {i} {TOWNS[i % len(TOWNS)]}", "kind": "job_centre", "address": f"{i} High Street",
-                    "town": TOWNS[i % len(TOWNS)], "postcode": "BB1 1AA", "accessibility_notes": "Step-free",
-                    "parking_notes": "", "opening_notes": "", "partner_organisation": "Partner", "contact_name": "",
-                    "contact_phone": "", "contact_email": "", "active": True, "created_at": stamp, "updated_at": stamp,
+                    "name": f"Venue {i} {TOWNS[i % len(TOWNS)]}",
+                    "kind": "job_centre",
+                    "address": f"{i} High Street",
+                    "town": TOWNS[i % len(TOWNS)],
+                    "postcode": "BB1 1AA",
+                    "accessibility_notes": "Step-free",
+                    "parking_notes": "",
+                    "opening_notes": "",
+                    "partner_organisation": "Partner",
+                    "contact_name": "",
+                    "contact_phone": "",
+                    "contact_email": "",
+                    "active": True,
+                    "created_at": stamp,
+                    "updated_at": stamp,
                 }
                 for i in range(1, LARGE_VENUES + 1)
             ],
@@ -114,9 +139,17 @@ def _generate_large(database_url: str, seed: int = 2026) -> dict[str, Any]:
             sa.insert(Person.__table__),  # type: ignore[attr-defined]
             [
                 {
-                    "name": f"Person {i:04d}", "staff_number": f"LC{i:05d}", "kind": "police_officer",
-                    "rank_or_title": "PC", "base_town": TOWNS[i % len(TOWNS)], "languages": ["English"],
-                    "monthly_limit": 6, "active": True, "email": "", "phone": "", "created_at": stamp,
+                    "name": f"Person {i:04d}",
+                    "staff_number": f"LC{i:05d}",
+                    "kind": "police_officer",
+                    "rank_or_title": "PC",
+                    "base_town": TOWNS[i % len(TOWNS)],
+                    "languages": ["English"],
+                    "monthly_limit": 6,
+                    "active": True,
+                    "email": "",
+                    "phone": "",
+                    "created_at": stamp,
                     "updated_at": stamp,
                 }
                 for i in range(1, LARGE_PEOPLE + 1)
@@ -125,7 +158,12 @@ def _generate_large(database_url: str, seed: int = 2026) -> dict[str, Any]:
         conn.execute(
             sa.insert(Representation.__table__),  # type: ignore[attr-defined]
             [
-                {"person_id": pid, "network_id": 1 + pid % 6, "opted_in_at": stamp, "public_naming": pid % 3 == 0}
+                {
+                    "person_id": pid,
+                    "network_id": 1 + pid % 6,
+                    "opted_in_at": stamp,
+                    "public_naming": pid % 3 == 0,
+                }
                 for pid in range(1, LARGE_PEOPLE + 1)
                 if pid % 4 == 0
             ],
@@ -134,16 +172,19 @@ def _generate_large(database_url: str, seed: int = 2026) -> dict[str, Any]:
             sa.insert(Unavailability.__table__),  # type: ignore[attr-defined]
             [
                 {
-                    "person_id": pid, "starts_at": now + timedelta(days=pid % 60),
-                    "ends_at": now + timedelta(days=pid % 60 + 5), "reason": "annual_leave", "note": "",
+                    "person_id": pid,
+                    "starts_at": now + timedelta(days=pid % 60),
+                    "ends_at": now + timedelta(days=pid % 60 + 5),
+                    "reason": "annual_leave",
+                    "note": "",
                     "created_at": stamp,
                 }
                 for pid in range(1, LARGE_PEOPLE + 1)
                 if pid % 10 == 0
             ],
         )
-        first_day = now - timedelta(days=730)
-        days = 1095
+        first_day = now - timedelta(days=4 * 365)
+        days = 5 * 365
         events = []
         for i in range(LARGE_EVENTS):
             day = first_day + timedelta(days=int(i * days / LARGE_EVENTS))
@@ -156,19 +197,34 @@ def _generate_large(database_url: str, seed: int = 2026) -> dict[str, Any]:
                 status = "cancelled" if roll < 0.05 else "draft" if roll < 0.3 else "confirmed"
             events.append(
                 {
-                    "campaign_id": 1 + i % 8, "venue_id": 1 + (i * 7) % LARGE_VENUES, "title": f"Outreach {i}",
-                    "starts_at": start, "ends_at": start + timedelta(hours=3), "status": status,
-                    "public": roll > 0.2, "public_description": "Come and meet us.", "internal_notes": "",
-                    "what_to_bring": "", "ambassadors_needed": 2, "recruiters_needed": 1,
-                    "wanted_languages": ["Urdu"] if i % 5 == 0 else [], "revision": 0, "cancelled_reason": "",
+                    "campaign_id": 1 + i % 8,
+                    "venue_id": 1 + (i * 7) % LARGE_VENUES,
+                    "title": f"Outreach {i}",
+                    "starts_at": start,
+                    "ends_at": start + timedelta(hours=3),
+                    "status": status,
+                    "public": roll > 0.2,
+                    "public_description": "Come and meet us.",
+                    "internal_notes": "",
+                    "what_to_bring": "",
+                    "ambassadors_needed": 2,
+                    "recruiters_needed": 1,
+                    "wanted_languages": ["Urdu"] if i % 5 == 0 else [],
+                    "revision": 0,
+                    "cancelled_reason": "",
                     "partner_status": rng.choice(["pending", "confirmed", "confirmed", "declined"]),
-                    "partner_message": "", "created_at": stamp, "updated_at": stamp,
+                    "partner_message": "",
+                    "created_at": stamp,
+                    "updated_at": stamp,
                 }
             )
         conn.execute(sa.insert(Event.__table__), events)  # type: ignore[attr-defined]
         conn.execute(
             sa.insert(EventNetworkNeed.__table__),  # type: ignore[attr-defined]
-            [{"event_id": eid, "network_id": 1 + eid % 6, "min_count": 1} for eid in range(1, LARGE_EVENTS + 1, 3)],
+            [
+                {"event_id": eid, "network_id": 1 + eid % 6, "min_count": 1}
+                for eid in range(1, LARGE_EVENTS + 1, 3)
+            ],
         )
         # Teams: people are drawn without repeats within a day, so nobody is double-booked.
         rows = []
@@ -182,9 +238,15 @@ def _generate_large(database_url: str, seed: int = 2026) -> dict[str, Any]:
                 taken.add(pid)
                 rows.append(
                     {
-                        "event_id": eid, "person_id": pid, "role": "recruiter" if slot == 0 else "ambassador",
-                        "status": "confirmed" if rng.random() < 0.7 else "proposed", "revision": 0,
-                        "conflict_note": "", "decline_reason": "", "created_at": stamp, "updated_at": stamp,
+                        "event_id": eid,
+                        "person_id": pid,
+                        "role": "recruiter" if slot == 0 else "ambassador",
+                        "status": "confirmed" if rng.random() < 0.7 else "proposed",
+                        "revision": 0,
+                        "conflict_note": "",
+                        "decline_reason": "",
+                        "created_at": stamp,
+                        "updated_at": stamp,
                     }
                 )
         conn.execute(sa.insert(Assignment.__table__), rows)  # type: ignore[attr-defined]
@@ -192,9 +254,14 @@ def _generate_large(database_url: str, seed: int = 2026) -> dict[str, Any]:
             sa.insert(AuditEntry.__table__),  # type: ignore[attr-defined]
             [
                 {
-                    "at": stamp - timedelta(minutes=i), "actor_label": "bench", "action": "create",
-                    "record_type": "event", "record_id": 1 + i, "summary": f"event 'Outreach {i}' booked",
-                    "before": None, "after": {"title": f"Outreach {i}"},
+                    "at": stamp - timedelta(minutes=i),
+                    "actor_label": "bench",
+                    "action": "create",
+                    "record_type": "event",
+                    "record_id": 1 + i,
+                    "summary": f"event 'Outreach {i}' booked",
+                    "before": None,
+                    "after": {"title": f"Outreach {i}"},
                 }
                 for i in range(LARGE_EVENTS)
             ],
@@ -210,8 +277,13 @@ def _generate_large(database_url: str, seed: int = 2026) -> dict[str, Any]:
             (Role.partner, {"venue_ids": [1]}),
         ):
             accounts.create_user(
-                session=session, actor=SYSTEM, email=f"{role.value}@bench.example", password=password,
-                role=role, full_name=f"Bench {role.value}", **extra,  # type: ignore[arg-type]
+                session=session,
+                actor=SYSTEM,
+                email=f"{role.value}@bench.example",
+                password=password,
+                role=role,
+                full_name=f"Bench {role.value}",
+                **extra,  # type: ignore[arg-type]
             )
         upcoming = session.exec(
             sa.select(Event.id, Event.venue_id, Event.campaign_id)  # type: ignore[call-overload]
@@ -273,7 +345,11 @@ def _measure(database_url: str, setup: dict[str, Any], rounds: int) -> dict[str,
                 assert token
                 answer = client.post(
                     "/login",
-                    data={"email": logins[role], "password": logins["password"], "csrf_token": token.group(1)},
+                    data={
+                        "email": logins[role],
+                        "password": logins["password"],
+                        "csrf_token": token.group(1),
+                    },
                     follow_redirects=False,
                 )
                 assert answer.status_code == 303, answer.text[:500]
@@ -332,7 +408,11 @@ def main() -> None:
             cwd=ROOT,
         )
         report["datasets"][dataset] = json.loads(out.stdout.strip().splitlines()[-1])
-    report["datasets"]["large"]["size"] = {"events": LARGE_EVENTS, "people": LARGE_PEOPLE, "venues": LARGE_VENUES}
+    report["datasets"]["large"]["size"] = {
+        "events": LARGE_EVENTS,
+        "people": LARGE_PEOPLE,
+        "venues": LARGE_VENUES,
+    }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
     demo, large = report["datasets"]["demo"]["timings"], report["datasets"]["large"]["timings"]

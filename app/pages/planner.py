@@ -88,10 +88,8 @@ def _lookups(session: Session, shown: list[Event]) -> dict[str, Any]:
     }
 
 
-def _attention(
-    session: Session, chosen: dict[str, Any]
-) -> tuple[list[Event], dict[int, StaffingState], list[flows.Attention]]:
-    """The open events of the coming two weeks, their staffing, and those needing attention."""
+def _upcoming(session: Session, chosen: dict[str, Any]) -> list[Event]:
+    """The open (draft or confirmed) events of the coming two weeks."""
     now = utcnow()
     upcoming, _ = events.list_events(
         session=session,
@@ -99,9 +97,15 @@ def _attention(
         limit=MAX_IN_RANGE,
         offset=0,
     )
-    upcoming = [e for e in upcoming if e.status in (EventStatus.draft, EventStatus.confirmed)]
+    return [e for e in upcoming if e.status in (EventStatus.draft, EventStatus.confirmed)]
+
+
+def _attention(
+    session: Session, chosen: dict[str, Any]
+) -> tuple[list[Event], dict[int, StaffingState], list[flows.Attention]]:
+    upcoming = _upcoming(session, chosen)
     states = events.staffing_states(session=session, events=upcoming)
-    return upcoming, states, flows.needing_attention(session=session, events=upcoming, states=states, now=now)
+    return upcoming, states, flows.needing_attention(session=session, events=upcoming, states=states)
 
 
 @router.get("/plan/attention", response_class=HTMLResponse)
@@ -125,15 +129,9 @@ def dashboard(request: Request, session: SessionDep, principal: Planner) -> Resp
     anchor = date_param(request, "d") or today
     chosen = _filters_from(request)
 
-    # Attention first: the coming two weeks, whatever the calendar shows.
-    upcoming, upcoming_states, attention = _attention(session, chosen)
-    stats = {
-        "upcoming": len(upcoming),
-        "attention": len(attention),
-        "unstaffed": sum(1 for s in upcoming_states.values() if not s.filled),
-        "venue_pending": sum(1 for e in upcoming if e.partner_status == PartnerStatus.pending),
-        "awaiting_staff": sum(s.awaiting_reply for s in upcoming_states.values()),
-    }
+    # Attention first (the coming two weeks, whatever the calendar shows); its staffing is
+    # worked out below together with the calendar's, in one go.
+    upcoming = _upcoming(session, chosen)
 
     # The calendar (or list) itself: lay it out from (id, start) pairs, then load only the
     # events that are shown, so a busy month costs the same as a quiet one.
@@ -177,9 +175,17 @@ def dashboard(request: Request, session: SessionDep, principal: Planner) -> Resp
         prev_anchor, next_anchor = anchor - timedelta(days=28), anchor + timedelta(days=28)
         heading = f"{anchor:%-d %B} to {anchor + timedelta(days=27):%-d %B %Y}"
 
-    states = {**upcoming_states}
-    missing = [e for e in shown if e.id not in states]
-    states.update(events.staffing_states(session=session, events=missing))
+    wanted = {e.id: e for e in upcoming + shown}
+    states = events.staffing_states(session=session, events=list(wanted.values()))
+    upcoming_states = {e.id: states[e.id] for e in upcoming if e.id is not None}
+    attention = flows.needing_attention(session=session, events=upcoming, states=upcoming_states)
+    stats = {
+        "upcoming": len(upcoming),
+        "attention": len(attention),
+        "unstaffed": sum(1 for s in upcoming_states.values() if not s.filled),
+        "venue_pending": sum(1 for e in upcoming if e.partner_status == PartnerStatus.pending),
+        "awaiting_staff": sum(s.awaiting_reply for s in upcoming_states.values()),
+    }
     context = {
         "view": view,
         "anchor": anchor,
