@@ -124,7 +124,7 @@ class Attention:
     urgent: bool = False
 
 
-ATTENTION_DAYS = 28
+ATTENTION_DAYS = 14
 """How far ahead the dashboard looks for problems."""
 
 
