@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from app.assignments.models import Assignment
@@ -36,7 +37,9 @@ class VenueBooking:
         return self.event is not None
 
 
-def _clashing_booking(session: Session, venue_id: int, starts_at: datetime, ends_at: datetime) -> Event | None:
+def _clashing_booking(
+    session: Session, venue_id: int, starts_at: datetime, ends_at: datetime
+) -> Event | None:
     return session.exec(
         select(Event).where(
             Event.venue_id == venue_id,
@@ -57,9 +60,7 @@ def book_at_venues(
     """
     if not venue_ids:
         raise Invalid("choose at least one venue")
-    venues = {
-        v.id: v for v in session.exec(select(Venue).where(col(Venue.id).in_(venue_ids))).all() if v.id
-    }
+    venues = {v.id: v for v in session.exec(select(Venue).where(col(Venue.id).in_(venue_ids))).all() if v.id}
     results: list[VenueBooking] = []
     for venue_id in venue_ids:
         venue = venues.get(venue_id)
@@ -174,7 +175,7 @@ def needing_attention(
         rows = session.exec(
             select(Assignment.event_id, Assignment.status, Assignment.conflict_note).where(
                 col(Assignment.event_id).in_(ids),
-                (Assignment.status == AssignmentStatus.declined) | (col(Assignment.conflict_note) != ""),
+                or_(col(Assignment.status) == AssignmentStatus.declined, col(Assignment.conflict_note) != ""),
             )
         ).all()
         for event_id, status, note in rows:

@@ -55,9 +55,7 @@ class Day:
         return self.date == today_in_london()
 
 
-def fill_days(
-    days: list[date], events: list[Any], *, per_day: int, month: int | None = None
-) -> list[Day]:
+def fill_days(days: list[date], events: list[Any], *, per_day: int, month: int | None = None) -> list[Day]:
     """Spread events (or ``(id, starts_at)`` pairs) over the days they start on, keeping at
     most ``per_day`` on each and counting the rest."""
     by_day: dict[date, Day] = {d: Day(d, in_month=month is None or d.month == month) for d in days}

@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
-from starlette.convertors import Convertor, register_url_convertor
 from sqlmodel import Session, SQLModel, col, select
+from starlette.convertors import Convertor, register_url_convertor
 
 from app.campaigns.models import Campaign
 from app.networks.models import Network

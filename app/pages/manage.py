@@ -94,7 +94,10 @@ def parse_venue(form: FormInput) -> dict[str, Any]:
         data[name] = form.text(name, words, max_length=length)
     if data["contact_email"] and "@" not in data["contact_email"]:
         form.error("contact_email", "Enter an e-mail address in the correct format, like name@example.org")
-    for name, words, low, high in (("latitude", "the latitude", -90, 90), ("longitude", "the longitude", -180, 180)):
+    for name, words, low, high in (
+        ("latitude", "the latitude", -90, 90),
+        ("longitude", "the longitude", -180, 180),
+    ):
         text = form.raw(name)
         if not text:
             data[name] = None
@@ -263,7 +266,9 @@ def _campaign_values(campaign: Campaign) -> FormInput:
     return form
 
 
-def _campaign_form(request: Request, form: FormInput, campaign: Campaign | None, status: int = 200) -> Response:
+def _campaign_form(
+    request: Request, form: FormInput, campaign: Campaign | None, status: int = 200
+) -> Response:
     context = {"form": form, "campaign": campaign, "rows": range(1, TARGET_ROWS + 1)}
     return render(request, "manage/campaign_form.html", context, status=status)
 
@@ -329,7 +334,9 @@ def campaign_page(request: Request, session: SessionDep, principal: Planner, cam
 
 
 @router.post("/plan/campaigns/{campaign_id:id}/feed")
-async def campaign_feed(request: Request, session: SessionDep, principal: Planner, campaign_id: int) -> Response:
+async def campaign_feed(
+    request: Request, session: SessionDep, principal: Planner, campaign_id: int
+) -> Response:
     form = FormInput(await checked_form(request))
     from app.pages.staff import feeds_service
 
@@ -338,7 +345,11 @@ async def campaign_feed(request: Request, session: SessionDep, principal: Planne
         raise NotFound("calendar feeds are not installed")
     if form.raw("action") == "reset":
         feeds.reset_campaign_feed(session=session, principal=principal, campaign_id=campaign_id)
-        flash(request, "The old campaign calendar link has stopped working; here is the new one.", kind="warning")
+        flash(
+            request,
+            "The old campaign calendar link has stopped working; here is the new one.",
+            kind="warning",
+        )
     else:
         feeds.create_campaign_feed(session=session, principal=principal, campaign_id=campaign_id)
         flash(request, "Your private calendar link for this campaign is ready.")
@@ -352,14 +363,18 @@ def edit_campaign(request: Request, session: SessionDep, principal: Planner, cam
 
 
 @router.post("/plan/campaigns/{campaign_id:id}/edit", response_class=HTMLResponse)
-async def update_campaign(request: Request, session: SessionDep, principal: Planner, campaign_id: int) -> Response:
+async def update_campaign(
+    request: Request, session: SessionDep, principal: Planner, campaign_id: int
+) -> Response:
     campaign = campaigns.get_campaign(session=session, campaign_id=campaign_id)
     form = FormInput(await checked_form(request))
     data = parse_campaign(form)
     saved = False
     if form.ok:
         with service_errors(form, session):
-            campaigns.update_campaign(session=session, actor=principal.actor, campaign_id=campaign_id, changes=data)
+            campaigns.update_campaign(
+                session=session, actor=principal.actor, campaign_id=campaign_id, changes=data
+            )
             saved = True
     if not saved:
         return _campaign_form(request, form, campaign, status=400)
@@ -410,7 +425,9 @@ def people_list(request: Request, session: SessionDep, principal: Planner) -> Re
     ids = {p.id for p in rows if p.id}
     from app.pages.picker import network_names_by_person
 
-    bases = session.exec(select(Person.base_town).where(Person.base_town != "").distinct().order_by(col(Person.base_town))).all()
+    bases = session.exec(
+        select(Person.base_town).where(Person.base_town != "").distinct().order_by(col(Person.base_town))
+    ).all()
     context = {
         "rows": rows,
         "page": page.with_total(total),
@@ -447,7 +464,9 @@ async def create_person(request: Request, session: SessionDep, principal: Planne
     return see_other(f"/plan/people/{person.id}")
 
 
-def _person_page(request: Request, session: Session, person: Person, forms: dict[str, FormInput], status: int = 200) -> Response:
+def _person_page(
+    request: Request, session: Session, person: Person, forms: dict[str, FormInput], status: int = 200
+) -> Response:
     assert person.id is not None
     reps = people.representations_of(session=session, person_id=person.id)
     nets = all_networks(session)
@@ -497,7 +516,9 @@ def edit_person(request: Request, session: SessionDep, principal: Planner, perso
 
 
 @router.post("/plan/people/{person_id:id}/edit", response_class=HTMLResponse)
-async def update_person(request: Request, session: SessionDep, principal: Planner, person_id: int) -> Response:
+async def update_person(
+    request: Request, session: SessionDep, principal: Planner, person_id: int
+) -> Response:
     person = people.get_person(session=session, person_id=person_id)
     form = FormInput(await checked_form(request))
     data = parse_person(form)
@@ -513,7 +534,9 @@ async def update_person(request: Request, session: SessionDep, principal: Planne
 
 
 @router.post("/plan/people/{person_id:id}/networks", response_class=HTMLResponse)
-async def record_opt_in(request: Request, session: SessionDep, principal: Planner, person_id: int) -> Response:
+async def record_opt_in(
+    request: Request, session: SessionDep, principal: Planner, person_id: int
+) -> Response:
     person = people.get_person(session=session, person_id=person_id)
     form = FormInput(await checked_form(request))
     network_id = form.ident("network_id", "a network")
@@ -550,7 +573,10 @@ async def record_naming(
     form = FormInput(await checked_form(request))
     _representation_of(session, person_id, rep_id)
     people.set_public_naming(
-        session=session, actor=principal.actor, representation_id=rep_id, public_naming=form.flag("public_naming")
+        session=session,
+        actor=principal.actor,
+        representation_id=rep_id,
+        public_naming=form.flag("public_naming"),
     )
     flash(request, "Changed the public-naming consent.")
     return see_other(f"/plan/people/{person_id}#networks")
@@ -575,7 +601,9 @@ async def record_away(request: Request, session: SessionDep, principal: Planner,
     saved = False
     if form.ok:
         with service_errors(form, session):
-            people.add_unavailability(session=session, actor=principal.actor, data={**data, "person_id": person_id})
+            people.add_unavailability(
+                session=session, actor=principal.actor, data={**data, "person_id": person_id}
+            )
             saved = True
     if not saved:
         return _person_page(request, session, person, {"away": form}, status=400)
@@ -610,7 +638,9 @@ def parse_network(form: FormInput) -> dict[str, Any]:
 def _networks_page(request: Request, session: Session, form: FormInput, status: int = 200) -> Response:
     nets = all_networks(session)
     counts = dict(
-        session.exec(select(Representation.network_id, func.count()).group_by(Representation.network_id)).all()
+        session.exec(
+            select(Representation.network_id, func.count()).group_by(col(Representation.network_id))
+        ).all()
     )
     context = {"rows": nets, "counts": counts, "form": form}
     return render(request, "manage/networks.html", context, status=status)
@@ -644,14 +674,18 @@ def edit_network(request: Request, session: SessionDep, principal: Planner, netw
 
 
 @router.post("/plan/networks/{network_id:id}/edit", response_class=HTMLResponse)
-async def update_network(request: Request, session: SessionDep, principal: Planner, network_id: int) -> Response:
+async def update_network(
+    request: Request, session: SessionDep, principal: Planner, network_id: int
+) -> Response:
     network = networks.get_network(session=session, network_id=network_id)
     form = FormInput(await checked_form(request))
     data = parse_network(form)
     saved = False
     if form.ok:
         with service_errors(form, session, "name"):
-            networks.update_network(session=session, actor=principal.actor, network_id=network_id, changes=data)
+            networks.update_network(
+                session=session, actor=principal.actor, network_id=network_id, changes=data
+            )
             saved = True
     if not saved:
         return render(request, "manage/network_form.html", {"form": form, "network": network}, status=400)

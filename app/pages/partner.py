@@ -57,7 +57,10 @@ def bookings(request: Request, session: SessionDep, principal: Partner) -> Respo
     past = [e for e in reversed(past) if e.ends_at <= now]
     own_venues = sorted(by_id(session, Venue, set(principal.venue_ids)).values(), key=lambda v: v.name)
     to_answer = [
-        e for e in upcoming if e.partner_status == PartnerStatus.pending and e.status in (EventStatus.draft, EventStatus.confirmed)
+        e
+        for e in upcoming
+        if e.partner_status == PartnerStatus.pending
+        and e.status in (EventStatus.draft, EventStatus.confirmed)
     ]
     context = {
         "upcoming": upcoming,
@@ -146,7 +149,9 @@ def venue_notes(request: Request, session: SessionDep, principal: Partner, venue
 
 
 @router.post("/partner/venues/{venue_id:id}", response_class=HTMLResponse)
-async def save_venue_notes(request: Request, session: SessionDep, principal: Partner, venue_id: int) -> Response:
+async def save_venue_notes(
+    request: Request, session: SessionDep, principal: Partner, venue_id: int
+) -> Response:
     if venue_id not in principal.venue_ids:
         raise NotFound(f"venue {venue_id} is not one of yours")
     venue = venues.get_venue(session=session, venue_id=venue_id)

@@ -91,7 +91,9 @@ def names_for(session: Session, person_ids: set[int]) -> dict[int, str]:
     return {pid: name for pid, name in rows if pid is not None}
 
 
-def _pool(session: Session, event: Event, exclude: set[int], search: Search, town: str) -> tuple[list[Person], int]:
+def _pool(
+    session: Session, event: Event, exclude: set[int], search: Search, town: str
+) -> tuple[list[Person], int]:
     query = select(Person).where(col(Person.active).is_(True))
     if exclude:
         query = query.where(col(Person.id).not_in(sorted(exclude)))
@@ -157,7 +159,7 @@ def candidates(
 
 def _staffing_service() -> Any:
     try:
-        from app.staffing import service  # type: ignore[attr-defined]
+        from app.staffing import service
     except ImportError:
         return None
     return service
@@ -171,7 +173,7 @@ def ranking(*, session: Session, event: Event, person_ids: list[int]) -> dict[in
         return {}
     try:
         suggestions = suggest(session=session, event_id=event.id, limit=len(person_ids))
-    except Exception:  # noqa: BLE001 - a ranking problem must not take the event page down
+    except Exception:
         return {}
     result: dict[int, tuple[float, list[str]]] = {}
     for item in suggestions or []:

@@ -1,6 +1,6 @@
 """The coordinator's pages: the dashboard, booking, an event and its team."""
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -154,9 +154,11 @@ def dashboard(request: Request, session: SessionDep, principal: Planner) -> Resp
             session=session, filters=_event_filters(chosen, start, end), limit=MAX_IN_RANGE
         )
         per_day = 4 if view == "month" else 12
-        days = calendar.fill_days(grid, starts, per_day=per_day, month=anchor.month if view == "month" else None)
+        days = calendar.fill_days(
+            grid, starts, per_day=per_day, month=anchor.month if view == "month" else None
+        )
         shown_ids = {item[0] for d in days for item in d.events}
-        records = {e.id: e for e in upcoming if e.id in shown_ids}
+        records: dict[int, Event] = {e.id: e for e in upcoming if e.id is not None and e.id in shown_ids}
         records.update(by_id(session, Event, shown_ids - set(records)))
         calendar.swap_in(days, records)
         shown = [e for d in days for e in d.events]
@@ -279,7 +281,9 @@ def parse_event_form(form: FormInput, networks: list[Network], *, with_place: bo
     data["ambassadors_needed"] = form.integer(
         "ambassadors_needed", "the number of ambassadors", maximum=50, default=0
     )
-    data["recruiters_needed"] = form.integer("recruiters_needed", "the number of recruiters", maximum=50, default=0)
+    data["recruiters_needed"] = form.integer(
+        "recruiters_needed", "the number of recruiters", maximum=50, default=0
+    )
     data["wanted_languages"] = form.words("wanted_languages", "languages")
     needs = []
     for network in networks:
@@ -469,7 +473,9 @@ async def cancel(request: Request, session: SessionDep, principal: Planner, even
             done = True
     if not done:
         team = assignments.team_of(session=session, event_ids=[event_id])[event_id]
-        active = [(a, p) for a, p in team if a.status in (AssignmentStatus.proposed, AssignmentStatus.confirmed)]
+        active = [
+            (a, p) for a, p in team if a.status in (AssignmentStatus.proposed, AssignmentStatus.confirmed)
+        ]
         context = {"event": event, "form": form, "team": active}
         return render(request, "planner/cancel.html", context, status=400)
     flash(request, f"Cancelled '{event.title}'. Calendars and the public page now say so.")
@@ -524,7 +530,12 @@ async def book(request: Request, session: SessionDep, principal: Planner) -> Res
     if data["status"] not in (EventStatus.draft, EventStatus.confirmed):
         form.error("status", "New events are either drafts or confirmed")
     if not form.ok:
-        return render(request, "planner/book.html", _event_form_context(session, form, results=None, bulk=True), status=400)
+        return render(
+            request,
+            "planner/book.html",
+            _event_form_context(session, form, results=None, bulk=True),
+            status=400,
+        )
     results: list[flows.VenueBooking] = []
     with service_errors(form, session):
         results = flows.book_at_venues(session=session, actor=principal.actor, data=data, venue_ids=venue_ids)
@@ -665,6 +676,3 @@ def team_counts(session: Session, event_ids: list[int]) -> dict[int, int]:
     for event_id in rows:
         counts[event_id] = counts.get(event_id, 0) + 1
     return counts
-
-
-__all__ = ["date", "router"]

@@ -19,7 +19,7 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.events import service as events
 from app.events.models import Event
 from app.networks.models import Network
-from app.pages.common import all_networks, by_id, see_other
+from app.pages.common import all_networks, see_other
 from app.pages.csrf import checked_form
 from app.pages.forms import FormInput, service_errors
 from app.pages.rendering import flash, render
@@ -71,9 +71,17 @@ def my_outreach(request: Request, session: SessionDep, principal: Ambassador) ->
     now = utcnow()
     duties = duties_of(session, person.id)
     upcoming = [d for d in duties if d[1].ends_at > now]
-    to_answer = [d for d in upcoming if d[0].status == AssignmentStatus.proposed and d[1].status != EventStatus.cancelled]
-    confirmed = [d for d in upcoming if d[0].status == AssignmentStatus.confirmed or (
-        d[0].status == AssignmentStatus.proposed and d[1].status == EventStatus.cancelled)]
+    to_answer = [
+        d
+        for d in upcoming
+        if d[0].status == AssignmentStatus.proposed and d[1].status != EventStatus.cancelled
+    ]
+    confirmed = [
+        d
+        for d in upcoming
+        if d[0].status == AssignmentStatus.confirmed
+        or (d[0].status == AssignmentStatus.proposed and d[1].status == EventStatus.cancelled)
+    ]
     declined = [d for d in upcoming if d[0].status in (AssignmentStatus.declined, AssignmentStatus.withdrawn)]
     past = [d for d in duties if d[1].ends_at <= now and d[0].status == AssignmentStatus.confirmed]
     past = list(reversed(past))[:PAST_SHOWN]
@@ -100,7 +108,9 @@ def _own_assignment(session: Session, principal: Principal, assignment_id: int) 
 
 
 @router.post("/my/assignments/{assignment_id:id}/accept")
-async def accept(request: Request, session: SessionDep, principal: Ambassador, assignment_id: int) -> Response:
+async def accept(
+    request: Request, session: SessionDep, principal: Ambassador, assignment_id: int
+) -> Response:
     await checked_form(request)
     assignment = _own_assignment(session, principal, assignment_id)
     event = events.get_event(session=session, event_id=assignment.event_id)
@@ -120,7 +130,9 @@ async def accept(request: Request, session: SessionDep, principal: Ambassador, a
 
 
 @router.get("/my/assignments/{assignment_id:id}/decline", response_class=HTMLResponse)
-def decline_form(request: Request, session: SessionDep, principal: Ambassador, assignment_id: int) -> Response:
+def decline_form(
+    request: Request, session: SessionDep, principal: Ambassador, assignment_id: int
+) -> Response:
     assignment = _own_assignment(session, principal, assignment_id)
     event = events.get_event(session=session, event_id=assignment.event_id)
     context = {"assignment": assignment, "event": event, "form": FormInput()}
@@ -128,7 +140,9 @@ def decline_form(request: Request, session: SessionDep, principal: Ambassador, a
 
 
 @router.post("/my/assignments/{assignment_id:id}/decline", response_class=HTMLResponse)
-async def decline(request: Request, session: SessionDep, principal: Ambassador, assignment_id: int) -> Response:
+async def decline(
+    request: Request, session: SessionDep, principal: Ambassador, assignment_id: int
+) -> Response:
     assignment = _own_assignment(session, principal, assignment_id)
     event = events.get_event(session=session, event_id=assignment.event_id)
     form = FormInput(await checked_form(request))
@@ -181,13 +195,19 @@ def _coordinator_name(session: Session, user_id: int | None) -> str:
 # --- unavailability --------------------------------------------------------------
 
 
-def _away_page(request: Request, session: Session, principal: Principal, form: FormInput, status: int = 200) -> Response:
+def _away_page(
+    request: Request, session: Session, principal: Principal, form: FormInput, status: int = 200
+) -> Response:
     assert principal.person_id is not None
     now = utcnow()
     rows, _ = people.list_unavailability(
         session=session, limit=200, offset=0, person_id=principal.person_id, start=now - timedelta(days=1)
     )
-    context = {"rows": rows, "form": form, "reason_pairs": [(r.value, label(r.value)) for r in UnavailabilityReason]}
+    context = {
+        "rows": rows,
+        "form": form,
+        "reason_pairs": [(r.value, label(r.value)) for r in UnavailabilityReason],
+    }
     return render(request, "staff/unavailability.html", context, status=status)
 
 
@@ -238,7 +258,9 @@ async def add_unavailability(request: Request, session: SessionDep, principal: A
 
 
 @router.post("/my/unavailability/{row_id:id}/delete")
-async def remove_unavailability(request: Request, session: SessionDep, principal: Ambassador, row_id: int) -> Response:
+async def remove_unavailability(
+    request: Request, session: SessionDep, principal: Ambassador, row_id: int
+) -> Response:
     await checked_form(request)
     row = session.get(Unavailability, row_id)
     if row is None or row.person_id != principal.person_id:
@@ -319,7 +341,9 @@ async def turn_off_calendar(request: Request, session: SessionDep, principal: Am
 # --- My data ---------------------------------------------------------------------
 
 
-def _data_page(request: Request, session: Session, principal: Principal, form: FormInput, status: int = 200) -> Response:
+def _data_page(
+    request: Request, session: Session, principal: Principal, form: FormInput, status: int = 200
+) -> Response:
     person = _person(session, principal)
     assert person.id is not None
     reps = people.representations_of(session=session, person_id=person.id)
@@ -380,11 +404,15 @@ def _own_representation(session: Session, principal: Principal, rep_id: int) -> 
 
 
 @router.post("/my/data/networks/{rep_id:id}/naming")
-async def change_naming(request: Request, session: SessionDep, principal: Ambassador, rep_id: int) -> Response:
+async def change_naming(
+    request: Request, session: SessionDep, principal: Ambassador, rep_id: int
+) -> Response:
     form = FormInput(await checked_form(request))
     _own_representation(session, principal, rep_id)
     allow = form.flag("public_naming")
-    people.set_public_naming(session=session, actor=principal.actor, representation_id=rep_id, public_naming=allow)
+    people.set_public_naming(
+        session=session, actor=principal.actor, representation_id=rep_id, public_naming=allow
+    )
     flash(
         request,
         "You may now be named on public event pages for this network."
@@ -401,6 +429,3 @@ async def withdraw(request: Request, session: SessionDep, principal: Ambassador,
     people.withdraw(session=session, actor=principal.actor, representation_id=rep_id)
     flash(request, "Withdrawn. Muster no longer holds that you represent this network.")
     return see_other("/my/data")
-
-
-__all__ = ["by_id", "router"]

@@ -105,7 +105,9 @@ def server() -> Iterator[Server]:
             except httpx.HTTPError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the server did not start:\n" + (folder / "server.log").read_text()[-3000:])
+                raise RuntimeError(
+                    "the server did not start:\n" + (folder / "server.log").read_text()[-3000:]
+                )
             time.sleep(0.2)
         yield Server(url=url, database_url=database_url, logins=logins)
     finally:
@@ -172,7 +174,9 @@ def look(page: Any) -> Iterator[Callable[[str], None]]:
         page.screenshot(path=str(SCREENSHOTS / f"{name}-desktop.png"), full_page=True)
         page.set_viewport_size(PHONE)
         page.wait_for_timeout(50)
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         if overflow > 0:
             problems.append(f"{name} {page.url}: the page is {overflow}px wider than a 360px phone")
         page.screenshot(path=str(SCREENSHOTS / f"{name}-phone.png"), full_page=True)

@@ -37,8 +37,15 @@ def _day(days_ahead: int, weekday: int = 3) -> date:
     return day
 
 
-def _book(server: Server, *, venue_name: str, title: str, day: date, public: bool = True,
-          status: EventStatus = EventStatus.confirmed) -> int:
+def _book(
+    server: Server,
+    *,
+    venue_name: str,
+    title: str,
+    day: date,
+    public: bool = True,
+    status: EventStatus = EventStatus.confirmed,
+) -> int:
     with server.session() as session:
         venue = session.exec(select(Venue).where(Venue.name == venue_name)).one()
         campaign = session.exec(select(Campaign)).first()
@@ -99,7 +106,9 @@ def test_coordinator_books_across_three_venues_and_staffs_one(page: Any, server:
     assert {to_london(e.starts_at).strftime("%H:%M") for e in booked} == {"10:00"}
 
 
-def test_staff_accepts_an_assignment_and_copies_the_calendar_link(page: Any, server: Server, look: Look) -> None:
+def test_staff_accepts_an_assignment_and_copies_the_calendar_link(
+    page: Any, server: Server, look: Look
+) -> None:
     day = _day(50, weekday=1)
     event_id = _book(server, venue_name="Jobcentre Plus Darwen", title="Darwen careers morning", day=day)
     with server.session() as session:
@@ -107,8 +116,13 @@ def test_staff_accepts_an_assignment_and_copies_the_calendar_link(page: Any, ser
 
         user = session.exec(select(User).where(User.email == server.logins.staff)).one()
         person = session.get(Person, user.person_id)
-        assignments.assign(session=session, actor=SYSTEM, event_id=event_id, person_id=person.id,
-                           role=AssignmentRole.ambassador)
+        assignments.assign(
+            session=session,
+            actor=SYSTEM,
+            event_id=event_id,
+            person_id=person.id,
+            role=AssignmentRole.ambassador,
+        )
 
     sign_in(page, server.logins.staff, server.logins.password)
     expect(page.get_by_role("heading", name="My outreach")).to_be_visible()
@@ -153,7 +167,10 @@ def test_partner_confirms_a_booking(page: Any, server: Server, look: Look) -> No
     expect(row.get_by_text("Venue confirmed")).to_be_visible()
     with server.session() as session:
         event = session.get(Event, event_id)
-        assert (event.partner_status, event.partner_message) == ("confirmed", "Please set up by the front windows.")
+        assert (event.partner_status, event.partner_message) == (
+            "confirmed",
+            "Please set up by the front windows.",
+        )
     page.get_by_role("link", name="Edit access, parking and opening notes", exact=False).first.click()
     look("partner-venue")
 
@@ -233,8 +250,13 @@ def test_staff_can_accept_without_javascript(browser: Any, server: Server) -> No
         from app.accounts.models import User
 
         user = session.exec(select(User).where(User.email == server.logins.staff)).one()
-        assignments.assign(session=session, actor=SYSTEM, event_id=event_id, person_id=user.person_id,
-                           role=AssignmentRole.ambassador)
+        assignments.assign(
+            session=session,
+            actor=SYSTEM,
+            event_id=event_id,
+            person_id=user.person_id,
+            role=AssignmentRole.ambassador,
+        )
     context = browser.new_context(base_url=server.url, java_script_enabled=False)
     page = context.new_page()
     try:

@@ -34,12 +34,19 @@ def test_planner_pages_link_only_to_pages_that_exist(client: TestClient, make: F
     person = make.person()
     make.assign(event, person, status=AssignmentStatus.confirmed)
     sign_in(client, make.user("admin"))
-    pages = ["/plan", f"/plan/events/{event.id}", f"/plan/campaigns/{event.campaign_id}",
-             f"/plan/venues/{venue.id}", f"/plan/people/{person.id}"]
+    pages = [
+        "/plan",
+        f"/plan/events/{event.id}",
+        f"/plan/campaigns/{event.campaign_id}",
+        f"/plan/venues/{venue.id}",
+        f"/plan/people/{person.id}",
+    ]
     assert _broken_links(client, pages) == []
 
 
-def test_staff_partner_and_public_pages_link_only_to_pages_that_exist(client: TestClient, make: Factory) -> None:
+def test_staff_partner_and_public_pages_link_only_to_pages_that_exist(
+    client: TestClient, make: Factory
+) -> None:
     venue = make.venue()
     event = make.event(venue=venue, starts_at=future(2), status=EventStatus.confirmed, public=True)
     person = make.person()

@@ -20,8 +20,11 @@ def test_add_venue_with_errors_then_fixed(client: TestClient, make: Factory, db:
     data = {"name": "", "kind": "supermarket", "town": "Blackburn", "latitude": "north", "active": "yes"}
     refused = post(client, "/plan/venues/new", data)
     assert refused.status_code == 400
-    assert "<a href=\"#name\">Enter the venue&#39;s name</a>" in refused.text
-    assert '<a href="#latitude">Enter the latitude as a number between -90 and 90, like 53.748</a>' in refused.text
+    assert '<a href="#name">Enter the venue&#39;s name</a>' in refused.text
+    assert (
+        '<a href="#latitude">Enter the latitude as a number between -90 and 90, like 53.748</a>'
+        in refused.text
+    )
     assert 'value="Blackburn"' in refused.text
     saved = post(client, "/plan/venues/new", {**data, "name": "Asda Grimshaw Park", "latitude": "53.74"})
     assert saved.status_code == 303
@@ -42,8 +45,18 @@ def test_add_campaign_refuses_end_before_start(client: TestClient, make: Factory
     refused = post(client, "/plan/campaigns/new", data)
     assert refused.status_code == 400
     assert '<a href="#ends_on">The last day must be the same as or after the first day</a>' in refused.text
-    saved = post(client, "/plan/campaigns/new", {**data, "ends_on": "2027-04-30", "roles_recruited": "Special constable",
-                                                  "target_label_1": "ethnic-minority officers", "baseline_1": "97", "target_1": "111"})
+    saved = post(
+        client,
+        "/plan/campaigns/new",
+        {
+            **data,
+            "ends_on": "2027-04-30",
+            "roles_recruited": "Special constable",
+            "target_label_1": "ethnic-minority officers",
+            "baseline_1": "97",
+            "target_1": "111",
+        },
+    )
     assert saved.status_code == 303
     campaign = db.exec(select(Campaign)).one()
     assert campaign.targets == [{"label": "ethnic-minority officers", "target": 111, "baseline": 97}]
@@ -53,8 +66,17 @@ def test_add_campaign_refuses_end_before_start(client: TestClient, make: Factory
 def test_add_person_with_taken_staff_number_says_who_has_it(client: TestClient, make: Factory) -> None:
     make.person("First Holder", staff_number="LC1234")
     _planner(client, make)
-    answer = post(client, "/plan/people/new", {"name": "New Person", "staff_number": "LC1234", "kind": "pcso",
-                                               "monthly_limit": "3", "active": "yes"})
+    answer = post(
+        client,
+        "/plan/people/new",
+        {
+            "name": "New Person",
+            "staff_number": "LC1234",
+            "kind": "pcso",
+            "monthly_limit": "3",
+            "active": "yes",
+        },
+    )
     assert answer.status_code == 400
     assert "Staff number LC1234 already belongs to First Holder" in answer.text
     assert 'value="New Person"' in answer.text
@@ -70,14 +92,18 @@ def test_people_list_shows_networks_to_planners(client: TestClient, make: Factor
     assert "Harpreet Singh" in filtered.text
 
 
-def test_planner_records_opt_in_only_with_persons_request(client: TestClient, make: Factory, db: Session) -> None:
+def test_planner_records_opt_in_only_with_persons_request(
+    client: TestClient, make: Factory, db: Session
+) -> None:
     network = make.network()
     person = make.person()
     _planner(client, make)
     refused = post(client, f"/plan/people/{person.id}/networks", {"network_id": network.id})
     assert refused.status_code == 400
     assert "Confirm that the person asked for this themselves" in refused.text
-    saved = post(client, f"/plan/people/{person.id}/networks", {"network_id": network.id, "confirmed_by_person": "yes"})
+    saved = post(
+        client, f"/plan/people/{person.id}/networks", {"network_id": network.id, "confirmed_by_person": "yes"}
+    )
     assert saved.status_code == 303
     assert db.exec(select(Representation)).one().person_id == person.id
 
@@ -85,9 +111,17 @@ def test_planner_records_opt_in_only_with_persons_request(client: TestClient, ma
 def test_planner_records_time_away_for_a_person(client: TestClient, make: Factory) -> None:
     person = make.person()
     _planner(client, make)
-    saved = post(client, f"/plan/people/{person.id}/unavailability",
-                 {"start_date": "2031-01-05", "end_date": "2031-01-05", "start_time": "09:00", "end_time": "13:00",
-                  "reason": "court"})
+    saved = post(
+        client,
+        f"/plan/people/{person.id}/unavailability",
+        {
+            "start_date": "2031-01-05",
+            "end_date": "2031-01-05",
+            "start_time": "09:00",
+            "end_time": "13:00",
+            "reason": "court",
+        },
+    )
     assert saved.status_code == 303
     page = client.get(f"/plan/people/{person.id}")
     assert "<strong>Court</strong>: Sun 5 Jan 09:00 to Sun 5 Jan 2031 13:00" in page.text
@@ -96,13 +130,25 @@ def test_planner_records_time_away_for_a_person(client: TestClient, make: Factor
 def test_admin_creates_partner_user_linked_to_venues(client: TestClient, make: Factory, db: Session) -> None:
     venue = make.venue()
     sign_in(client, make.user("admin"))
-    refused = post(client, "/admin/users/new", {"email": "p@jcp.example", "full_name": "JCP", "role": "partner",
-                                                "password": "long enough password"})
+    refused = post(
+        client,
+        "/admin/users/new",
+        {"email": "p@jcp.example", "full_name": "JCP", "role": "partner", "password": "long enough password"},
+    )
     assert refused.status_code == 400
     assert "Select the venues this partner speaks for" in refused.text
     assert "long enough password" not in refused.text
-    saved = post(client, "/admin/users/new", {"email": "p@jcp.example", "full_name": "JCP", "role": "partner",
-                                              "password": "long enough password", "venue_ids": [venue.id]})
+    saved = post(
+        client,
+        "/admin/users/new",
+        {
+            "email": "p@jcp.example",
+            "full_name": "JCP",
+            "role": "partner",
+            "password": "long enough password",
+            "venue_ids": [venue.id],
+        },
+    )
     assert saved.status_code == 303
     user = db.exec(select(User).where(User.email == "p@jcp.example")).one()
     assert db.exec(select(UserVenue.venue_id).where(UserVenue.user_id == user.id)).all() == [venue.id]
@@ -137,8 +183,17 @@ def test_person_edit_keeps_languages(client: TestClient, make: Factory, db: Sess
     _planner(client, make)
     form = client.get(f"/plan/people/{person.id}/edit").text
     assert 'value="Urdu, Punjabi"' in form
-    post(client, f"/plan/people/{person.id}/edit", {"name": person.name, "staff_number": person.staff_number,
-                                                   "kind": "police_officer", "languages": "Urdu, Gujarati",
-                                                   "monthly_limit": "2", "active": "yes"})
+    post(
+        client,
+        f"/plan/people/{person.id}/edit",
+        {
+            "name": person.name,
+            "staff_number": person.staff_number,
+            "kind": "police_officer",
+            "languages": "Urdu, Gujarati",
+            "monthly_limit": "2",
+            "active": "yes",
+        },
+    )
     db.expire_all()
     assert db.get(Person, person.id).languages == ["Urdu", "Gujarati"]

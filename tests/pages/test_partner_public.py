@@ -26,7 +26,9 @@ def test_partner_confirms_a_booking_with_a_message(client: TestClient, make: Fac
     venue = make.venue()
     event = make.event(venue=venue)
     sign_in(client, make.user("partner", venues=[venue]))
-    answer = post(client, f"/partner/events/{event.id}", {"answer": "confirmed", "message": "Stand by the tills"})
+    answer = post(
+        client, f"/partner/events/{event.id}", {"answer": "confirmed", "message": "Stand by the tills"}
+    )
     assert answer.status_code == 303
     db.expire_all()
     row = db.get(Event, event.id)
@@ -44,7 +46,9 @@ def test_partner_decline_needs_a_message(client: TestClient, make: Factory, db: 
     assert db.get(Event, event.id).partner_status == PartnerStatus.pending
 
 
-def test_partner_booking_page_hides_team_networks_and_internal_notes(client: TestClient, make: Factory) -> None:
+def test_partner_booking_page_hides_team_networks_and_internal_notes(
+    client: TestClient, make: Factory
+) -> None:
     venue = make.venue()
     network = make.network("LGBT+ Network")
     event = make.event(venue=venue, internal_notes="Sergeant's private note")
@@ -65,8 +69,12 @@ def test_partner_edits_only_the_venue_notes(client: TestClient, make: Factory, d
     answer = post(
         client,
         f"/partner/venues/{venue.id}",
-        {"accessibility_notes": "Ramp at the side door", "parking_notes": "", "opening_notes": "9 to 5",
-         "name": "Renamed"},
+        {
+            "accessibility_notes": "Ramp at the side door",
+            "parking_notes": "",
+            "opening_notes": "9 to 5",
+            "name": "Renamed",
+        },
     )
     assert answer.status_code == 303
     db.expire_all()
@@ -87,8 +95,15 @@ def test_partner_cannot_edit_another_venue(client: TestClient, make: Factory) ->
 def test_public_event_page_shows_when_where_and_calendar_links(client: TestClient, make: Factory) -> None:
     venue = make.venue("Jobcentre Plus Burnley", town="Burnley", accessibility_notes="Step-free entrance")
     campaign = make.campaign(roles_recruited=["Police constable", "PCSO"])
-    event = make.event(venue=venue, campaign=campaign, status=EventStatus.confirmed, public=True,
-                       starts_at=future(9, hour=10), hours=7, title="Meet the police")
+    event = make.event(
+        venue=venue,
+        campaign=campaign,
+        status=EventStatus.confirmed,
+        public=True,
+        starts_at=future(9, hour=10),
+        hours=7,
+        title="Meet the police",
+    )
     page = client.get(f"/events/{event.id}")
     assert page.status_code == 200
     from app.clock import to_london
@@ -126,8 +141,12 @@ def test_public_event_names_only_consenting_team_members(client: TestClient, mak
 
 
 def test_public_events_list_filters_by_town(client: TestClient, make: Factory) -> None:
-    nelson = make.event(venue=make.venue(town="Nelson"), status=EventStatus.confirmed, public=True, title="Nelson day")
-    darwen = make.event(venue=make.venue(town="Darwen"), status=EventStatus.confirmed, public=True, title="Darwen day")
+    nelson = make.event(
+        venue=make.venue(town="Nelson"), status=EventStatus.confirmed, public=True, title="Nelson day"
+    )
+    darwen = make.event(
+        venue=make.venue(town="Darwen"), status=EventStatus.confirmed, public=True, title="Darwen day"
+    )
     make.event(venue=make.venue(town="Bacup"), public=True, title="Draft day")
     page = client.get("/events?town=Nelson")
     assert f'href="/events/{nelson.id}">Nelson day</a>' in page.text

@@ -6,11 +6,11 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.assignments.models import Assignment
+from app.audit.service import SYSTEM
 from app.clock import to_london
 from app.enums import AssignmentStatus, EventStatus
 from app.events.models import Event
 from app.people import service as people
-from app.audit.service import SYSTEM
 from tests.factories import Factory, future
 from tests.pages.conftest import post, sign_in
 
@@ -109,7 +109,9 @@ def test_book_across_venues_reports_each_venue(client: TestClient, make: Factory
     burnley = make.venue("Jobcentre Plus Burnley", town="Burnley")
     darwen = make.venue("Jobcentre Plus Darwen", town="Darwen")
     day = _london_day(21)
-    taken = make.event(venue=darwen, campaign=campaign, starts_at=future(21, hour=11), hours=2, title="Darwen fair")
+    taken = make.event(
+        venue=darwen, campaign=campaign, starts_at=future(21, hour=11), hours=2, title="Darwen fair"
+    )
     _planner(client, make)
     answer = post(
         client,
@@ -134,7 +136,10 @@ def test_book_across_venues_reports_each_venue(client: TestClient, make: Factory
         "Police recruitment at Jobcentre Plus Burnley",
     ]
     assert all(e.status == EventStatus.confirmed for e in made)
-    assert f"<strong>Jobcentre Plus Darwen</strong>: not booked – already booked for &#39;Darwen fair&#39;" in answer.text
+    assert (
+        "<strong>Jobcentre Plus Darwen</strong>: not booked – already booked for &#39;Darwen fair&#39;"
+        in answer.text
+    )
 
 
 def test_book_across_venues_without_venues_asks_for_one(client: TestClient, make: Factory) -> None:
@@ -155,9 +160,13 @@ def test_moving_event_onto_a_clash_asks_then_marks_it(client: TestClient, make: 
     _planner(client, make)
     form = client.get(f"/plan/events/{here.id}/edit").text
     assert 'value="Morning"' in form
-    data = _event_form(make, title="Morning", start_date=to_london(other.starts_at).date().isoformat(),
-                       start_time=to_london(other.starts_at).strftime("%H:%M"),
-                       end_time=to_london(other.ends_at).strftime("%H:%M"))
+    data = _event_form(
+        make,
+        title="Morning",
+        start_date=to_london(other.starts_at).date().isoformat(),
+        start_time=to_london(other.starts_at).strftime("%H:%M"),
+        end_time=to_london(other.ends_at).strftime("%H:%M"),
+    )
     data["campaign_id"] = here.campaign_id
     data["venue_id"] = here.venue_id
     dialog = post(client, f"/plan/events/{here.id}/edit", data)
@@ -232,14 +241,18 @@ def test_duplicate_makes_a_draft_copy_a_week_later(client: TestClient, make: Fac
     assert answer.status_code == 303
     copy = db.exec(select(Event).where(Event.id != event.id)).one()
     assert answer.headers["location"] == f"/plan/events/{copy.id}"
-    assert (copy.status, copy.venue_id, copy.wanted_languages) == (EventStatus.draft, event.venue_id, ["Urdu"])
+    assert (copy.status, copy.venue_id, copy.wanted_languages) == (
+        EventStatus.draft,
+        event.venue_id,
+        ["Urdu"],
+    )
     assert copy.starts_at == event.starts_at + timedelta(days=7)
 
 
 def test_picker_shows_who_is_free_and_why_others_are_not(client: TestClient, make: Factory) -> None:
     event = make.event(starts_at=future(12, hour=10), hours=4)
     busy_event = make.event(starts_at=future(12, hour=11), hours=1, title="Other stand")
-    free = make.person("Free Person")
+    make.person("Free Person")
     busy = make.person("Busy Person")
     away = make.person("Away Person")
     make.assign(busy_event, busy)
@@ -308,7 +321,9 @@ def test_event_page_shows_staffing_needs_against_team(client: TestClient, make: 
     from app.events import service as events
 
     events.update_event(
-        session=make.session, actor=SYSTEM, event_id=event.id,
+        session=make.session,
+        actor=SYSTEM,
+        event_id=event.id,
         changes={"network_needs": [{"network_id": network.id, "min_count": 1}]},
     )
     person = make.person("Kate Lowe")
@@ -327,7 +342,9 @@ def test_staffing_gap_keeps_network_names_as_written(client: TestClient, make: F
     from app.events import service as events
 
     events.update_event(
-        session=make.session, actor=SYSTEM, event_id=event.id,
+        session=make.session,
+        actor=SYSTEM,
+        event_id=event.id,
         changes={"network_needs": [{"network_id": network.id, "min_count": 1}]},
     )
     _planner(client, make)

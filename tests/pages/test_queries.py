@@ -32,8 +32,15 @@ def _add_events(make: Factory, venue: Venue, start: int, count: int) -> list[Eve
     made = []
     network = make.network()
     for i in range(start, start + count):
-        event = make.event(venue=venue, starts_at=future(3 + i, hour=9), hours=2, status=EventStatus.confirmed,
-                           public=True, wanted_languages=["Urdu"], title=f"Event {i}")
+        event = make.event(
+            venue=venue,
+            starts_at=future(3 + i, hour=9),
+            hours=2,
+            status=EventStatus.confirmed,
+            public=True,
+            wanted_languages=["Urdu"],
+            title=f"Event {i}",
+        )
         first, second = make.person(), make.person()
         make.represent(first, network, public_naming=True)
         make.assign(event, first, status=AssignmentStatus.confirmed)
@@ -71,14 +78,20 @@ def _counts(client: TestClient, engine: sa.Engine, pages: list[str], **ids: obje
     return result
 
 
-def test_planner_and_public_pages_do_not_grow_with_rows(client: TestClient, make: Factory, engine: sa.Engine) -> None:
+def test_planner_and_public_pages_do_not_grow_with_rows(
+    client: TestClient, make: Factory, engine: sa.Engine
+) -> None:
     venue = make.venue()
     first = _add_events(make, venue, 0, 3)
     event = first[0]
     from app.clock import to_london
 
-    ids = {"day": to_london(event.starts_at).date().isoformat(), "event": event.id, "venue": venue.id,
-           "campaign": event.campaign_id}
+    ids = {
+        "day": to_london(event.starts_at).date().isoformat(),
+        "event": event.id,
+        "venue": venue.id,
+        "campaign": event.campaign_id,
+    }
     sign_in(client, make.user("admin"))
     _counts(client, engine, PLANNER_PAGES, **ids)  # warm caches
     before = _counts(client, engine, PLANNER_PAGES, **ids)
@@ -90,7 +103,9 @@ def test_planner_and_public_pages_do_not_grow_with_rows(client: TestClient, make
     assert after == before
 
 
-def test_staff_and_partner_pages_do_not_grow_with_rows(client: TestClient, make: Factory, engine: sa.Engine) -> None:
+def test_staff_and_partner_pages_do_not_grow_with_rows(
+    client: TestClient, make: Factory, engine: sa.Engine
+) -> None:
     venue = make.venue()
     person = make.person("Counted Person", monthly_limit=20)
     events = _add_events(make, venue, 0, 2)

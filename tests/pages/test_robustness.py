@@ -49,7 +49,9 @@ def world(make: Factory) -> Factory:
 
 
 @pytest.mark.parametrize("role", ["admin", "staff", "partner", None])
-def test_get_pages_answer_no_500_to_odd_ids_and_queries(client: TestClient, world: Factory, role: str | None) -> None:
+def test_get_pages_answer_no_500_to_odd_ids_and_queries(
+    client: TestClient, world: Factory, role: str | None
+) -> None:
     if role:
         sign_in(client, world.user(role))
     for path in _page_routes("GET"):
@@ -60,13 +62,67 @@ def test_get_pages_answer_no_500_to_odd_ids_and_queries(client: TestClient, worl
 
 
 def _random_form(rng: random.Random) -> dict[str, object]:
-    values = ["", "0", "-1", "abc", "9" * 30, "\x00", "2026-02-30", "25:61", "x" * 5000, "1", "yes",
-              "confirmed", "declined", "draft", "cancelled", "ambassador", "lead", "partner", "admin", "%"]
-    fields = ["title", "campaign_id", "venue_id", "venue_ids", "start_date", "start_time", "end_date", "end_time",
-              "ambassadors_needed", "recruiters_needed", "status", "role", "person_id", "reason", "answer",
-              "message", "name", "kind", "staff_number", "email", "password", "network_id", "public_naming",
-              "starts_on", "ends_on", "latitude", "monthly_limit", "need_1", "accept_conflicts", "action",
-              "target_1", "target_label_1", "full_name", "note", "accessibility_notes", "languages", "next"]
+    values = [
+        "",
+        "0",
+        "-1",
+        "abc",
+        "9" * 30,
+        "\x00",
+        "2026-02-30",
+        "25:61",
+        "x" * 5000,
+        "1",
+        "yes",
+        "confirmed",
+        "declined",
+        "draft",
+        "cancelled",
+        "ambassador",
+        "lead",
+        "partner",
+        "admin",
+        "%",
+    ]
+    fields = [
+        "title",
+        "campaign_id",
+        "venue_id",
+        "venue_ids",
+        "start_date",
+        "start_time",
+        "end_date",
+        "end_time",
+        "ambassadors_needed",
+        "recruiters_needed",
+        "status",
+        "role",
+        "person_id",
+        "reason",
+        "answer",
+        "message",
+        "name",
+        "kind",
+        "staff_number",
+        "email",
+        "password",
+        "network_id",
+        "public_naming",
+        "starts_on",
+        "ends_on",
+        "latitude",
+        "monthly_limit",
+        "need_1",
+        "accept_conflicts",
+        "action",
+        "target_1",
+        "target_label_1",
+        "full_name",
+        "note",
+        "accessibility_notes",
+        "languages",
+        "next",
+    ]
     form: dict[str, object] = {}
     for name in rng.sample(fields, rng.randint(0, len(fields))):
         form[name] = rng.choice(values) if rng.random() < 0.8 else [rng.choice(values), rng.choice(values)]

@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 from app.assignments.models import Assignment
 from app.enums import AssignmentRole, AssignmentStatus
 from app.people.models import Representation, Unavailability
-from tests.factories import Factory, future
+from tests.factories import Factory
 from tests.pages.conftest import post, sign_in
 
 
@@ -89,8 +89,14 @@ def test_add_and_remove_time_away(client: TestClient, make: Factory, db: Session
     saved = post(
         client,
         "/my/unavailability",
-        {"start_date": "2031-08-03", "end_date": "2031-08-14", "start_time": "00:00", "end_time": "23:59",
-         "reason": "annual_leave", "note": "Family holiday"},
+        {
+            "start_date": "2031-08-03",
+            "end_date": "2031-08-14",
+            "start_time": "00:00",
+            "end_time": "23:59",
+            "reason": "annual_leave",
+            "note": "Family holiday",
+        },
     )
     assert saved.status_code == 303
     row = db.exec(select(Unavailability)).one()
@@ -106,8 +112,11 @@ def test_add_and_remove_time_away(client: TestClient, make: Factory, db: Session
 
 def test_time_away_errors_keep_input(client: TestClient, make: Factory) -> None:
     _staff(client, make)
-    answer = post(client, "/my/unavailability", {"start_date": "2031-08-10", "end_date": "2031-08-01",
-                                                  "reason": "training", "note": "Keep me"})
+    answer = post(
+        client,
+        "/my/unavailability",
+        {"start_date": "2031-08-10", "end_date": "2031-08-01", "reason": "training", "note": "Keep me"},
+    )
     assert answer.status_code == 400
     assert '<a href="#end_date">The last day must be the same as or after the first day</a>' in answer.text
     assert 'value="Keep me"' in answer.text
