@@ -1,0 +1,715 @@
+"""The matching engine: a fair staffing proposal for many events, as pure functions.
+
+Dataclasses in (``app.staffing.instance``), a proposal and its figures out; nothing here
+knows about the database or the web, so the API, the pages, the tests and the benchmark
+all run the same code.
+
+A plan is ranked lexicographically, in the order the issue gives:
+
+1. ``priority``: network minimums and wanted languages left unmet;
+2. ``places``: ambassador and recruiter places left unmet;
+3. ``fairness``: for every month, and every group of people who could take the same
+   places (a component, below), the gap between the most- and least-loaded eligible
+   person — overall and within each network — summed;
+4. ``travel``: kilometres from each proposed person's base to the venue.
+
+CP-SAT solves the four as stages: each stage optimises its figure while keeping the ones
+before it at the values already reached, starting from the previous stage's plan (the
+first from the greedy baseline, given as a hint). The problem is first split into
+components — events that share no person in any month — which are solved one by one and
+added up; that split loses nothing, because every limit and every fairness group lives
+inside one component. A stage whose figure already equals a bound nobody can beat (zero
+unmet needs, a fairness gap of zero) is not solved at all.
+"""
+
+import logging
+import math
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from app.events.staffing import StaffingState, TeamMember, staffing_state
+from app.staffing.greedy import greedy_choices
+from app.staffing.instance import AMBASSADOR, RECRUITER, Instance, Proposal, Residual
+from app.staffing.polish import polish
+
+log = logging.getLogger("muster.staffing")
+
+TIERS = ("priority", "places", "fairness", "travel")
+TIER_WORDS = {
+    "priority": "network and language needs unmet",
+    "places": "ambassador and recruiter places unmet",
+    "fairness": "load gap (most − least loaded, overall and per network, summed over months)",
+    "travel": "travel (km from base to venue)",
+}
+# Share of a component's remaining time each figure's solve may use (the last takes the rest).
+STAGE_SHARES = (0.2, 0.25, 0.45, 1.0)
+# The main model considers, for every place, the nearest few people who could take it (and
+# everyone who meets a network or language need), and for every person their nearest few
+# events each month. Measured on the benchmark: the full pair model (60,000 variables for a
+# month of 300 events) does not even improve travel in 20 s on two cores; this one is solved
+# to proven optimality, and its travel came within 1% of the full model's LP bound.
+CANDIDATES_PER_PLACE = 8
+CANDIDATES_PER_PERSON = 4
+
+Choice = tuple[int, str]  # (pair index, role)
+
+
+@dataclass
+class Group:
+    """People whose loads are compared: one month of one component, maybe one network."""
+
+    month: str
+    network: int | None
+    people: list[int]
+
+
+@dataclass
+class Figures:
+    """What a plan achieves, in the objective's terms and in the words of the report."""
+
+    priority: int
+    places: int
+    fairness: int
+    travel: int
+    priority_needed: int
+    places_needed: int
+    places_filled: int
+    proposed: int
+    worst_gap: int
+    worst_network_gap: int
+    network_gaps: dict[int, int]
+
+    @property
+    def tiers(self) -> tuple[int, int, int, int]:
+        return (self.priority, self.places, self.fairness, self.travel)
+
+
+@dataclass
+class Tier:
+    name: str
+    value: int
+    bound: int
+    proven: bool
+
+    @property
+    def gap(self) -> float:
+        return 0.0 if self.proven else (self.value - self.bound) / max(abs(self.value), 1)
+
+
+@dataclass
+class Load:
+    person_id: int
+    name: str
+    before: int
+    proposed: int
+    monthly_limit: int
+
+    @property
+    def after(self) -> int:
+        return self.before + self.proposed
+
+
+@dataclass
+class Outcome:
+    """A finished plan: proposals, figures, the solver's account of itself, baseline figures."""
+
+    proposals: list[Proposal]
+    figures: Figures
+    greedy: Figures
+    tiers: list[Tier]
+    status: str  # optimal | feasible | greedy (the solver found nothing better in time)
+    loads: list[Load]
+    unmet: dict[int, StaffingState]  # event id → staffing state after the plan, if not filled
+    components: int
+    periods: list[str]
+    variables: int
+    pairs_considered: int
+    pairs_total: int
+    seconds: float
+    solver_seconds: float
+    seed: int
+    time_limit: float
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def gap(self) -> float:
+        """Relative gap on the first figure not proven optimal (0 when all are)."""
+        for tier in self.tiers:
+            if not tier.proven:
+                return tier.gap
+        return 0.0
+
+
+# --- figures of any plan ---------------------------------------------------------------------
+
+
+def fairness_groups(instance: Instance, events: list[int]) -> list[Group]:
+    """For each month of these events: everyone who could take one of them, and each network's."""
+    people_by_month: dict[str, set[int]] = defaultdict(set)
+    for e in events:
+        for index in instance.pairs_of_event[e]:
+            people_by_month[instance.months[e]].add(instance.pairs[index].person)
+    groups: list[Group] = []
+    for month in sorted(people_by_month):
+        members = sorted(people_by_month[month])
+        if len(members) >= 2:
+            groups.append(Group(month, None, members))
+        by_network: dict[int, list[int]] = defaultdict(list)
+        for p in members:
+            for network in instance.people[p].networks:
+                by_network[network].append(p)
+        for network in sorted(by_network):
+            if len(by_network[network]) >= 2:
+                groups.append(Group(month, network, by_network[network]))
+    return groups
+
+
+def assess(instance: Instance, choices: list[Choice]) -> Figures:
+    """The figures of a plan, computed directly from its choices (not from the solver)."""
+    added = {AMBASSADOR: [0] * len(instance.events), RECRUITER: [0] * len(instance.events)}
+    networks: list[dict[int, int]] = [defaultdict(int) for _ in instance.events]
+    languages: list[set[str]] = [set() for _ in instance.events]
+    load = dict(instance.pinned)
+    travel = 0
+    for index, role in choices:
+        pair = instance.pairs[index]
+        person = instance.people[pair.person]
+        added[role][pair.event] += 1
+        for network in person.networks:
+            networks[pair.event][network] += 1
+        languages[pair.event].update(person.languages)
+        load[(pair.person, instance.months[pair.event])] += 1
+        travel += pair.km
+    priority = places = priority_needed = places_needed = places_filled = 0
+    for e, event in enumerate(instance.events):
+        need = instance.residual[e]
+        for network, lacking in need.networks.items():
+            priority += max(0, lacking - networks[e][network])
+        priority += sum(1 for lang in need.languages if lang.casefold() not in languages[e])
+        places += max(0, need.ambassadors - added[AMBASSADOR][e]) + max(
+            0, need.recruiters - added[RECRUITER][e]
+        )
+        priority_needed += sum(n.min_count for n in event.network_needs) + len(
+            {lang.casefold() for lang in event.wanted_languages}
+        )
+        places_needed += event.ambassadors_needed + event.recruiters_needed
+    places_filled = places_needed - places
+    fairness = worst = worst_network = 0
+    network_gaps: dict[int, int] = {}
+    for component in instance.components:
+        for group in fairness_groups(instance, component):
+            loads = [load[(p, group.month)] for p in group.people]
+            gap = max(loads) - min(loads)
+            fairness += gap
+            if group.network is None:
+                worst = max(worst, gap)
+            else:
+                worst_network = max(worst_network, gap)
+                network_gaps[group.network] = max(network_gaps.get(group.network, 0), gap)
+    return Figures(
+        priority=priority,
+        places=places,
+        fairness=fairness,
+        travel=travel,
+        priority_needed=priority_needed,
+        places_needed=places_needed,
+        places_filled=places_filled,
+        proposed=len(choices),
+        worst_gap=worst,
+        worst_network_gap=worst_network,
+        network_gaps=network_gaps,
+    )
+
+
+def loads_of(instance: Instance, choices: list[Choice]) -> list[Load]:
+    """Each person who could take a place, or holds one: duties in the plan's months, before and proposed."""
+    proposed: dict[int, int] = defaultdict(int)
+    for index, _ in choices:
+        proposed[instance.pairs[index].person] += 1
+    result = []
+    months = instance.periods
+    for p, person in enumerate(instance.people):
+        before = sum(instance.pinned.get((p, m), 0) for m in months)
+        if not instance.pairs_of_person[p] and not before:
+            continue
+        result.append(Load(person.person_id, person.name, before, proposed[p], person.schedule.monthly_limit))
+    return result
+
+
+def states_after(instance: Instance, choices: list[Choice]) -> dict[int, StaffingState]:
+    """Each event's staffing state with the proposal added, in the words the event page uses."""
+    extra: dict[int, list[TeamMember]] = defaultdict(list)
+    for index, role in choices:
+        pair = instance.pairs[index]
+        person = instance.people[pair.person]
+        extra[pair.event].append(
+            TeamMember(person.person_id, role, "proposed", person.networks, person.languages)
+        )
+    return {
+        event.event_id: staffing_state(
+            ambassadors_needed=event.ambassadors_needed,
+            recruiters_needed=event.recruiters_needed,
+            network_needs=event.network_needs,
+            wanted_languages=event.wanted_languages,
+            team=[*event.team, *extra[e]],
+        )
+        for e, event in enumerate(instance.events)
+    }
+
+
+def to_proposals(instance: Instance, choices: list[Choice]) -> list[Proposal]:
+    ordered = sorted(choices, key=lambda c: (instance.pairs[c[0]].event, c[1], instance.pairs[c[0]].person))
+    return [
+        Proposal(
+            instance.events[instance.pairs[i].event].event_id,
+            instance.people[instance.pairs[i].person].person_id,
+            role,
+        )
+        for i, role in ordered
+    ]
+
+
+# --- the CP-SAT model of one component -------------------------------------------------------
+
+
+class ComponentModel:
+    """One component as a CP-SAT model; ``tiers`` are the four figures as expressions."""
+
+    def __init__(
+        self, instance: Instance, events: list[int], pairs: set[int], *, priority_only: bool = False
+    ) -> None:
+        self.instance = instance
+        self.events = events
+        model = self.model = cp_model.CpModel()
+        kept: dict[int, list[int]] = {
+            e: [i for i in instance.pairs_of_event[e] if i in pairs] for e in events
+        }
+        self.lits: dict[Choice, cp_model.IntVar] = {}
+        # Auxiliary variables whose value follows from the choices, to complete a hint.
+        self.aux: list[tuple[cp_model.IntVar, Callable[[set[Choice]], int]]] = []
+        by_person: dict[int, dict[int, list[cp_model.IntVar]]] = defaultdict(lambda: defaultdict(list))
+        for e in events:
+            for index in kept[e]:
+                pair = instance.pairs[index]
+                for role in pair.roles:
+                    lit = model.new_bool_var(f"x{index}{role[0]}")
+                    self.lits[(index, role)] = lit
+                    by_person[pair.person][e].append(lit)
+
+        priority_terms: list[cp_model.LinearExprT] = []
+        places_terms: list[cp_model.LinearExprT] = []
+        self.priority_floor = 0  # units nobody in this component can meet
+        for e in events:
+            need = instance.residual[e]
+            indices = kept[e]
+            by_role = {
+                role: [(i, role) for i in indices if (i, role) in self.lits]
+                for role in (AMBASSADOR, RECRUITER)
+            }
+            for role, seats, wanted in (
+                (AMBASSADOR, need.ambassador_seats, need.ambassadors),
+                (RECRUITER, need.recruiters, need.recruiters),
+            ):
+                keys = by_role[role]
+                total = cp_model.LinearExpr.sum([self.lits[k] for k in keys])
+                if len(keys) > seats:
+                    model.add(total <= seats)
+                if wanted:
+                    short = model.new_int_var(max(0, wanted - len(keys)), wanted, f"short{e}{role[0]}")
+                    model.add(short + total >= wanted)
+                    places_terms.append(short)
+                    self.aux.append((short, _shortfall(wanted, keys)))
+            wanted_groups: list[tuple[str, int, list[Choice]]] = []
+            for network, lacking in sorted(need.networks.items()):
+                keys = [
+                    (i, r)
+                    for i in indices
+                    for r in instance.pairs[i].roles
+                    if network in instance.people[instance.pairs[i].person].networks
+                ]
+                wanted_groups.append((f"net{e}_{network}", lacking, keys))
+            for language in need.languages:
+                key = language.casefold()
+                keys = [
+                    (i, r)
+                    for i in indices
+                    for r in instance.pairs[i].roles
+                    if key in instance.people[instance.pairs[i].person].languages
+                ]
+                wanted_groups.append((f"lang{e}_{key}", 1, keys))
+            for name, lacking, keys in wanted_groups:
+                reachable = min(lacking, len(keys))
+                self.priority_floor += lacking - reachable
+                priority_terms.append(lacking - reachable)
+                if reachable:
+                    met = model.new_int_var(0, reachable, name)
+                    model.add(met <= cp_model.LinearExpr.sum([self.lits[k] for k in keys]))
+                    priority_terms.append(reachable - met)
+                    self.aux.append((met, _capped(reachable, keys)))
+
+        # At most one of any set of mutually conflicting events (a pair's roles included).
+        cliques_of_event: dict[int, list[int]] = defaultdict(list)
+        for c, clique in enumerate(instance.cliques):
+            for e in clique:
+                cliques_of_event[e].append(c)
+        loads: dict[tuple[int, str], list[cp_model.IntVar]] = defaultdict(list)
+        for p, per_event in by_person.items():
+            for e, lits in per_event.items():
+                loads[(p, instance.months[e])].extend(lits)
+            covered: set[int] = set()
+            seen: set[tuple[int, ...]] = set()
+            for c in sorted({c for e in per_event for c in cliques_of_event[e]}):
+                mine = tuple(e for e in instance.cliques[c] if e in per_event)
+                if len(mine) >= 2 and mine not in seen:
+                    seen.add(mine)
+                    covered.update(mine)
+                    model.add_at_most_one([lit for e in mine for lit in per_event[e]])
+            for e, lits in per_event.items():
+                if len(lits) > 1 and e not in covered:
+                    model.add_at_most_one(lits)
+
+        # One load variable per person and month; its domain carries the monthly limit.
+        self.load_vars: dict[tuple[int, str], cp_model.IntVar] = {}
+        load_range: dict[tuple[int, str], tuple[int, int]] = {}
+        for (p, month), lits in sorted(loads.items()):
+            pinned = instance.pinned[(p, month)]
+            top = pinned + min(instance.capacity[(p, month)], len(lits))
+            var = model.new_int_var(pinned, top, f"load{p}_{month}")
+            model.add(var == pinned + cp_model.LinearExpr.sum(lits))
+            self.load_vars[(p, month)] = var
+            load_range[(p, month)] = (pinned, top)
+
+        # Fairness: for each group, gap = highest load − lowest load.
+        self.groups = [] if priority_only else fairness_groups(instance, events)
+        self.highs: list[cp_model.IntVar] = []
+        self.lows: list[cp_model.IntVar] = []
+        gap_caps: list[int] = []
+        fairness_terms: list[cp_model.LinearExprT] = []
+        for g, group in enumerate(self.groups):
+            # Someone with no candidate place here still counts, at the load they already have.
+            members = [
+                self.load_vars.get((p, group.month), instance.pinned[(p, group.month)]) for p in group.people
+            ]
+            domains = [
+                load_range.get((p, group.month), (instance.pinned[(p, group.month)],) * 2)
+                for p in group.people
+            ]
+            high = model.new_int_var(max(d[0] for d in domains), max(d[1] for d in domains), f"hi{g}")
+            low = model.new_int_var(min(d[0] for d in domains), min(d[1] for d in domains), f"lo{g}")
+            for var in members:
+                model.add(high >= var)
+                model.add(low <= var)
+            fairness_terms.append(high - low)
+            self.highs.append(high)
+            self.lows.append(low)
+            gap_caps.append(max(d[1] for d in domains) - min(d[0] for d in domains))
+
+        travel = [
+            (self.lits[key], instance.pairs[key[0]].km) for key in self.lits if instance.pairs[key[0]].km
+        ]
+        self.tiers: list[cp_model.LinearExprT] = [
+            cp_model.LinearExpr.sum(priority_terms),
+            cp_model.LinearExpr.sum(places_terms),
+            cp_model.LinearExpr.sum(fairness_terms),
+            cp_model.LinearExpr.weighted_sum([v for v, _ in travel], [k for _, k in travel]),
+        ]
+        self.floors = [self.priority_floor, 0, 0, 0]
+        # Caps on each figure: a stage weighting two figures multiplies the first by more
+        # than the second can ever reach, so the weighted sum ranks them lexicographically.
+        self.caps = [
+            sum(instance.residual[e].priority for e in events),
+            sum(instance.residual[e].ambassadors + instance.residual[e].recruiters for e in events),
+            sum(gap_caps),
+            sum(k for _, k in travel),
+        ]
+
+    def hint(self, choices: list[Choice]) -> None:
+        """Give the solver a complete starting plan (every variable), so it is used as is."""
+        chosen = {c for c in choices if c in self.lits}
+        model = self.model
+        model.clear_hints()
+        for key, lit in self.lits.items():
+            model.add_hint(lit, key in chosen)
+        for var, value_of in self.aux:
+            model.add_hint(var, value_of(chosen))
+        loads = {key: self.instance.pinned[key] for key in self.load_vars}
+        for index, _ in chosen:
+            pair = self.instance.pairs[index]
+            loads[(pair.person, self.instance.months[pair.event])] += 1
+        for key, var in self.load_vars.items():
+            model.add_hint(var, loads[key])
+        for group, high, low in zip(self.groups, self.highs, self.lows, strict=True):
+            values = [
+                loads.get((p, group.month), self.instance.pinned[(p, group.month)]) for p in group.people
+            ]
+            model.add_hint(high, max(values))
+            model.add_hint(low, min(values))
+
+    def values(self, choices: list[Choice]) -> tuple[int, int, int, int]:
+        """The four figures of given choices in this component, computed directly."""
+        mine = [c for c in choices if c in self.lits]
+        return assess(_restricted(self.instance, self.events), mine).tiers
+
+
+def candidate_pairs(
+    instance: Instance, events: list[int], *, per_place: int, per_person: int, keep: set[int]
+) -> set[int]:
+    """The pairs the main model considers: the nearest few people for each place, every
+    person's nearest few events in each month (so anyone can still be given work), everyone
+    who meets a network or language need, and whatever plan the solver starts from."""
+    chosen = set(keep)
+    by_person_month: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for e in events:
+        need = instance.residual[e]
+        places = need.ambassador_seats + need.recruiters
+        indices = instance.pairs_of_event[e]
+        for index in indices:
+            if serves_priority(instance, index):
+                chosen.add(index)
+            pair = instance.pairs[index]
+            by_person_month[(pair.person, instance.months[e])].append(index)
+        for role in (AMBASSADOR, RECRUITER):
+            fitting = [i for i in indices if role in instance.pairs[i].roles]
+            fitting.sort(
+                key=lambda i: (instance.pairs[i].km, instance.people[instance.pairs[i].person].person_id)
+            )
+            chosen.update(fitting[: per_place * max(1, places)])
+    for indices in by_person_month.values():
+        indices.sort(key=lambda i: (instance.pairs[i].km, instance.events[instance.pairs[i].event].event_id))
+        chosen.update(indices[:per_person])
+    return chosen
+
+
+def serves_priority(instance: Instance, index: int) -> bool:
+    """Whether this person could meet one of the event's network or language needs."""
+    pair = instance.pairs[index]
+    need = instance.residual[pair.event]
+    person = instance.people[pair.person]
+    return any(n in need.networks for n in person.networks) or any(
+        lang.casefold() in person.languages for lang in need.languages
+    )
+
+
+def _shortfall(wanted: int, keys: list[Choice]) -> Callable[[set[Choice]], int]:
+    return lambda chosen: max(0, wanted - sum(1 for k in keys if k in chosen))
+
+
+def _capped(cap: int, keys: list[Choice]) -> Callable[[set[Choice]], int]:
+    return lambda chosen: min(cap, sum(1 for k in keys if k in chosen))
+
+
+def _restricted(instance: Instance, events: list[int]) -> Instance:
+    """The same instance seen through one component (for assessing a component alone)."""
+    keep = set(events)
+    clone = Instance(**{**instance.__dict__})
+    clone.components = [events]
+    clone.residual = [r if e in keep else _NOTHING for e, r in enumerate(instance.residual)]
+    return clone
+
+
+_NOTHING = Residual(ambassadors=0, recruiters=0, networks={}, languages=[], ambassador_seats=0)
+
+
+# --- solving ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _TierResult:
+    value: int
+    bound: int
+    proven: bool
+
+
+@dataclass
+class _ComponentResult:
+    choices: list[Choice]
+    tiers: list[_TierResult]
+    variables: int
+    pairs_considered: int
+    cut_by_clock: bool
+
+
+def _cp_solve(
+    model: ComponentModel, tier: int, hint: list[Choice], *, seconds: float, seed: int
+) -> tuple[list[Choice] | None, int, bool, bool]:
+    """Minimise one figure from a starting plan: (plan or None, bound, optimal, cut by the clock)."""
+    model.model.minimize(model.tiers[tier])
+    model.hint(hint)
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    # One worker: its search does not depend on thread timing, so equal input and seed give
+    # an equal plan whenever the solve ends by proof or by its deterministic work budget.
+    # (Measured on the benchmark, one worker with the full LP beats two default workers.)
+    params.num_workers = 1
+    params.random_seed = seed
+    params.linearization_level = 2
+    params.max_deterministic_time = seconds
+    params.max_time_in_seconds = seconds
+    status = solver.solve(model.model)
+    log.debug(
+        "%s: %s value %s bound %s in %.2f s (%d variables)",
+        TIERS[tier],
+        solver.status_name(status),
+        solver.objective_value,
+        solver.best_objective_bound,
+        solver.wall_time,
+        len(model.lits),
+    )
+    optimal = status == cp_model.OPTIMAL
+    cut = not optimal and solver.deterministic_time < seconds * 0.99
+    bound = (
+        math.ceil(solver.best_objective_bound - 1e-6)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        else 0
+    )
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, bound, False, cut
+    solution = solver.response_proto.solution
+    return [key for key, lit in model.lits.items() if solution[lit.index]], bound, optimal, cut
+
+
+def _solve_component(
+    instance: Instance, events: list[int], start: list[Choice], *, deadline: float, seed: int
+) -> _ComponentResult:
+    """Priority needs exactly, then polish, then places, fairness and travel on the candidates."""
+    tiers: list[_TierResult] = []
+    current = start
+    cut = False
+
+    def share(fraction: float) -> float:
+        return max(0.0, deadline - time.perf_counter()) * fraction
+
+    # 1. Network and language needs: only the people who could meet one matter, so this
+    #    small model is exact for the whole component.
+    priority_pairs = {i for e in events for i in instance.pairs_of_event[e] if serves_priority(instance, i)}
+    priority_model = ComponentModel(instance, events, priority_pairs, priority_only=True)
+    value = priority_model.values(current)[0]
+    floor = priority_model.floors[0]
+    if value <= floor:
+        tiers.append(_TierResult(value, value, True))
+    else:
+        seconds = share(STAGE_SHARES[0])
+        found, bound, optimal, was_cut = (None, floor, False, True)
+        if seconds > 0.05:
+            hint = [c for c in current if c[0] in priority_pairs]
+            found, bound, optimal, was_cut = _cp_solve(priority_model, 0, hint, seconds=seconds, seed=seed)
+        cut = cut or was_cut
+        if found is not None and priority_model.values(found)[0] < value:
+            current = greedy_choices(instance, start=found, priority=False, events=events)
+            value = priority_model.values(current)[0]
+        bound = max(min(bound, value), floor)
+        tiers.append(_TierResult(value, bound, optimal or bound == value))
+
+    # 2. Hand places to less loaded or nearer people while that helps.
+    groups = [(g.month, g.people) for g in fairness_groups(instance, events)]
+    current = polish(instance, current, events=events, groups=groups)
+
+    # 3. Places, fairness, travel, each keeping what the ones before reached.
+    candidates = candidate_pairs(
+        instance,
+        events,
+        per_place=CANDIDATES_PER_PLACE,
+        per_person=CANDIDATES_PER_PERSON,
+        keep={i for i, _ in current},
+    )
+    model = ComponentModel(instance, events, candidates)
+    values = model.values(current)
+    model.model.add(model.tiers[0] <= values[0])
+    for tier in (1, 2, 3):
+        values = model.values(current)
+        floor = model.floors[tier]
+        seconds = share(STAGE_SHARES[tier])
+        if values[tier] <= floor:
+            tiers.append(_TierResult(values[tier], values[tier], True))
+        elif seconds <= 0.05:
+            cut = True
+            tiers.append(_TierResult(values[tier], floor, False))
+        else:
+            found, bound, optimal, was_cut = _cp_solve(model, tier, current, seconds=seconds, seed=seed)
+            cut = cut or was_cut
+            if found is not None:
+                found_values = model.values(found)
+                if found_values[: tier + 1] < values[: tier + 1]:
+                    current, values = found, found_values
+            bound = max(min(bound, values[tier]), floor)
+            tiers.append(_TierResult(values[tier], bound, optimal or bound == values[tier]))
+        model.model.add(model.tiers[tier] <= values[tier])
+    return _ComponentResult(current, tiers, len(model.lits), len(candidates), cut)
+
+
+def plan(instance: Instance, *, time_limit: float, seed: int = 0, workers: int = 2) -> Outcome:
+    """Staff the instance's events: greedy first, then CP-SAT per component within ``time_limit``.
+
+    Components are solved side by side, ``workers`` at a time, each by one CP-SAT worker.
+    """
+    started = time.perf_counter()
+    deadline = started + time_limit
+    baseline = greedy_choices(instance)
+    greedy_figures = assess(instance, baseline)
+    by_event: dict[int, list[Choice]] = defaultdict(list)
+    for choice in baseline:
+        by_event[instance.pairs[choice[0]].event].append(choice)
+
+    components = sorted(instance.components, key=lambda c: (-len(c), c[0]))
+    weights = [sum(len(instance.pairs_of_event[e]) for e in c) + 1 for c in components]
+    lock = threading.Lock()
+    waiting = [sum(weights)]
+
+    def run(k: int) -> _ComponentResult:
+        with lock:
+            now = time.perf_counter()
+            fraction = min(1.0, max(1, workers) * weights[k] / waiting[0])
+            waiting[0] -= weights[k]
+        start = [c for e in components[k] for c in by_event[e]]
+        return _solve_component(
+            instance, components[k], start, deadline=now + max(0.0, deadline - now) * fraction, seed=seed
+        )
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        results = list(pool.map(run, range(len(components))))
+
+    chosen = [c for result in results for c in result.choices]
+    figures = assess(instance, chosen)
+    tiers = []
+    for t, name in enumerate(TIERS):
+        parts = [r.tiers[t] for r in results]
+        # Events nobody could staff are outside every component: their unmet needs are
+        # certain, so they add to the value and the bound alike.
+        outside = figures.tiers[t] - sum(p.value for p in parts)
+        tiers.append(
+            Tier(name, figures.tiers[t], sum(p.bound for p in parts) + outside, all(p.proven for p in parts))
+        )
+    status = "optimal" if all(t.proven for t in tiers) else "feasible"
+    states = states_after(instance, chosen)
+    solver_seconds = time.perf_counter() - started
+    notes = []
+    if any(r.cut_by_clock for r in results):
+        notes.append(
+            "the wall-clock limit ended a solve before its work budget: on a busy machine a rerun "
+            "with the same seed may differ"
+        )
+    return Outcome(
+        proposals=to_proposals(instance, chosen),
+        figures=figures,
+        greedy=greedy_figures,
+        tiers=tiers,
+        status=status,
+        loads=loads_of(instance, chosen),
+        unmet={eid: s for eid, s in states.items() if not s.filled},
+        components=len(components),
+        periods=instance.periods,
+        variables=sum(r.variables for r in results),
+        pairs_considered=sum(r.pairs_considered for r in results),
+        pairs_total=len(instance.pairs),
+        seconds=solver_seconds + instance.eligibility_seconds,
+        solver_seconds=solver_seconds,
+        seed=seed,
+        time_limit=time_limit,
+        notes=notes,
+    )

@@ -1,0 +1,255 @@
+"""The matching engine alone: small cases whose best plan is known by hand."""
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from app.assignments.rules import Away, Schedule, Slot
+from app.clock import from_london
+from app.events.staffing import NetworkNeed, TeamMember
+from app.staffing.engine import assess, plan
+from app.staffing.greedy import greedy_choices
+from app.staffing.instance import (
+    UNKNOWN_TRAVEL_KM,
+    Place,
+    PlanEvent,
+    PlanPerson,
+    Proposal,
+    build_instance,
+    distance_km,
+    travel_km,
+)
+
+BUFFER = timedelta(minutes=30)
+BLACKBURN = Place("Blackburn", 53.7486, -2.4875)
+BURNLEY = Place("Burnley", 53.7893, -2.2405)
+BACUP = Place("Bacup", 53.7041, -2.2005)
+NELSON = Place("Nelson", 53.8346, -2.2180)
+BPA = NetworkNeed(1, "Black Police Association", 1)
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return from_london(datetime(2027, 6, day, hour, minute))
+
+
+def event(
+    event_id: int,
+    start: datetime,
+    hours: float = 2,
+    *,
+    place: Place = BLACKBURN,
+    venue_id: int | None = None,
+    ambassadors: int = 1,
+    recruiters: int = 0,
+    networks: tuple[NetworkNeed, ...] = (),
+    languages: tuple[str, ...] = (),
+    team: tuple[TeamMember, ...] = (),
+    excluded: frozenset[int] = frozenset(),
+) -> PlanEvent:
+    venue = venue_id if venue_id is not None else 100 + event_id
+    return PlanEvent(
+        slot=Slot(
+            event_id, f"Event {event_id}", venue, f"{place.town} venue", start, start + timedelta(hours=hours)
+        ),
+        place=place,
+        ambassadors_needed=ambassadors,
+        recruiters_needed=recruiters,
+        network_needs=list(networks),
+        wanted_languages=list(languages),
+        team=list(team),
+        excluded=excluded,
+    )
+
+
+def person(
+    person_id: int,
+    *,
+    base: Place = BLACKBURN,
+    networks: frozenset[int] = frozenset(),
+    languages: frozenset[str] = frozenset(),
+    limit: int = 4,
+    recruits: bool = False,
+    active: bool = True,
+    duties: tuple[Slot, ...] = (),
+    away: tuple[Away, ...] = (),
+) -> PlanPerson:
+    return PlanPerson(
+        schedule=Schedule(person_id, f"Person {person_id}", active, limit, list(duties), list(away)),
+        base=base,
+        networks=networks,
+        languages=languages,
+        can_recruit=recruits,
+    )
+
+
+def solve(events: list[PlanEvent], people: list[PlanPerson], seed: int = 0, buffer: timedelta = BUFFER):  # type: ignore[no-untyped-def]
+    instance = build_instance(events=events, people=people, travel_buffer=buffer)
+    return instance, plan(instance, time_limit=10, seed=seed, workers=1)
+
+
+def loads(proposals: list[Proposal]) -> dict[int, int]:
+    result: dict[int, int] = {}
+    for p in proposals:
+        result[p.person_id] = result.get(p.person_id, 0) + 1
+    return result
+
+
+def test_distance_from_coordinates_is_great_circle() -> None:
+    # 0.0407° of latitude (4.53 km) and 0.247° of longitude at 53.8° N (16.24 km).
+    assert distance_km(BLACKBURN, BURNLEY) == pytest.approx(16.85, abs=0.01)
+    assert travel_km(BLACKBURN, BURNLEY) == 17
+
+
+def test_distance_same_town_without_coordinates_is_zero() -> None:
+    assert distance_km(Place("Nelson"), Place("nelson ")) == 0.0
+
+
+def test_distance_different_towns_without_coordinates_is_unknown_and_penalised() -> None:
+    assert distance_km(Place("Nelson"), Place("Colne")) is None
+    assert travel_km(Place("Nelson"), Place("Colne")) == UNKNOWN_TRAVEL_KM
+
+
+def test_plan_network_of_two_splits_four_events_two_and_two() -> None:
+    # Person 1 lives next to every venue, person 2 in Burnley: by travel alone person 1
+    # would take all four; fairness ranks first, so they split 2/2.
+    events = [event(i, at(i, 10), networks=(BPA,)) for i in (1, 2, 3, 4)]
+    people = [
+        person(1, networks=frozenset({1})),
+        person(2, base=BURNLEY, networks=frozenset({1})),
+    ]
+    _, outcome = solve(events, people)
+    assert loads(outcome.proposals) == {1: 2, 2: 2}
+    assert outcome.status == "optimal"
+    assert outcome.figures.worst_network_gap == 0
+
+
+def test_plan_travel_buffer_prevents_bacup_to_nelson_in_ten_minutes() -> None:
+    bacup = event(1, at(9, 10), place=BACUP)
+    nelson = event(2, at(9, 12, 10), place=NELSON)
+    _, outcome = solve([bacup, nelson], [person(1, base=BACUP)])
+    assert outcome.proposals == [Proposal(1, 1, "ambassador")]
+    assert outcome.unmet[2].unmet == ["needs 1 more ambassador"]
+
+
+def test_plan_without_travel_buffer_takes_both_bacup_and_nelson() -> None:
+    bacup = event(1, at(9, 10), place=BACUP)
+    nelson = event(2, at(9, 12, 10), place=NELSON)
+    _, outcome = solve([bacup, nelson], [person(1, base=BACUP)], buffer=timedelta(0))
+    assert [p.event_id for p in outcome.proposals] == [1, 2]
+
+
+def test_plan_same_venue_back_to_back_needs_no_travel_time() -> None:
+    morning = event(1, at(9, 10), venue_id=7)
+    afternoon = event(2, at(9, 12), venue_id=7)
+    _, outcome = solve([morning, afternoon], [person(1)])
+    assert [p.event_id for p in outcome.proposals] == [1, 2]
+
+
+def test_plan_pinned_team_member_counts_and_is_not_proposed_again() -> None:
+    pinned = TeamMember(1, "ambassador", "confirmed", frozenset({1}), frozenset())
+    slot_event = event(1, at(3, 10), ambassadors=2, networks=(BPA,), team=(pinned,))
+    holder = person(1, networks=frozenset({1}), duties=(slot_event.slot,))
+    _, outcome = solve([slot_event], [holder, person(2)])
+    assert outcome.proposals == [Proposal(1, 2, "ambassador")]
+    assert outcome.unmet == {}
+
+
+def test_plan_reports_needs_nobody_can_meet_in_words() -> None:
+    wanting = event(1, at(3, 10), ambassadors=3, languages=("Urdu",), networks=(BPA,))
+    _, outcome = solve([wanting], [person(1)])
+    assert outcome.proposals == [Proposal(1, 1, "ambassador")]
+    assert outcome.unmet[1].unmet == [
+        "needs 2 more ambassadors",
+        "needs 1 more ambassador from the Black Police Association",
+        "needs an Urdu speaker",
+    ]
+    assert outcome.status == "optimal"
+
+
+def test_plan_with_nobody_free_proposes_nothing() -> None:
+    leave = Away(at(1, 0), at(20, 0), "annual_leave")
+    _, outcome = solve([event(1, at(3, 10))], [person(1, away=(leave,)), person(2, active=False)])
+    assert outcome.proposals == []
+    assert outcome.figures.places == 1
+
+
+def test_plan_respects_monthly_limit_including_existing_duties() -> None:
+    elsewhere = Slot(99, "Careers fair", 999, "Elsewhere", at(1, 18), at(1, 20))
+    events = [event(i, at(i + 1, 10)) for i in (1, 2, 3)]
+    _, outcome = solve(events, [person(1, limit=2, duties=(elsewhere,))])
+    assert loads(outcome.proposals) == {1: 1}
+
+
+def test_plan_recruiter_places_go_to_recruitment_staff() -> None:
+    stand = event(1, at(3, 10), ambassadors=1, recruiters=1)
+    _, outcome = solve([stand], [person(1), person(2, recruits=True)])
+    assert outcome.proposals == [Proposal(1, 1, "ambassador"), Proposal(1, 2, "recruiter")]
+
+
+def test_plan_never_proposes_someone_who_declined() -> None:
+    _, outcome = solve([event(1, at(3, 10), excluded=frozenset({1}))], [person(1), person(2)])
+    assert outcome.proposals == [Proposal(1, 2, "ambassador")]
+
+
+def test_plan_beats_greedy_when_first_come_takes_the_only_speaker() -> None:
+    # Greedy gives event 1's BPA place to person 1 (lowest id, equally near), who is also
+    # the only Urdu speaker for the overlapping event 2; the best plan sends person 2.
+    first = event(1, at(3, 10), networks=(BPA,), ambassadors=1)
+    second = event(2, at(3, 11), languages=("Urdu",), ambassadors=1)
+    people = [
+        person(1, networks=frozenset({1}), languages=frozenset({"urdu"})),
+        person(2, networks=frozenset({1})),
+    ]
+    instance, outcome = solve([first, second], people)
+    assert assess(instance, greedy_choices(instance)).priority == 1
+    assert outcome.figures.priority == 0
+    assert outcome.proposals == [Proposal(1, 2, "ambassador"), Proposal(2, 1, "ambassador")]
+
+
+def test_plan_same_input_and_seed_gives_same_plan() -> None:
+    events = [
+        event(
+            i,
+            at(1 + i % 9, 9 + i % 5),
+            place=(BACUP, NELSON, BURNLEY)[i % 3],
+            networks=(BPA,) if i % 4 == 0 else (),
+        )
+        for i in range(1, 30)
+    ]
+    people = [
+        person(
+            100 + j,
+            base=(BLACKBURN, BACUP, NELSON)[j % 3],
+            networks=frozenset({1}) if j % 3 == 0 else frozenset(),
+        )
+        for j in range(12)
+    ]
+    first = solve(events, people, seed=7)[1]
+    second = solve(events, people, seed=7)[1]
+    assert first.proposals == second.proposals
+    assert first.figures.tiers == second.figures.tiers
+
+
+def test_plan_splits_independent_groups_into_components() -> None:
+    leave_late = Away(at(10, 0), at(30, 0), "annual_leave")
+    leave_early = Away(at(1, 0), at(10, 0), "annual_leave")
+    events = [event(1, at(3, 10)), event(2, at(20, 10))]
+    people = [person(1, away=(leave_late,)), person(2, away=(leave_early,))]
+    instance, outcome = solve(events, people)
+    assert instance.components == [[0], [1]]
+    assert outcome.components == 2
+    assert outcome.proposals == [Proposal(1, 1, "ambassador"), Proposal(2, 2, "ambassador")]
+
+
+def test_plan_report_objective_bounds_for_optimal_plan() -> None:
+    events = [event(i, at(i, 10), networks=(BPA,)) for i in (1, 2, 3, 4)]
+    people = [person(1, networks=frozenset({1})), person(2, base=BURNLEY, networks=frozenset({1}))]
+    _, outcome = solve(events, people)
+    assert [(t.name, t.value == t.bound, t.proven) for t in outcome.tiers] == [
+        ("priority", True, True),
+        ("places", True, True),
+        ("fairness", True, True),
+        ("travel", True, True),
+    ]
+    assert outcome.gap == 0.0
+    assert {(load.person_id, load.before, load.proposed) for load in outcome.loads} == {(1, 0, 2), (2, 0, 2)}
