@@ -265,3 +265,50 @@ def test_staff_can_accept_without_javascript(browser: Any, server: Server) -> No
         expect(page.get_by_text("Thank you: you are confirmed for 'Bacup no-script test'.")).to_be_visible()
     finally:
         context.close()
+
+
+def test_coordinator_moves_an_event_through_the_conflicts_dialog(
+    page: Any, server: Server, look: Look
+) -> None:
+    day = _day(70, weekday=2)
+    first = _book(server, venue_name="Jobcentre Plus Accrington", title="Morning at Accrington", day=day)
+    second = _book(
+        server, venue_name="Jobcentre Plus Burnley", title="Burnley later", day=day + timedelta(days=1)
+    )
+    with server.session() as session:
+        person = session.exec(select(Person).where(Person.name == "Imran Patel")).one()
+        for event_id in (first, second):
+            assignments.assign(
+                session=session,
+                actor=SYSTEM,
+                event_id=event_id,
+                person_id=person.id,
+                role=AssignmentRole.ambassador,
+            )
+    sign_in(page, server.logins.coordinator, server.logins.password)
+    page.goto(f"/plan/events/{first}/edit")
+    page.get_by_label("Date").fill((day + timedelta(days=1)).isoformat())
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("heading", name="Moving this event creates conflicts")).to_be_visible()
+    expect(page.get_by_text("Imran Patel is already on 'Burnley later'")).to_be_visible()
+    look("move-conflicts")
+    page.get_by_role("button", name="Move it anyway and mark the clashes").click()
+    expect(page.get_by_text("1 of the team now clash and are marked on the team list.")).to_be_visible()
+    expect(page.locator("#team ~ .table-wrap").get_by_text("Clash", exact=True)).to_be_visible()
+    look("event-with-clash")
+
+
+def test_other_coordinator_and_staff_pages_are_accessible(page: Any, server: Server, look: Look) -> None:
+    event_id = _book(server, venue_name="Jobcentre Plus Nelson", title="Nelson evening", day=_day(75))
+    sign_in(page, server.logins.coordinator, server.logins.password)
+    for name, path in [
+        ("attention", "/plan/attention"),
+        ("cancel", f"/plan/events/{event_id}/cancel"),
+        ("duplicate", f"/plan/events/{event_id}/duplicate"),
+        ("event-edit", f"/plan/events/{event_id}/edit"),
+        ("venue-form", "/plan/venues/new"),
+        ("person-form", "/plan/people/new"),
+        ("campaign-form", "/plan/campaigns/new"),
+    ]:
+        page.goto(path)
+        look(name)
