@@ -5,17 +5,18 @@ picker never offers someone the booking would refuse.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import case
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from app.accounts.principal import Principal
 from app.assignments import service as assignments
 from app.assignments.models import Assignment
 from app.assignments.rules import Clash
-from app.enums import ACTIVE_ASSIGNMENT_STATUSES
+from app.enums import ACTIVE_ASSIGNMENT_STATUSES, EventStatus
 from app.events.models import Event
 from app.networks.models import Network
 from app.pages.common import int_param, text_param
@@ -33,14 +34,17 @@ class Search:
     q: str = ""
     network: int | None = None
     show: str = "available"
+    order: str = "near"
 
     @classmethod
     def from_request(cls, request: Request) -> "Search":
         show = request.query_params.get("show", "available")
+        order = request.query_params.get("order", "near")
         return cls(
             q=text_param(request, "q", 80),
             network=int_param(request, "network"),
             show=show if show in ("available", "all") else "available",
+            order=order if order in ("near", "best") else "near",
         )
 
 
@@ -91,10 +95,12 @@ def names_for(session: Session, person_ids: set[int]) -> dict[int, str]:
     return {pid: name for pid, name in rows if pid is not None}
 
 
-def _pool(
-    session: Session, event: Event, exclude: set[int], search: Search, town: str
-) -> tuple[list[Person], int]:
-    query = select(Person).where(col(Person.active).is_(True))
+LOAD_DAYS = 30
+"""Fair load: people with fewer duties in the month either side come first."""
+
+
+def _matching(query: Any, event: Event, exclude: set[int], search: Search) -> Any:
+    query = query.where(col(Person.active).is_(True))
     if exclude:
         query = query.where(col(Person.id).not_in(sorted(exclude)))
     if search.q:
@@ -107,27 +113,52 @@ def _pool(
     if search.network is not None:
         members = select(Representation.person_id).where(Representation.network_id == search.network)
         query = query.where(col(Person.id).in_(members))
-    from sqlalchemy import func
+    return query
 
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+
+def _pool(
+    session: Session, event: Event, exclude: set[int], search: Search, town: str
+) -> tuple[list[Person], int]:
+    """Matching active people, nearest first, then those with the fewest duties around the
+    event's date, so the few members of a small network are not always asked first."""
+    total = session.exec(
+        select(func.count()).select_from(_matching(select(Person.id), event, exclude, search).subquery())
+    ).one()
+    window = timedelta(days=LOAD_DAYS)
+    load = (
+        select(Assignment.person_id, func.count().label("duties"))
+        .join(Event, col(Event.id) == Assignment.event_id)
+        .where(
+            col(Assignment.status).in_(ACTIVE_ASSIGNMENT_STATUSES),
+            Event.status != EventStatus.cancelled,
+            Event.starts_at > event.starts_at - window,
+            Event.starts_at < event.starts_at + window,
+        )
+        .group_by(col(Assignment.person_id))
+        .subquery()
+    )
     nearby = case((col(Person.base_town) == town, 0), else_=1)
-    rows = session.exec(query.order_by(nearby, col(Person.name)).limit(POOL_LIMIT)).all()
+    query = _matching(select(Person), event, exclude, search).outerjoin(load, load.c.person_id == Person.id)
+    rows = session.exec(
+        query.order_by(nearby, func.coalesce(load.c.duties, 0), col(Person.name)).limit(POOL_LIMIT)
+    ).all()
     return list(rows), int(total)
 
 
 def candidates(
     *, session: Session, event: Event, team: list[tuple[Assignment, Person]], search: Search
 ) -> Picker:
-    """People not on the team, the free ones first (nearest, then by name), each blocked one
-    with every reason the booking rules give."""
+    """People not on the team: the free ones first (nearest and least used, or the staffing
+    engine's best match), each unavailable one with every reason the booking rules give."""
     on_team = {a.person_id for a, _ in team if a.status in ACTIVE_ASSIGNMENT_STATUSES}
     venue = session.get(Venue, event.venue_id)
     town = venue.town if venue else ""
+    if search.order == "best" and ranking_available():
+        return _best_match(session, event, on_team, search, town)
     people, pool_total = _pool(session, event, on_team, search, town)
     ids = [p.id for p in people if p.id is not None]
     found = assignments.clashes_for_booking(session=session, event=event, person_ids=ids) if ids else {}
     networks = network_names_by_person(session, set(ids))
-    ranked = ranking(session=session, event=event, person_ids=ids)
     available: list[Candidate] = []
     blocked: list[Candidate] = []
     for person in people:
@@ -136,12 +167,21 @@ def candidates(
             person=person,
             clashes=found.get(person.id, []),
             networks=networks.get(person.id, []),
-            reasons=ranked.get(person.id, (0.0, []))[1],
             local=bool(town) and person.base_town == town,
         )
         (available if candidate.available else blocked).append(candidate)
-    if ranked:
-        available.sort(key=lambda c: (-ranked.get(c.person.id or 0, (0.0, []))[0], c.person.name))
+    return _picker(available, blocked, search, pool_total, pool_total > len(people), ranked=False)
+
+
+def _picker(
+    available: list[Candidate],
+    blocked: list[Candidate],
+    search: Search,
+    pool_total: int,
+    limited: bool,
+    *,
+    ranked: bool,
+) -> Picker:
     everyone = search.show == "all"
     return Picker(
         available=available if everyone else available[:SHOW_AVAILABLE],
@@ -149,9 +189,40 @@ def candidates(
         available_total=len(available),
         blocked_total=len(blocked),
         pool_total=pool_total,
-        pool_limited=pool_total > len(people),
-        ranked=bool(ranked),
+        pool_limited=limited,
+        ranked=ranked,
     )
+
+
+def _best_match(session: Session, event: Event, on_team: set[int], search: Search, town: str) -> Picker:
+    """The staffing engine's ranking, with its reasons, narrowed by the search."""
+    service = _staffing_service()
+    assert service is not None and event.id is not None
+    wanted = set(session.exec(_matching(select(Person.id), event, on_team, search)).all())
+    suggestions = service.suggestions_for_event(session=session, event_id=event.id)
+    ids = [s.person_id for s in suggestions.candidates if s.person_id in wanted]
+    ids += [u.person_id for u in suggestions.unbookable if u.person_id in wanted]
+    people = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(ids))).all()}
+    networks = network_names_by_person(session, set(ids))
+    available = [
+        Candidate(
+            person=people[s.person_id],
+            networks=networks.get(s.person_id, []),
+            reasons=[str(r) for r in s.reasons],
+            local=bool(town) and people[s.person_id].base_town == town,
+        )
+        for s in suggestions.candidates
+        if s.person_id in wanted and s.person_id in people
+    ]
+    blocked = [
+        Candidate(
+            person=people[u.person_id],
+            clashes=[Clash(code, reason) for code, reason in zip(u.codes, u.reasons, strict=False)],
+        )
+        for u in suggestions.unbookable
+        if u.person_id in wanted and u.person_id in people
+    ]
+    return _picker(available, blocked, search, len(wanted), False, ranked=True)
 
 
 # --- the staffing engine, when it is installed ------------------------------------
@@ -165,23 +236,9 @@ def _staffing_service() -> Any:
     return service
 
 
-def ranking(*, session: Session, event: Event, person_ids: list[int]) -> dict[int, tuple[float, list[str]]]:
-    """The staffing engine's score and reasons per person (empty without the engine)."""
+def ranking_available() -> bool:
     service = _staffing_service()
-    suggest = getattr(service, "suggestions_for_event", None) if service else None
-    if suggest is None or not person_ids or event.id is None:
-        return {}
-    try:
-        suggestions = suggest(session=session, event_id=event.id, limit=len(person_ids))
-    except Exception:
-        return {}
-    result: dict[int, tuple[float, list[str]]] = {}
-    for item in suggestions or []:
-        person_id = getattr(item, "person_id", None)
-        if person_id in person_ids:
-            reasons = [str(r) for r in (getattr(item, "reasons", None) or [])]
-            result[person_id] = (float(getattr(item, "score", 0.0) or 0.0), reasons)
-    return result
+    return service is not None and hasattr(service, "suggestions_for_event")
 
 
 def plan_staffing_available() -> bool:
@@ -190,9 +247,9 @@ def plan_staffing_available() -> bool:
 
 
 def fill_with_suggestions(*, session: Session, principal: Principal, event: Event) -> list[str]:
+    """Ask the staffing engine to fill the event's open places; the names it proposed."""
     service = _staffing_service()
     if service is None or not hasattr(service, "plan_event") or event.id is None:
         return []
     made = service.plan_event(session=session, actor=principal.actor, event_id=event.id)
-    names = names_for(session, {getattr(a, "person_id", 0) for a in made or []})
-    return sorted(names.values())
+    return sorted(str(getattr(a, "person_name", "")) for a in made or [])

@@ -576,6 +576,7 @@ def event_page(request: Request, session: SessionDep, principal: Planner, event_
         "ended": event.ends_at <= utcnow(),
         "ranked": candidates.ranked,
         "can_plan": picker.plan_staffing_available(),
+        "can_rank": picker.ranking_available(),
     }
     return render(request, "planner/event.html", context)
 
@@ -609,7 +610,7 @@ async def add_to_team(request: Request, session: SessionDep, principal: Planner,
 
 
 def _picker_query(form: FormInput) -> str:
-    keep = {k: form.raw(k) for k in ("q", "network", "show")}
+    keep = {k: form.raw(k) for k in ("q", "network", "order")}
     text = query_string(**keep)
     return "?" + text.rstrip("&") if text else ""
 

@@ -350,3 +350,31 @@ def test_staffing_gap_keeps_network_names_as_written(client: TestClient, make: F
     _planner(client, make)
     page = client.get("/plan")
     assert "needs 1 more ambassador from the LGBT+ Network" in page.text
+
+
+def test_picker_puts_the_least_used_local_person_first(client: TestClient, make: Factory) -> None:
+    venue = make.venue(town="Burnley")
+    event = make.event(venue=venue, starts_at=future(20, hour=10), hours=2)
+    busy = make.person("Anna Busy", base_town="Burnley")
+    make.person("Zoe Free", base_town="Burnley")
+    make.person("Aaron Away", base_town="Preston")
+    make.assign(make.event(starts_at=future(22, hour=10), hours=2), busy)
+    _planner(client, make)
+    page = client.get(f"/plan/events/{event.id}").text
+    free = page.split("<h3>Free at this time</h3>")[1]
+    assert free.index("Zoe Free") < free.index("Anna Busy") < free.index("Aaron Away")
+
+
+def test_picker_best_match_uses_the_staffing_engine_when_installed(client: TestClient, make: Factory) -> None:
+    from app.pages.picker import ranking_available
+
+    event = make.event()
+    make.person("Ranked Person")
+    _planner(client, make)
+    page = client.get(f"/plan/events/{event.id}?order=best").text
+    if ranking_available():
+        assert "Best matches first, as the staffing engine ranks them" in page
+        assert "Ranked Person" in page.split("<h3>Free at this time</h3>")[1]
+    else:
+        assert 'name="order"' not in page
+        assert "Nearest and least used first" in page
