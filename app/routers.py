@@ -13,6 +13,7 @@ from app.networks.api import router as networks_api
 from app.pages.routes import router as pages_routes
 from app.people.api import router as people_api
 from app.printouts.routes import router as printouts_routes
+from app.staffing.api import router as staffing_api
 from app.venues.api import router as venues_api
 
 ROUTERS: list[APIRouter] = [
@@ -24,6 +25,7 @@ ROUTERS: list[APIRouter] = [
     campaigns_api,
     events_api,
     assignments_api,
+    staffing_api,
     audit_api,
     feeds_routes,  # before pages_routes: /events/{id}.ics must not reach /events/{id}
     printouts_routes,

@@ -219,6 +219,10 @@ RULES: dict[tuple[str, str], Rule] = {
         why="the venue's partner answers the booking; planners may record the answer",
     ),
     ("GET", "/api/v1/events/{event_id}/staffing"): Rule(PLANNERS),
+    ("GET", "/api/v1/events/{event_id}/suggestions"): Rule(PLANNERS, why="reasons name network membership"),
+    ("POST", "/api/v1/staffing/plan"): Rule(
+        PLANNERS, body=lambda w, s: {"campaign_id": w.campaign, "dry_run": True, "time_limit_seconds": 1}
+    ),
     # --- assignments: staff see and answer their own; partners see their venues' -----------------
     ("GET", "/api/v1/assignments"): Rule(
         USERS,

@@ -402,9 +402,9 @@ class ComponentModel:
             ]
             high = model.new_int_var(max(d[0] for d in domains), max(d[1] for d in domains), f"hi{g}")
             low = model.new_int_var(min(d[0] for d in domains), min(d[1] for d in domains), f"lo{g}")
-            for var in members:
-                model.add(high >= var)
-                model.add(low <= var)
+            for member in members:
+                model.add(high >= member)
+                model.add(low <= member)
             fairness_terms.append(high - low)
             self.highs.append(high)
             self.lows.append(low)

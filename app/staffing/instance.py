@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from app.assignments.rules import Schedule, Slot, clashes
+from app.assignments.rules import Away, Schedule, Slot, clashes
 from app.clock import to_london
 from app.enums import AssignmentRole
 from app.events.staffing import NetworkNeed, TeamMember
@@ -243,7 +243,7 @@ class _Nearby:
         self.away_starts = [a.starts_at for a in self.away]
         self.longest_away = max((a.ends_at - a.starts_at for a in self.away), default=timedelta(0))
 
-    def around(self, slot: Slot, buffer: timedelta) -> tuple[list[Slot], list]:  # type: ignore[type-arg]
+    def around(self, slot: Slot, buffer: timedelta) -> tuple[list[Slot], list[Away]]:
         lo = bisect_left(self.duty_starts, slot.starts_at - buffer - self.longest_duty)
         hi = bisect_left(self.duty_starts, slot.ends_at + buffer)
         duties = [d for d in self.duties[lo:hi] if d.ends_at > slot.starts_at - buffer]

@@ -121,7 +121,7 @@ def rank(
         takes_place = 1 if (open_ambassador or (open_recruiter and p.can_recruit)) else 0
         recent = p.last_30_days + p.next_30_days
         travel = km if km is not None else float(UNKNOWN_TRAVEL_KM)
-        key = (
+        order = (
             -priority,
             -takes_place,
             recent,
@@ -135,7 +135,7 @@ def rank(
         score = 100.0 * priority + 20.0 * takes_place - 5.0 * recent - travel / 10.0 + min(p.venue_visits, 3)
         scored.append(
             (
-                key,
+                order,
                 Suggestion(
                     person_id=p.person_id,
                     name=p.name,
