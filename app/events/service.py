@@ -357,12 +357,17 @@ def staffing_states(*, session: Session, events: list[Event]) -> dict[int, Staff
         return {}
     needs = network_needs_of(session=session, event_ids=ids)
     # Plain columns, not whole rows: a dashboard asks for hundreds of events at once.
-    rows = session.exec(
-        select(Assignment.event_id, Assignment.person_id, Assignment.role, Assignment.status).where(
-            col(Assignment.event_id).in_(ids),
-            col(Assignment.status).in_(ACTIVE_ASSIGNMENT_STATUSES),
-        )
-    ).all()
+    # Active ones are picked out here rather than in SQL: a status filter tempts SQLite into
+    # walking its (unselective) status index instead of the event one.
+    rows = [
+        row
+        for row in session.exec(
+            select(Assignment.event_id, Assignment.person_id, Assignment.role, Assignment.status).where(
+                col(Assignment.event_id).in_(ids)
+            )
+        ).all()
+        if row[3] in ACTIVE_ASSIGNMENT_STATUSES
+    ]
     person_ids = sorted({row[1] for row in rows})
     networks: dict[int, set[int]] = {pid: set() for pid in person_ids}
     spoken: dict[int, frozenset[str]] = {}

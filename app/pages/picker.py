@@ -125,15 +125,17 @@ def _pool(
         select(func.count()).select_from(_matching(select(Person.id), event, exclude, search).subquery())
     ).one()
     window = timedelta(days=LOAD_DAYS)
+    around = select(Event.id).where(
+        Event.starts_at > event.starts_at - window,
+        Event.starts_at < event.starts_at + window,
+        Event.status != EventStatus.cancelled,
+    )
+    # The status is counted, not filtered: filtering on it lets SQLite pick the (unselective)
+    # status index over the event one.
+    active = case((col(Assignment.status).in_(ACTIVE_ASSIGNMENT_STATUSES), 1), else_=0)
     load = (
-        select(Assignment.person_id, func.count().label("duties"))
-        .join(Event, col(Event.id) == Assignment.event_id)
-        .where(
-            col(Assignment.status).in_(ACTIVE_ASSIGNMENT_STATUSES),
-            Event.status != EventStatus.cancelled,
-            Event.starts_at > event.starts_at - window,
-            Event.starts_at < event.starts_at + window,
-        )
+        select(Assignment.person_id, func.sum(active).label("duties"))
+        .where(col(Assignment.event_id).in_(around))
         .group_by(col(Assignment.person_id))
         .subquery()
     )
