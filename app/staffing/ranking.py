@@ -51,10 +51,22 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+def _open_places(count: int, role: str) -> str:
+    if count == 1:
+        return f"can take the open {role} place"
+    return f"can take one of the {count} open {role} places"
+
+
 def describe_distance(base: Place, venue: Place, venue_name: str) -> tuple[float | None, str]:
     km = distance_km(base, venue)
     town = base.town or "an unknown town"
     if base.located and venue.located and km is not None:
+        if km < 1:
+            return km, f"based in {town}, less than 1 km from {venue_name}"
         return km, f"{km:.0f} km from their base in {town} to {venue_name}"
     if km == 0.0:
         return km, f"based in {town}, the venue's town"
@@ -67,6 +79,7 @@ def rank(
     state: StaffingState,
     venue: Place,
     venue_name: str,
+    month_label: str,
 ) -> list[Suggestion]:
     """Order the bookable people for an event and say why, best first."""
     open_ambassador = max(0, state.ambassadors_needed - state.ambassadors)
@@ -92,26 +105,23 @@ def rank(
         spoken = {lang.casefold() for lang in p.languages}
         for key, language in lacking_languages.items():
             if key in spoken:
-                covers.append(f"a {language} speaker")
+                covers.append(f"{_article(language)} {language} speaker")
                 reasons.append(f"speaks {language}, which the event wants and nobody on the team speaks yet")
         roles = []
         if open_ambassador or lacking_networks or lacking_languages:
             roles.append("ambassador")
         if open_recruiter and p.can_recruit:
             roles.append("recruiter")
-        if open_recruiter and p.can_recruit:
-            reasons.append(
-                f"can take one of the {open_recruiter} open recruiter place(s) (recruitment staff)"
-            )
+            reasons.append(_open_places(open_recruiter, "recruiter") + " (recruitment staff)")
         if open_ambassador:
-            reasons.append(f"can take one of the {open_ambassador} open ambassador place(s)")
+            reasons.append(_open_places(open_ambassador, "ambassador"))
         if not roles:
             reasons.append("the event's places are all taken; they would be an extra")
         km, distance_words = describe_distance(p.base, venue, venue_name)
         reasons.append(distance_words)
         reasons.append(
             f"{_plural(p.last_30_days, 'event')} in the last 30 days and {p.next_30_days} in the next 30; "
-            f"{p.this_month} of their {p.monthly_limit} a month in the event's month"
+            f"{p.this_month} of their limit of {p.monthly_limit} in {month_label}"
         )
         if p.venue_visits:
             reasons.append(f"has worked at {venue_name} before ({_plural(p.venue_visits, 'event')})")

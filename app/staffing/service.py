@@ -179,7 +179,13 @@ def suggestions_for_event(*, session: Session, event_id: int, limit: int | None 
                 venue_visits=visits.get(person_id, 0),
             )
         )
-    ranked = rank(prospects=prospects, state=state, venue=_place_of(venue), venue_name=venue.name)
+    ranked = rank(
+        prospects=prospects,
+        state=state,
+        venue=_place_of(venue),
+        venue_name=venue.name,
+        month_label=f"{to_london(event.starts_at):%B %Y}",
+    )
     return Suggestions(
         event_id=event.id,
         title=event.title,

@@ -78,9 +78,9 @@ def test_suggestions_rank_network_member_first_with_reasons(client: TestClient, 
     ]
     assert body["candidates"][0]["reasons"] == [
         "represents the Black Police Association, which the event still needs (1 more)",
-        "can take one of the 2 open ambassador place(s)",
+        "can take one of the 2 open ambassador places",
         "17 km from their base in Burnley to Blackburn Jobcentre",
-        "0 events in the last 30 days and 0 in the next 30; 0 of their 4 a month in the event's month",
+        f"0 events in the last 30 days and 0 in the next 30; 0 of their limit of 4 in {next_month(10, 10):%B %Y}",
         "has not worked at Blackburn Jobcentre before",
     ]
     assert body["candidates"][1]["reasons"][1] == "based in Blackburn, the venue's town"
