@@ -23,7 +23,7 @@ from app.pages.common import int_param, text_param
 from app.people.models import Person, Representation
 from app.venues.models import Venue
 
-POOL_LIMIT = 300
+POOL_LIMIT = 200
 """How many people the picker checks at once; a search narrows the pool to whoever matches."""
 SHOW_AVAILABLE = 25
 SHOW_BLOCKED = 12
