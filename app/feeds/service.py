@@ -298,29 +298,55 @@ def revoke_campaign_feed(*, session: Session, principal: Principal, campaign_id:
 class _Holder:
     person_id: int | None
     campaign_id: int | None
+    versions: changes.Versions
+
+
+_TOKENS = FeedToken.__table__  # type: ignore[attr-defined]
+_USERS = User.__table__  # type: ignore[attr-defined]
+_ALL_COUNTER = changes.COUNTERS.alias("all_counter")
+_OWN_COUNTER = changes.COUNTERS.alias("own_counter")
+_OWN_SCOPE = sa.case(
+    (
+        _TOKENS.c.kind == FeedKind.person.value,
+        sa.literal("person:") + sa.cast(_TOKENS.c.person_id, sa.String),
+    ),
+    else_=sa.literal("campaign:") + sa.cast(_TOKENS.c.campaign_id, sa.String),
+)
+# The whole question a polling client asks, in one round trip: is the link alive, whose is
+# it, and has anything in its feed changed ('all' and the feed's own counter). Built once:
+# building a statement costs more than running it.
+_HOLDER = (
+    sa.select(
+        _TOKENS.c.kind,
+        _TOKENS.c.nonce,
+        _TOKENS.c.person_id,
+        _TOKENS.c.campaign_id,
+        _TOKENS.c.revoked_at,
+        _USERS.c.active,
+        _USERS.c.role,
+        _USERS.c.person_id,
+        _ALL_COUNTER.c.version,
+        _ALL_COUNTER.c.changed_at,
+        _OWN_COUNTER.c.version,
+        _OWN_COUNTER.c.changed_at,
+    )
+    .select_from(
+        _TOKENS.join(_USERS, _USERS.c.id == _TOKENS.c.user_id)
+        .outerjoin(_ALL_COUNTER, _ALL_COUNTER.c.scope == changes.ALL)
+        .outerjoin(_OWN_COUNTER, _OWN_COUNTER.c.scope == _OWN_SCOPE)
+    )
+    .where(_TOKENS.c.token_hash == sa.bindparam("digest"))
+)
 
 
 def _holder_of(session: Session, token: str, kind: FeedKind) -> _Holder:
-    """Who a secret link belongs to, or 404 that says nothing about why."""
+    """Who a secret link belongs to and its feed's counters, or 404 that says nothing about why."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > MAX_TOKEN_LENGTH:
         raise NotFound(_NO_FEED)
-    row = session.execute(
-        sa.select(
-            col(FeedToken.kind),
-            col(FeedToken.nonce),
-            col(FeedToken.person_id),
-            col(FeedToken.campaign_id),
-            col(FeedToken.revoked_at),
-            col(User.active),
-            col(User.role),
-            col(User.person_id),
-        )
-        .join(User, col(User.id) == FeedToken.user_id)
-        .where(col(FeedToken.token_hash) == token_digest(token))
-    ).first()
+    row = session.connection().execute(_HOLDER, {"digest": token_digest(token)}).first()
     if row is None:
         raise NotFound(_NO_FEED)
-    row_kind, nonce, person_id, campaign_id, revoked_at, active, role, user_person_id = row
+    (row_kind, nonce, person_id, campaign_id, revoked_at, active, role, user_person_id, *counters) = row
     valid = (
         row_kind == kind
         and revoked_at is None
@@ -337,7 +363,9 @@ def _holder_of(session: Session, token: str, kind: FeedKind) -> _Holder:
     )
     if not valid:
         raise NotFound(_NO_FEED)
-    return _Holder(person_id=person_id, campaign_id=campaign_id)
+    all_version, all_changed, own_version, own_changed = counters
+    versions = ((all_version or 0, all_changed), (own_version or 0, own_changed))
+    return _Holder(person_id=person_id, campaign_id=campaign_id, versions=versions)
 
 
 # --- serving ---------------------------------------------------------------------------
@@ -372,13 +400,15 @@ def _serve(
     key: Hashable,
     scopes: tuple[str, ...],
     build: Callable[[_Window], CalendarMeta],
+    versions: changes.Versions | None = None,
 ) -> RenderedFeed:
     """The cached body if nothing it shows has changed since; otherwise build it now.
 
     The counters are read before the data, so a body can only be newer than its version
     (then it is rebuilt once more), never older: no stale feed from any worker.
     """
-    versions = changes.read_versions(session, (changes.ALL, *scopes))
+    if versions is None:
+        versions = changes.read_versions(session, (changes.ALL, *scopes))
     window = _Window.today()
     version = (versions, window.day)
 
@@ -405,6 +435,7 @@ def person_feed(*, session: Session, token: str) -> RenderedFeed:
         key=("person", person_id),
         scopes=(changes.scope_of("person", person_id),),
         build=lambda window: _person_calendar(session, person_id, window),
+        versions=holder.versions,
     )
 
 
@@ -418,6 +449,7 @@ def campaign_feed(*, session: Session, token: str) -> RenderedFeed:
         key=("campaign", campaign_id),
         scopes=(changes.scope_of("campaign", campaign_id),),
         build=lambda window: _campaign_calendar(session, campaign_id, window),
+        versions=holder.versions,
     )
 
 

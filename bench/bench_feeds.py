@@ -1,0 +1,463 @@
+"""Benchmark: a personal calendar feed served by the real app under uvicorn.
+
+    .venv/bin/python bench/bench_feeds.py                 # table + bench/results/feeds.json
+    .venv/bin/python bench/bench_feeds.py --seconds 4     # shorter runs
+
+Builds a SQLite file database with 20,000 events and 2,000 people (one person on 200 events,
+each with a team of three), starts ``uvicorn`` on a free loopback port with the app plus one
+extra route that returns the same feed body precomputed in memory (the ceiling: the same
+middleware and the same bytes, with no work at all), and measures with ``wrk`` (an httpx
+loop if wrk is missing):
+
+- feed:    GET the personal feed (token lookup, change counters, cached body)
+- 304:     the same with ``If-None-Match`` (what a polling calendar client sends)
+- ceiling: GET the precomputed body
+
+Each is run ``--rounds`` times, interleaved, and the best round is kept (the machine is
+shared; the best round is the one least disturbed). Targets: feed at least 50% of the
+ceiling's requests per second, 304 at least 80%. The access log is on, as in production,
+and is checked afterwards for the secret token.
+"""
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "feeds.json"
+SECRET = "bench-secret-key-not-for-production-0123456789abcdef"
+BASE_URL = "https://muster.bench"
+
+EVENTS = 20_000
+PEOPLE = 2_000
+VENUES = 300
+CAMPAIGNS = 12
+TARGET_EVENTS = 200
+TEAM = 3
+
+
+def _setup_environment(database_url: str) -> None:
+    os.environ["MUSTER_DATABASE_URL"] = database_url
+    os.environ["MUSTER_SECRET_KEY"] = SECRET
+    os.environ["MUSTER_BASE_URL"] = BASE_URL
+    sys.path.insert(0, str(ROOT))
+
+
+def build_database(database_url: str) -> tuple[str, float]:
+    """Migrate and fill the database; give the personal feed's path and its cold build time."""
+    import sqlalchemy as sa
+    from sqlmodel import Session
+
+    import app.models as models
+    from app import migrate
+    from app.accounts import service as accounts
+    from app.audit.service import SYSTEM
+    from app.db import make_engine
+    from app.enums import AssignmentRole, AssignmentStatus, EventStatus, Role
+    from app.feeds import service as feeds
+
+    migrate.upgrade(database_url)
+    engine = make_engine(database_url)
+    rng = random.Random(20261122)
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    towns = ["Accrington", "Bacup", "Blackburn", "Burnley", "Darwen", "Nelson", "Rawtenstall"]
+
+    def table(model: Any) -> sa.Table:
+        return model.__table__  # type: ignore[no-any-return]
+
+    with engine.begin() as conn:
+        conn.execute(
+            sa.insert(table(models.Venue)),
+            [
+                {
+                    "name": f"Jobcentre Plus {towns[i % len(towns)]} {i}",
+                    "kind": "job_centre",
+                    "address": f"{i} Market Street",
+                    "town": towns[i % len(towns)],
+                    "postcode": f"BB{i % 12} {i % 9}AA",
+                    "latitude": 53.7 + rng.random() / 10,
+                    "longitude": -2.5 + rng.random() / 5,
+                    "accessibility_notes": "Step-free entrance; hearing loop at the desk",
+                    "parking_notes": "Staff park in the rear yard",
+                    "opening_notes": "",
+                    "partner_organisation": "DWP",
+                    "contact_name": "Office manager",
+                    "contact_phone": "01254 000000",
+                    "contact_email": "manager@example.org",
+                    "active": True,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for i in range(1, VENUES + 1)
+            ],
+        )
+        conn.execute(
+            sa.insert(table(models.Campaign)),
+            [
+                {
+                    "name": f"Campaign {i}: police constables",
+                    "description": "",
+                    "roles_recruited": ["Police constable"],
+                    "target_groups": [],
+                    "starts_on": (now - timedelta(days=200)).date(),
+                    "ends_on": (now + timedelta(days=400)).date(),
+                    "targets_text": "",
+                    "targets": [],
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for i in range(1, CAMPAIGNS + 1)
+            ],
+        )
+        conn.execute(
+            sa.insert(table(models.Person)),
+            [
+                {
+                    "name": f"PC Person {i:04d}",
+                    "staff_number": f"B{i:05d}",
+                    "kind": "police_officer",
+                    "rank_or_title": "PC",
+                    "base_town": towns[i % len(towns)],
+                    "languages": ["Urdu"] if i % 5 == 0 else [],
+                    "monthly_limit": 4,
+                    "active": True,
+                    "email": f"person{i}@example.org",
+                    "phone": "07700 900000",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for i in range(1, PEOPLE + 1)
+            ],
+        )
+        events = []
+        for i in range(1, EVENTS + 1):
+            start = now + timedelta(days=rng.randint(-150, 365), hours=rng.randint(0, 8))
+            events.append(
+                {
+                    "campaign_id": 1 + i % CAMPAIGNS,
+                    "venue_id": 1 + i % VENUES,
+                    "title": f"Careers drop-in {i}",
+                    "starts_at": start,
+                    "ends_at": start + timedelta(hours=6),
+                    "status": EventStatus.confirmed.value,
+                    "public": i % 2 == 0,
+                    "public_description": "Meet officers and staff; ask about joining.",
+                    "internal_notes": "Bring the pop-up banner.",
+                    "what_to_bring": "Leaflets, warrant card, lanyard",
+                    "ambassadors_needed": 2,
+                    "recruiters_needed": 1,
+                    "wanted_languages": [],
+                    "revision": 0,
+                    "cancelled_reason": "",
+                    "partner_status": "confirmed",
+                    "partner_message": "",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        conn.execute(sa.insert(table(models.Event)), events)
+        # The person under test (id 1) is on 200 events inside the feed's window; every
+        # event has a team of three others.
+        target_events = rng.sample(
+            [i for i, e in enumerate(events, start=1) if e["ends_at"] > now - timedelta(days=90)],
+            TARGET_EVENTS,
+        )
+        assignments = []
+        for event_id in range(1, EVENTS + 1):
+            team = rng.sample(range(2, PEOPLE + 1), TEAM)
+            if event_id in target_events:
+                team[0] = 1
+            for k, person_id in enumerate(team):
+                assignments.append(
+                    {
+                        "event_id": event_id,
+                        "person_id": person_id,
+                        "role": (AssignmentRole.recruiter if k == 2 else AssignmentRole.ambassador).value,
+                        "status": (AssignmentStatus.confirmed if k != 1 else AssignmentStatus.proposed).value,
+                        "revision": 0,
+                        "conflict_note": "",
+                        "decline_reason": "",
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+        conn.execute(sa.insert(table(models.Assignment)), assignments)
+
+    with Session(engine, expire_on_commit=False) as session:
+        user = accounts.create_user(
+            session=session,
+            actor=SYSTEM,
+            email="bench.staff@example.org",
+            password="bench-password-0123",
+            role=Role.staff,
+            person_id=1,
+        )
+        principal = accounts.principal_for(session=session, user=user)
+        link, _ = feeds.create_person_feed(session=session, principal=principal)
+        path = link.url.removeprefix(BASE_URL)
+        token = path.removeprefix("/feeds/people/").removesuffix(".ics")
+        started = time.perf_counter()
+        body = feeds.person_feed(session=session, token=token).body
+        cold = time.perf_counter() - started
+    engine.dispose()
+    assert body.count(b"BEGIN:VEVENT") == TARGET_EVENTS, body.count(b"BEGIN:VEVENT")
+    (Path(database_url.removeprefix("sqlite:///")).parent / "static.ics").write_bytes(body)
+    return path, cold
+
+
+def bench_app() -> Any:
+    """The real app plus the ceiling route (uvicorn factory; used only by this benchmark)."""
+    from fastapi.responses import Response
+
+    from app.main import create_app
+
+    app = create_app()
+    body = Path(os.environ["BENCH_STATIC_BODY"]).read_bytes()
+    headers = {"ETag": '"static"', "Cache-Control": "private, no-cache", "Referrer-Policy": "no-referrer"}
+
+    @app.get("/bench/static.ics", include_in_schema=False)
+    async def static_body() -> Response:
+        return Response(content=body, media_type="text/calendar; charset=utf-8", headers=headers)
+
+    return app
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _duration_ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text.strip())
+    if match is None:
+        raise ValueError(f"cannot read a wrk duration: {text!r}")
+    value, unit = float(match.group(1)), match.group(2)
+    return value * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
+
+
+def run_wrk(url: str, seconds: float, connections: int, headers: dict[str, str]) -> dict[str, float]:
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--latency",
+        "--timeout",
+        "10s",
+    ]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run(
+        [*command, url], capture_output=True, text=True, check=True, timeout=seconds + 30
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    p50 = _duration_ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
+    p99 = _duration_ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if errors or "Socket errors" in output:
+        raise RuntimeError(f"wrk saw errors:\n{output}")
+    return {"rps": rps, "p50_ms": p50, "p99_ms": p99}
+
+
+def run_httpx(url: str, seconds: float, connections: int, headers: dict[str, str]) -> dict[str, float]:
+    """Fallback without wrk: a few threads in a closed loop (slower client, same shape)."""
+    import threading
+
+    import httpx
+
+    latencies: list[float] = []
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def worker() -> None:
+        with httpx.Client(headers=headers) as http:
+            while (start := time.perf_counter()) < deadline:
+                status = http.get(url).status_code
+                if status not in (200, 304):
+                    raise RuntimeError(f"{url} answered {status}")
+                with lock:
+                    latencies.append((time.perf_counter() - start) * 1000)
+
+    threads = [threading.Thread(target=worker) for _ in range(min(connections, 4))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    latencies.sort()
+    return {
+        "rps": len(latencies) / seconds,
+        "p50_ms": latencies[len(latencies) // 2],
+        "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=3.0, help="length of each measurement")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds; the best is kept")
+    parser.add_argument("--connections", type=int, default=8)
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="muster-bench-feeds-"))
+    database_url = f"sqlite:///{workdir / 'bench.db'}"
+    _setup_environment(database_url)
+    started = time.perf_counter()
+    print(f"building {EVENTS:,} events, {PEOPLE:,} people in {workdir} …", flush=True)
+    feed_path, cold_build = build_database(database_url)
+    print(
+        f"  done in {time.perf_counter() - started:.1f} s; cold build of the 200-event feed {cold_build * 1000:.0f} ms"
+    )
+
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "BENCH_STATIC_BODY": str(workdir / "static.ics"), "PYTHONPATH": str(ROOT)}
+    log_path = workdir / "server.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "bench_feeds:bench_app",
+                "--factory",
+                "--app-dir",
+                str(ROOT / "bench"),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "info",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        results = _measure(base, feed_path, args)
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    token = feed_path.removeprefix("/feeds/people/").removesuffix(".ics")
+    server_log = log_path.read_text()
+    leaked = token in server_log
+    redacted_lines = server_log.count("/feeds/people/[redacted].ics")
+    _report(results, cold_build, leaked, redacted_lines, args)
+    shutil.rmtree(workdir, ignore_errors=True)
+    if leaked:
+        sys.exit("the feed token appeared in the access log")
+
+
+def _measure(base: str, feed_path: str, args: argparse.Namespace) -> dict[str, Any]:
+    import httpx
+
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.get(f"{base}/bench/static.ics", timeout=2).raise_for_status()
+            break
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+    feed = httpx.get(base + feed_path, timeout=30)
+    static = httpx.get(f"{base}/bench/static.ics", timeout=30)
+    etag = feed.headers["etag"]
+    not_modified = httpx.get(base + feed_path, headers={"If-None-Match": etag}, timeout=30)
+    assert feed.status_code == 200 and feed.content == static.content, "the feed and the ceiling differ"
+    assert not_modified.status_code == 304 and not_modified.content == b""
+    size = len(feed.content)
+
+    runner = run_wrk if shutil.which("wrk") else run_httpx
+    cases = {
+        "ceiling": (f"{base}/bench/static.ics", {}),
+        "feed": (base + feed_path, {}),
+        "304": (base + feed_path, {"If-None-Match": etag}),
+    }
+    rounds: dict[str, list[dict[str, float]]] = {name: [] for name in cases}
+    for _ in range(args.rounds):
+        for name, (url, headers) in cases.items():
+            rounds[name].append(runner(url, args.seconds, args.connections, headers))
+    best = {name: max(runs, key=lambda r: r["rps"]) for name, runs in rounds.items()}
+    return {
+        "tool": runner.__name__.removeprefix("run_"),
+        "body_bytes": size,
+        "best": best,
+        "rounds": rounds,
+        "median_rps": {name: statistics.median(r["rps"] for r in runs) for name, runs in rounds.items()},
+    }
+
+
+def _report(
+    results: dict[str, Any], cold_build: float, leaked: bool, redacted: int, args: argparse.Namespace
+) -> None:
+    best = results["best"]
+    ceiling = best["ceiling"]["rps"]
+    ratios = {name: best[name]["rps"] / ceiling for name in ("feed", "304")}
+    targets = {"feed": 0.5, "304": 0.8}
+    print()
+    print(
+        f"personal feed: {TARGET_EVENTS} events, {results['body_bytes']:,} bytes; "
+        f"{EVENTS:,} events and {PEOPLE:,} people in the database; "
+        f"{results['tool']}, {args.connections} connections, best of {args.rounds} x {args.seconds:g} s"
+    )
+    print(f"{'case':<10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'of ceiling':>12}{'target':>9}")
+    for name in ("ceiling", "feed", "304"):
+        row = best[name]
+        ratio = f"{ratios[name]:.0%}" if name in ratios else "100%"
+        target = f">= {targets[name]:.0%}" if name in targets else ""
+        print(
+            f"{name:<10}{row['rps']:>10.0f}{row['p50_ms']:>10.2f}{row['p99_ms']:>10.2f}{ratio:>12}{target:>9}"
+        )
+    print(f"cold build of the feed (not cached): {cold_build * 1000:.0f} ms")
+    print(
+        f"access log: {redacted:,} personal-feed lines, all redacted; token leaked: {'YES' if leaked else 'no'}"
+    )
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "database": {
+                    "events": EVENTS,
+                    "people": PEOPLE,
+                    "feed_events": TARGET_EVENTS,
+                    "engine": "sqlite",
+                },
+                "settings": {"seconds": args.seconds, "rounds": args.rounds, "connections": args.connections},
+                **results,
+                "ratios": ratios,
+                "targets": targets,
+                "meets_targets": all(ratios[k] >= targets[k] for k in targets),
+                "cold_build_ms": round(cold_build * 1000, 1),
+                "token_in_access_log": leaked,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    print(f"written to {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
