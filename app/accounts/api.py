@@ -62,7 +62,8 @@ class UserOut(BaseModel):
 def _user_out(session: SessionDep, user: User) -> UserOut:
     assert user.id is not None
     venue_ids = sorted(service.venue_ids_of(session=session, user_id=user.id))
-    return UserOut(**user.model_dump(exclude={"password_hash", "session_version"}), venue_ids=venue_ids)
+    fields = user.model_dump(exclude={"password_hash", "session_version"}, warnings=False)
+    return UserOut(**{**fields, "role": Role(user.role)}, venue_ids=venue_ids)
 
 
 @router.get("/me", response_model=Me, tags=["accounts"])
