@@ -72,7 +72,14 @@ def test_coordinator_books_across_three_venues_and_staffs_one(page: Any, server:
     sign_in(page, server.logins.coordinator, server.logins.password)
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     look("dashboard-month")
-    page.get_by_role("link", name="Week").click()
+    page.get_by_role("link", name="Week", exact=True).click()
+    expect(page.get_by_role("link", name="Week", exact=True)).to_have_attribute("aria-current", "page")
+    with server.session() as session:
+        soonest = session.exec(
+            select(Event).where(Event.starts_at > utcnow()).order_by(Event.starts_at)
+        ).first()
+    page.goto(f"/plan?view=week&d={to_london(soonest.starts_at).date().isoformat()}")
+    expect(page.locator(".calendar--week .cal-event").first).to_be_visible()
     look("dashboard-week")
     page.get_by_role("link", name="List", exact=True).click()
     look("dashboard-list")
