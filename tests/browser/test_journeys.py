@@ -171,7 +171,7 @@ def test_partner_confirms_a_booking(page: Any, server: Server, look: Look) -> No
     page.get_by_role("button", name="Send answer").click()
     expect(page.get_by_text(f"Thank you. You confirmed '{title}'.")).to_be_visible()
     row = page.locator("tr", has_text=title)
-    expect(row.get_by_text("Venue confirmed")).to_be_visible()
+    expect(row.get_by_text("You confirmed")).to_be_visible()
     with server.session() as session:
         event = session.get(Event, event_id)
         assert (event.partner_status, event.partner_message) == (
