@@ -83,8 +83,10 @@ def test_if_modified_since_answers_304(client: TestClient, duty: tuple[str, int]
     first = client.get(duty[0])
     last_modified = first.headers["last-modified"]
     earlier = format_datetime(datetime.now(UTC) - timedelta(days=400), usegmt=True)
+    builds = CACHE.builds
 
     assert client.get(duty[0], headers={"If-Modified-Since": last_modified}).status_code == 304
+    assert CACHE.builds == builds
     assert client.get(duty[0], headers={"If-Modified-Since": earlier}).status_code == 200
     assert client.get(duty[0], headers={"If-Modified-Since": "yesterday-ish"}).status_code == 200
 

@@ -3,12 +3,14 @@
 from datetime import UTC, datetime, timedelta
 
 import icalendar
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col
 
 from app.assignments.models import Assignment
 from app.clock import utcnow
+from app.config import get_settings
 from app.enums import AssignmentRole, AssignmentStatus, EventStatus
 from app.events.models import Event
 from app.venues.models import Venue
@@ -306,3 +308,23 @@ def test_person_feed_without_duties_is_a_valid_empty_calendar(client: TestClient
     assert response.status_code == 200
     assert read_both(response.text) == []
     assert "NAME:Outreach duties: New Starter\r\n" in response.text
+
+
+def test_person_feed_asks_clients_to_refresh_hourly_by_default(client: TestClient, make: Factory, feed_of):
+    body = client.get(feed_of(make.person())).text
+
+    assert "REFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in body
+    assert "X-PUBLISHED-TTL:PT1H\r\n" in body
+    assert "X-WR-TIMEZONE:Europe/London\r\n" in body
+    assert "METHOD:PUBLISH\r\n" in body
+
+
+def test_person_feed_refresh_interval_follows_the_setting(
+    client: TestClient, make: Factory, feed_of, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(get_settings(), "feed_refresh_minutes", 15)
+
+    body = client.get(feed_of(make.person())).text
+
+    assert "REFRESH-INTERVAL;VALUE=DURATION:PT15M\r\n" in body
+    assert "X-PUBLISHED-TTL:PT15M\r\n" in body
