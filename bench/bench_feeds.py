@@ -315,6 +315,16 @@ def main() -> None:
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="muster-bench-feeds-"))
+    try:
+        leaked = _run(workdir, args)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    if leaked:
+        sys.exit("the feed token appeared in the access log")
+
+
+def _run(workdir: Path, args: argparse.Namespace) -> bool:
+    """Build, serve, measure, report; True if the token leaked into the access log."""
     database_url = f"sqlite:///{workdir / 'bench.db'}"
     _setup_environment(database_url)
     started = time.perf_counter()
@@ -363,9 +373,7 @@ def main() -> None:
     leaked = token in server_log
     redacted_lines = server_log.count("/feeds/people/[redacted].ics")
     _report(results, cold_build, leaked, redacted_lines, args)
-    shutil.rmtree(workdir, ignore_errors=True)
-    if leaked:
-        sys.exit("the feed token appeared in the access log")
+    return leaked
 
 
 def _measure(base: str, feed_path: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -429,6 +437,12 @@ def _report(
         print(
             f"{name:<10}{row['rps']:>10.0f}{row['p50_ms']:>10.2f}{row['p99_ms']:>10.2f}{ratio:>12}{target:>9}"
         )
+    median = results["median_rps"]
+    median_ratios = {name: median[name] / median["ceiling"] for name in ("feed", "304")}
+    print(
+        f"median of the {args.rounds} rounds: ceiling {median['ceiling']:.0f}, "
+        f"feed {median['feed']:.0f} ({median_ratios['feed']:.0%}), 304 {median['304']:.0f} ({median_ratios['304']:.0%}) req/s"
+    )
     print(f"cold build of the feed (not cached): {cold_build * 1000:.0f} ms")
     print(
         f"access log: {redacted:,} personal-feed lines, all redacted; token leaked: {'YES' if leaked else 'no'}"
@@ -447,6 +461,7 @@ def _report(
                 "settings": {"seconds": args.seconds, "rounds": args.rounds, "connections": args.connections},
                 **results,
                 "ratios": ratios,
+                "median_ratios": median_ratios,
                 "targets": targets,
                 "meets_targets": all(ratios[k] >= targets[k] for k in targets),
                 "cold_build_ms": round(cold_build * 1000, 1),
