@@ -13,18 +13,28 @@ A plan is ranked lexicographically, in the order the issue gives:
    person — overall and within each network — summed;
 4. ``travel``: kilometres from each proposed person's base to the venue.
 
-CP-SAT solves the four as stages: each stage optimises its figure while keeping the ones
-before it at the values already reached, starting from the previous stage's plan (the
-first from the greedy baseline, given as a hint). The problem is first split into
-components — events that share no person in any month — which are solved one by one and
-added up; that split loses nothing, because every limit and every fairness group lives
-inside one component. A stage whose figure already equals a bound nobody can beat (zero
-unmet needs, a fairness gap of zero) is not solved at all.
+How a plan is made:
+
+- The events are split into components: events no person could share in a month. Every
+  monthly limit and every fairness group lives inside one component, so solving them
+  apart and adding up loses nothing; a month is at most one component, so this is also
+  the split by period. Components are solved side by side, one CP-SAT worker each.
+- The greedy baseline (``greedy.py``) gives the first plan.
+- Priority needs are solved exactly by CP-SAT on a small model holding only the people who
+  could meet one (nobody else affects that figure); greedy fills the remaining places.
+- A local search (``polish.py``) hands places to less loaded, then nearer, people.
+- CP-SAT then improves places, fairness and travel in turn on a candidate model — for each
+  place and need the nearest few people who could take it, each person's nearest few
+  events, and the current plan — each stage keeping the figures before it, each started
+  from the plan so far (``AddHint``), each proving a bound. A stage whose figure already
+  meets its floor (zero unmet, a gap of zero) is skipped.
+
+Bounds: the priority bound holds for the whole problem; the later bounds hold for the
+candidate model (the report says so), each given the figures before it.
 """
 
 import logging
 import math
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -48,14 +58,16 @@ TIER_WORDS = {
     "travel": "travel (km from base to venue)",
 }
 # Share of a component's remaining time each figure's solve may use (the last takes the rest).
-STAGE_SHARES = (0.2, 0.25, 0.45, 1.0)
-# The main model considers, for every place, the nearest few people who could take it (and
-# everyone who meets a network or language need), and for every person their nearest few
-# events each month. Measured on the benchmark: the full pair model (60,000 variables for a
-# month of 300 events) does not even improve travel in 20 s on two cores; this one is solved
-# to proven optimality, and its travel came within 1% of the full model's LP bound.
+STAGE_SHARES = (0.4, 0.5, 0.3, 1.0)
+# Share of the remaining time the local search may use.
+POLISH_SHARE = 0.25
+# The candidate model. Measured on the benchmark (a month of 300 events, 200 people): the
+# model of every pair (60,000 variables) did not improve travel in 20 s on two cores; the
+# candidate model (10,000) reached travel within 1% of the full model's LP bound.
 CANDIDATES_PER_PLACE = 8
 CANDIDATES_PER_PERSON = 4
+# Above this many variables CP-SAT is not asked to improve fairness (see _solve_component).
+FAIRNESS_SOLVE_MAX_VARIABLES = 5000
 
 Choice = tuple[int, str]  # (pair index, role)
 
@@ -123,7 +135,7 @@ class Outcome:
     figures: Figures
     greedy: Figures
     tiers: list[Tier]
-    status: str  # optimal | feasible | greedy (the solver found nothing better in time)
+    status: str  # optimal (every figure proven) | feasible
     loads: list[Load]
     unmet: dict[int, StaffingState]  # event id → staffing state after the plan, if not filled
     components: int
@@ -151,6 +163,13 @@ class Outcome:
 
 def fairness_groups(instance: Instance, events: list[int]) -> list[Group]:
     """For each month of these events: everyone who could take one of them, and each network's."""
+    key = ("groups", tuple(events))
+    if key not in instance.cache:
+        instance.cache[key] = _fairness_groups(instance, events)
+    return list(instance.cache[key])
+
+
+def _fairness_groups(instance: Instance, events: list[int]) -> list[Group]:
     people_by_month: dict[str, set[int]] = defaultdict(set)
     for e in events:
         for index in instance.pairs_of_event[e]:
@@ -460,28 +479,32 @@ class ComponentModel:
 def candidate_pairs(
     instance: Instance, events: list[int], *, per_place: int, per_person: int, keep: set[int]
 ) -> set[int]:
-    """The pairs the main model considers: the nearest few people for each place, every
-    person's nearest few events in each month (so anyone can still be given work), everyone
-    who meets a network or language need, and whatever plan the solver starts from."""
+    """The pairs the main model considers: for every place, and every network or language
+    need, the nearest few people who could meet it; for every person their nearest few
+    events each month (so anyone can still be given work); and the plan it starts from."""
     chosen = set(keep)
     by_person_month: dict[tuple[int, str], list[int]] = defaultdict(list)
+    people, pairs = instance.people, instance.pairs
+
+    def nearest(indices: list[int], count: int) -> list[int]:
+        return sorted(indices, key=lambda i: (pairs[i].km, people[pairs[i].person].person_id))[:count]
+
     for e in events:
         need = instance.residual[e]
-        places = need.ambassador_seats + need.recruiters
         indices = instance.pairs_of_event[e]
         for index in indices:
-            if serves_priority(instance, index):
-                chosen.add(index)
-            pair = instance.pairs[index]
-            by_person_month[(pair.person, instance.months[e])].append(index)
-        for role in (AMBASSADOR, RECRUITER):
-            fitting = [i for i in indices if role in instance.pairs[i].roles]
-            fitting.sort(
-                key=lambda i: (instance.pairs[i].km, instance.people[instance.pairs[i].person].person_id)
-            )
-            chosen.update(fitting[: per_place * max(1, places)])
+            by_person_month[(pairs[index].person, instance.months[e])].append(index)
+        for role, places in ((AMBASSADOR, need.ambassador_seats), (RECRUITER, need.recruiters)):
+            fitting = [i for i in indices if role in pairs[i].roles]
+            chosen.update(nearest(fitting, per_place * max(1, places)))
+        for network, lacking in need.networks.items():
+            members = [i for i in indices if network in people[pairs[i].person].networks]
+            chosen.update(nearest(members, per_place * lacking))
+        for language in need.languages:
+            speakers = [i for i in indices if language.casefold() in people[pairs[i].person].languages]
+            chosen.update(nearest(speakers, per_place))
     for indices in by_person_month.values():
-        indices.sort(key=lambda i: (instance.pairs[i].km, instance.events[instance.pairs[i].event].event_id))
+        indices.sort(key=lambda i: (pairs[i].km, instance.events[pairs[i].event].event_id))
         chosen.update(indices[:per_person])
     return chosen
 
@@ -543,12 +566,18 @@ def _cp_solve(
     model.hint(hint)
     solver = cp_model.CpSolver()
     params = solver.parameters
-    # One worker: its search does not depend on thread timing, so equal input and seed give
-    # an equal plan whenever the solve ends by proof or by its deterministic work budget.
-    # (Measured on the benchmark, one worker with the full LP beats two default workers.)
-    params.num_workers = 1
     params.random_seed = seed
+    # One worker with the full LP (at-most-one cliques included). Measured on the benchmark:
+    # two default workers did not even improve travel in 20 s, and interleaved workers lost
+    # the starting plan; one worker proved the priority needs and travel optimal. One
+    # worker's search is also independent of thread timing.
+    params.num_workers = 1
     params.linearization_level = 2
+    # The hint is a complete feasible plan, taken as the first solution as it is; the main
+    # search need not re-walk it decision by decision (measured: that took most of the time).
+    params.hint_conflict_limit = 0
+    # Equal input and seed give an equal plan whenever a solve ends by proof or by its
+    # deterministic work budget rather than by the wall clock.
     params.max_deterministic_time = seconds
     params.max_time_in_seconds = seconds
     status = solver.solve(model.model)
@@ -608,7 +637,9 @@ def _solve_component(
 
     # 2. Hand places to less loaded or nearer people while that helps.
     groups = [(g.month, g.people) for g in fairness_groups(instance, events)]
-    current = polish(instance, current, events=events, groups=groups)
+    current = polish(
+        instance, current, events=events, groups=groups, deadline=time.perf_counter() + share(POLISH_SHARE)
+    )
 
     # 3. Places, fairness, travel, each keeping what the ones before reached.
     candidates = candidate_pairs(
@@ -630,6 +661,11 @@ def _solve_component(
         elif seconds <= 0.05:
             cut = True
             tiers.append(_TierResult(values[tier], floor, False))
+        elif tier == TIERS.index("fairness") and len(model.lits) > FAIRNESS_SOLVE_MAX_VARIABLES:
+            # The local search has already balanced the loads; CP-SAT's bound on a max − min
+            # gap is 0 at this size and its search does not improve on it in the time (measured),
+            # so the time goes to travel instead. The figure is reported unproven.
+            tiers.append(_TierResult(values[tier], floor, False))
         else:
             found, bound, optimal, was_cut = _cp_solve(model, tier, current, seconds=seconds, seed=seed)
             cut = cut or was_cut
@@ -641,6 +677,19 @@ def _solve_component(
             tiers.append(_TierResult(values[tier], bound, optimal or bound == values[tier]))
         model.model.add(model.tiers[tier] <= values[tier])
     return _ComponentResult(current, tiers, len(model.lits), len(candidates), cut)
+
+
+def _schedule(weights: list[int], *, workers: int, start: float, deadline: float) -> list[float]:
+    """Each component's deadline: the time split in proportion to size, largest first, on the
+    worker that frees up first (components run side by side, ``workers`` at a time)."""
+    finish = [0.0] * workers
+    ends = []
+    for weight in weights:
+        w = finish.index(min(finish))
+        finish[w] += weight
+        ends.append(finish[w])
+    scale = (deadline - start) / max(max(finish), 1)
+    return [start + end * scale for end in ends]
 
 
 def plan(instance: Instance, *, time_limit: float, seed: int = 0, workers: int = 2) -> Outcome:
@@ -657,19 +706,16 @@ def plan(instance: Instance, *, time_limit: float, seed: int = 0, workers: int =
         by_event[instance.pairs[choice[0]].event].append(choice)
 
     components = sorted(instance.components, key=lambda c: (-len(c), c[0]))
-    weights = [sum(len(instance.pairs_of_event[e]) for e in c) + 1 for c in components]
-    lock = threading.Lock()
-    waiting = [sum(weights)]
+    deadlines = _schedule(
+        [sum(len(instance.pairs_of_event[e]) for e in c) + 1 for c in components],
+        workers=max(1, workers),
+        start=time.perf_counter(),
+        deadline=deadline,
+    )
 
     def run(k: int) -> _ComponentResult:
-        with lock:
-            now = time.perf_counter()
-            fraction = min(1.0, max(1, workers) * weights[k] / waiting[0])
-            waiting[0] -= weights[k]
         start = [c for e in components[k] for c in by_event[e]]
-        return _solve_component(
-            instance, components[k], start, deadline=now + max(0.0, deadline - now) * fraction, seed=seed
-        )
+        return _solve_component(instance, components[k], start, deadline=deadlines[k], seed=seed)
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         results = list(pool.map(run, range(len(components))))

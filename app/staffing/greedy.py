@@ -80,27 +80,44 @@ def greedy_choices(
     for index, role in start:
         state.place(index, role)
     order = range(len(instance.events)) if events is None else sorted(events)
-    # Pass 1: every event's network minimums and wanted languages, in time order.
-    for e in order if priority else ():
-        need = instance.residual[e]
-        for network, lacking in sorted(need.networks.items()):
-            while state.covered_networks[e][network] < lacking:
-                best = _best(state, e, network=network, extra_ok=True)
-                if best is None:
-                    break
-                state.place(*best)
-        for language in need.languages:
-            key = language.casefold()
-            if key in state.covered_languages[e]:
-                continue
-            best = _best(state, e, language=key, extra_ok=True)
-            if best is not None:
-                state.place(*best)
+    # Pass 1: every event's network minimums and wanted languages, the scarcest first (the
+    # fewest people who could meet it), so a rare language is not spent on an easy need.
+    if priority:
+        wanted: list[tuple[int, int, int, str, int | str]] = []
+        for e in order:
+            need = instance.residual[e]
+            for network, lacking in sorted(need.networks.items()):
+                count = sum(
+                    1
+                    for i in instance.pairs_of_event[e]
+                    if network in instance.people[instance.pairs[i].person].networks
+                )
+                wanted.append((count, e, lacking, "network", network))
+            for language in need.languages:
+                key = language.casefold()
+                count = sum(
+                    1
+                    for i in instance.pairs_of_event[e]
+                    if key in instance.people[instance.pairs[i].person].languages
+                )
+                wanted.append((count, e, 1, "language", key))
+        for _, e, lacking, kind, what in sorted(wanted, key=lambda w: (w[0], w[1], w[3], str(w[4]))):
+            if kind == "network":
+                assert isinstance(what, int)
+                while state.covered_networks[e][what] < lacking:
+                    best = _best(state, e, network=what, extra_ok=True)
+                    if best is None:
+                        break
+                    state.place(*best)
+            elif str(what) not in state.covered_languages[e]:
+                best = _best(state, e, language=str(what), extra_ok=True)
+                if best is not None:
+                    state.place(*best)
     # Pass 2: the remaining ambassador and recruiter places.
     for e in order:
         need = instance.residual[e]
-        for role, wanted in ((AMBASSADOR, need.ambassadors), (RECRUITER, need.recruiters)):
-            while state.added[role][e] < wanted:
+        for role, places in ((AMBASSADOR, need.ambassadors), (RECRUITER, need.recruiters)):
+            while state.added[role][e] < places:
                 best = _best(state, e, role=role, extra_ok=False)
                 if best is None:
                     break

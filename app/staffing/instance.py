@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from app.assignments.rules import Away, Schedule, Slot, clashes
 from app.clock import to_london
@@ -153,6 +154,8 @@ class Instance:
     capacity: dict[tuple[int, str], int]  # (person, month) → places they may still take
     components: list[list[int]] = field(default_factory=list)
     eligibility_seconds: float = 0.0
+    # Derived data computed once per component (fairness groups), keyed by its events.
+    cache: dict[Any, Any] = field(default_factory=dict)
 
     @property
     def periods(self) -> list[str]:
@@ -235,13 +238,31 @@ def _conflict_graph(
 class _Nearby:
     """A person's duties and absences indexed by start, to hand ``clashes`` only what matters."""
 
-    def __init__(self, schedule: Schedule) -> None:
+    def __init__(self, schedule: Schedule, buffer: timedelta) -> None:
+        # Busy spans (duties widened by the travel buffer, absences), merged: one bisect
+        # tells whether anything is near an event at all, which for most pairs it is not.
+        spans = sorted(
+            [(d.starts_at - buffer, d.ends_at + buffer) for d in schedule.duties]
+            + [(a.starts_at, a.ends_at) for a in schedule.away]
+        )
+        merged: list[list[datetime]] = []
+        for start, end in spans:
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self.span_starts = [m[0] for m in merged]
+        self.span_ends = [m[1] for m in merged]
         self.duties = sorted(schedule.duties, key=lambda d: d.starts_at)
         self.duty_starts = [d.starts_at for d in self.duties]
         self.longest_duty = max((d.ends_at - d.starts_at for d in self.duties), default=timedelta(0))
         self.away = sorted(schedule.away, key=lambda a: a.starts_at)
         self.away_starts = [a.starts_at for a in self.away]
         self.longest_away = max((a.ends_at - a.starts_at for a in self.away), default=timedelta(0))
+
+    def touches(self, slot: Slot) -> bool:
+        i = bisect_left(self.span_starts, slot.ends_at) - 1
+        return i >= 0 and self.span_ends[i] > slot.starts_at
 
     def around(self, slot: Slot, buffer: timedelta) -> tuple[list[Slot], list[Away]]:
         lo = bisect_left(self.duty_starts, slot.starts_at - buffer - self.longest_duty)
@@ -279,34 +300,50 @@ def build_instance(
     pairs: list[Pair] = []
     pairs_of_event: list[list[int]] = [[] for _ in ordered_events]
     pairs_of_person: list[list[int]] = [[] for _ in ordered_people]
+    ambassador_roles: list[tuple[str, ...]] = [
+        (AMBASSADOR,) if need.ambassador_seats > 0 else () for need in residual
+    ]
+    recruiter_open = [need.recruiters > 0 for need in residual]
+    taken = [{m.person_id for m in e.team} | e.excluded for e in ordered_events]
+    venue_of = [e.slot.venue_id for e in ordered_events]
+    place_of_venue = {e.slot.venue_id: e.place for e in ordered_events}
     for pi, person in enumerate(ordered_people):
         if not person.schedule.active:
             continue
-        nearby = _Nearby(person.schedule)
+        person_id = person.person_id
+        nearby = (
+            _Nearby(person.schedule, travel_buffer)
+            if person.schedule.duties or person.schedule.away
+            else None
+        )
+        km_to: dict[int, int] = {}
+        room = {month: capacity[(pi, month)] > 0 for month in plan_months}
         for ei, event in enumerate(ordered_events):
-            need = residual[ei]
-            roles: tuple[str, ...] = ()
-            if need.ambassador_seats > 0:
-                roles += (AMBASSADOR,)
-            if need.recruiters > 0 and person.can_recruit:
+            roles = ambassador_roles[ei]
+            if recruiter_open[ei] and person.can_recruit:
                 roles += (RECRUITER,)
-            if not roles or capacity[(pi, months[ei])] <= 0:
+            if not roles or not room[months[ei]] or person_id in taken[ei]:
                 continue
-            if person.person_id in event.excluded or any(m.person_id == person.person_id for m in event.team):
-                continue
-            duties, away = nearby.around(event.slot, travel_buffer)
-            probe = Schedule(
-                person_id=person.person_id,
-                name=person.name,
-                active=True,
-                monthly_limit=_NO_LIMIT,  # counted per month by the engine itself
-                duties=duties,
-                away=away,
-            )
-            if clashes(probe, event.slot, travel_buffer=travel_buffer):
-                continue
+            if nearby is not None and nearby.touches(event.slot):
+                duties, away = nearby.around(event.slot, travel_buffer)
+                # With nothing near in time, the booking rules have nothing to refuse.
+                if duties or away:
+                    probe = Schedule(
+                        person_id=person_id,
+                        name=person.name,
+                        active=True,
+                        monthly_limit=_NO_LIMIT,  # counted per month by the engine itself
+                        duties=duties,
+                        away=away,
+                    )
+                    if clashes(probe, event.slot, travel_buffer=travel_buffer):
+                        continue
+            venue = venue_of[ei]
+            km = km_to.get(venue)
+            if km is None:
+                km = km_to[venue] = travel_km(person.base, place_of_venue[venue])
             index = len(pairs)
-            pairs.append(Pair(pi, ei, roles, travel_km(person.base, event.place)))
+            pairs.append(Pair(pi, ei, roles, km))
             pairs_of_event[ei].append(index)
             pairs_of_person[pi].append(index)
 
@@ -352,22 +389,22 @@ def components_of(instance: Instance) -> list[list[int]]:
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
 
+    pairs, months = instance.pairs, instance.months
     for person_pairs in instance.pairs_of_person:
         first_in_month: dict[str, int] = {}
-        events_of_person = set()
         for index in person_pairs:
-            e = instance.pairs[index].event
-            events_of_person.add(e)
-            month = instance.months[e]
-            if month in first_in_month:
-                union(first_in_month[month], e)
-            else:
-                first_in_month[month] = e
-        if len(first_in_month) > 1:
-            for e in events_of_person:
-                for other in instance.conflicts[e]:
-                    if other in events_of_person and instance.months[other] != instance.months[e]:
-                        union(e, other)
+            e = pairs[index].event
+            first = first_in_month.setdefault(months[e], e)
+            if first != e:
+                union(first, e)
+    # Conflicts across a month boundary (events near midnight at the month's end) are rare:
+    # find them once, then join them where someone could take either.
+    for e, others in enumerate(instance.conflicts):
+        for other in others:
+            if other > e and months[other] != months[e]:
+                people_e = {pairs[i].person for i in instance.pairs_of_event[e]}
+                if any(pairs[i].person in people_e for i in instance.pairs_of_event[other]):
+                    union(e, other)
     groups: dict[int, list[int]] = defaultdict(list)
     for e in range(len(instance.events)):
         if instance.pairs_of_event[e]:

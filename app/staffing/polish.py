@@ -8,6 +8,7 @@ which matters because CP-SAT's bound on a max − min gap is weak and its search
 start is slow. Deterministic: moves are tried in a fixed order, for a fixed number of rounds.
 """
 
+import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
@@ -103,8 +104,9 @@ def polish(
     events: Sequence[int],
     groups: Sequence[tuple[str, list[int]]],
     rounds: int = 8,
+    deadline: float | None = None,
 ) -> list[Choice]:
-    """Improve fairness, then travel, by replacing people one place at a time."""
+    """Improve fairness, then travel, by replacing people one place at a time (until ``deadline``)."""
     plan = _Plan(instance, events, groups)
     plan.start(choices)
     current = {index: role for index, role in choices}
@@ -119,6 +121,8 @@ def polish(
     for _ in range(rounds):
         improved = False
         for old in sorted(current, key=lambda i: (pairs[i].event, pairs[i].person)):
+            if deadline is not None and time.perf_counter() > deadline:
+                return sorted(current.items())
             role = current[old]
             event = pairs[old].event
             month = instance.months[event]
