@@ -52,27 +52,30 @@ def load_schedules(
     if not schedules:
         return schedules
     ids = list(schedules)
-    duty_rows = session.exec(
-        select(Assignment.person_id, Event, Venue.name)
-        .join(Event, col(Event.id) == Assignment.event_id)
+    # Driven by the events' time index: a filter on assignment status would make SQLite
+    # walk the status index, which covers nearly every assignment. Status is sifted here.
+    duty_query = (
+        select(Assignment.person_id, Assignment.status, Event, Venue.name)
+        .select_from(Event)
+        .join(Assignment, col(Assignment.event_id) == Event.id)
         .join(Venue, col(Venue.id) == Event.venue_id)
         .where(
-            col(Assignment.person_id).in_(ids),
-            col(Assignment.status).in_(ACTIVE_ASSIGNMENT_STATUSES),
             Event.status != EventStatus.cancelled,
             Event.starts_at < window_end,
             Event.ends_at > window_start,
         )
-    ).all()
-    for person_id, event, venue_name in duty_rows:
-        schedules[person_id].duties.append(slot_of(event, venue_name))
-    away_rows = session.exec(
-        select(Unavailability).where(
-            col(Unavailability.person_id).in_(ids),
-            Unavailability.starts_at < window_end,
-            Unavailability.ends_at > window_start,
-        )
-    ).all()
-    for away in away_rows:
-        schedules[away.person_id].away.append(Away(away.starts_at, away.ends_at, str(away.reason)))
+    )
+    if person_ids is not None:
+        duty_query = duty_query.where(col(Assignment.person_id).in_(ids))
+    for person_id, status, event, venue_name in session.exec(duty_query).all():
+        if status in ACTIVE_ASSIGNMENT_STATUSES and person_id in schedules:
+            schedules[person_id].duties.append(slot_of(event, venue_name))
+    away_query = select(Unavailability).where(
+        Unavailability.starts_at < window_end, Unavailability.ends_at > window_start
+    )
+    if person_ids is not None:
+        away_query = away_query.where(col(Unavailability.person_id).in_(ids))
+    for away in session.exec(away_query).all():
+        if away.person_id in schedules:
+            schedules[away.person_id].away.append(Away(away.starts_at, away.ends_at, str(away.reason)))
     return schedules
