@@ -1,16 +1,42 @@
-"""iCalendar (RFC 5545, with RFC 7986 calendar properties) as pure functions.
+"""iCalendar (RFC 5545, with RFC 7986 calendar properties) built with the icalendar library.
 
-Plain data in, text out: no FastAPI, no session, so it is fast and tested alone. Written
-by hand rather than with the icalendar library because a feed must be byte-for-byte
-deterministic (its ETag is a hash of the body) and about ten times cheaper to build; the
-tests parse every feed with two independent parsers to keep it honest.
+Plain data in, text out: no FastAPI, no session, so it is tested alone. The calendar is a
+tree of ``icalendar`` components holding explicitly typed values (vText, vGeo, vUri,
+vDuration, …): the library knows each type's grammar and escaping, so a hostile title
+cannot end its line and start a property of its own, and there is no serialiser of our
+own to keep right. What stays here is what the library (7.x) leaves to its caller:
+
+- Determinism, since the ETag hashes the body: plain ``Event()`` (``Event.new()`` would
+  stamp the clock and a random UID), properties in insertion order, DTSTAMP from the data.
+- Types it guesses wrong: untyped NAME and X-WR-* would be written unescaped, a
+  timedelta X-PUBLISHED-TTL as ``1:00:00``; control characters, which it copies through,
+  are dropped from text, and line breaks from URIs (which it refuses with an exception).
+- VTIMEZONE: the fixed EU rules, built from its components. ``Timezone.from_tzid`` covers
+  only a date span and writes the March onset as 02:00 where RFC 5545 reads DTSTART in
+  TZOFFSETFROM (01:00 GMT), so strict readers (dateutil) change an hour late.
+- Folding: its folder can split a ``\\\\`` escape across two physical lines, which clients
+  that unescape before unfolding misread; :func:`fold` folds its content lines instead,
+  keeping escapes and UTF-8 characters whole (and is faster). One line to switch back.
 """
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+
+from icalendar import (
+    Calendar,
+    Event,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vCategory,
+    vDuration,
+    vGeo,
+    vText,
+    vUri,
+)
 
 from app.clock import to_london
 
@@ -22,29 +48,31 @@ LINE_OCTETS = 75
 PRODID = "-//Muster//Outreach events//EN"
 TZID = "Europe/London"
 
-# The rules in force since 1996 (EU summer time): BST from 01:00 UTC on the last Sunday
-# of March, GMT from 01:00 UTC on the last Sunday of October. The same block Google,
-# Thunderbird and tzurl.org publish, so every client resolves local times identically.
-LONDON_VTIMEZONE = (
-    "BEGIN:VTIMEZONE",
-    "TZID:Europe/London",
-    "X-LIC-LOCATION:Europe/London",
-    "BEGIN:DAYLIGHT",
-    "TZOFFSETFROM:+0000",
-    "TZOFFSETTO:+0100",
-    "TZNAME:BST",
-    "DTSTART:19700329T010000",
-    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
-    "END:DAYLIGHT",
-    "BEGIN:STANDARD",
-    "TZOFFSETFROM:+0100",
-    "TZOFFSETTO:+0000",
-    "TZNAME:GMT",
-    "DTSTART:19701025T020000",
-    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",
-    "END:STANDARD",
-    "END:VTIMEZONE",
-)
+
+def _london_vtimezone() -> Timezone:
+    """The rules in force since 1996 (EU summer time): BST from 01:00 GMT on the last
+    Sunday of March, GMT from 02:00 BST on the last Sunday of October. The block Google,
+    Thunderbird and tzurl.org publish, so every client resolves local times identically,
+    for any date, whatever a feed contains."""
+    zone = Timezone()
+    zone.add("TZID", TZID)
+    zone.add("X-LIC-LOCATION", TZID)
+    rules = (
+        (TimezoneDaylight(), "BST", 0, 1, datetime(1970, 3, 29, 1), 3),
+        (TimezoneStandard(), "GMT", 1, 0, datetime(1970, 10, 25, 2), 10),
+    )
+    for part, name, before, after, onset, month in rules:
+        part.add("TZOFFSETFROM", timedelta(hours=before))
+        part.add("TZOFFSETTO", timedelta(hours=after))
+        part.add("TZNAME", name)
+        part.add("DTSTART", onset)  # local time in TZOFFSETFROM (RFC 5545 §3.6.5)
+        part.add("RRULE", {"FREQ": "YEARLY", "BYMONTH": month, "BYDAY": "-1SU"})
+        zone.add_component(part)
+    return zone
+
+
+# Never changed after this, so every calendar can carry the same component.
+LONDON_VTIMEZONE = _london_vtimezone()
 
 
 class Status(StrEnum):
@@ -89,21 +117,34 @@ class CalendarMeta:
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 # One character, or a backslash escape that must stay on one physical line.
-_TOKENS = re.compile(r"\\.|.", re.DOTALL)
-_FOLD = CRLF + " "
+_UNITS = re.compile(r"\\.|.", re.DOTALL)
+
+# Outlook ignores STATUS for free/busy; this is how it learns a duty is only pencilled in.
+_BUSY = {Status.cancelled: "FREE", Status.tentative: "TENTATIVE", Status.confirmed: "BUSY"}
 
 
-def escape_text(value: str) -> str:
-    """A TEXT value (RFC 5545 §3.3.11): backslash, semicolon and comma escaped, line
-    breaks as ``\\n``, other control characters dropped (they are not allowed at all), so
-    user text can never end a line and start a property of its own."""
-    value = _CONTROL.sub("", _NEWLINE.sub("\n", value))
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+def _text(value: str) -> vText:
+    """A TEXT value; control characters other than line breaks and tabs are not allowed
+    in iCalendar at all, so they go (line breaks the library escapes as ``\\n``)."""
+    return vText(_CONTROL.sub("", _NEWLINE.sub("\n", value)))
 
 
-def _uri(value: str) -> str:
+def _uri(value: str) -> vUri:
     """URIs are not escaped in iCalendar; anything that could break the line goes."""
-    return _CONTROL.sub("", _NEWLINE.sub("", value)).replace("\t", "")
+    return vUri(_CONTROL.sub("", _NEWLINE.sub("", value)).replace("\t", ""))
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+def _local(value: datetime) -> datetime:
+    """London wall-clock time (written with TZID), which clients show and move across BST
+    correctly. The second 01:xx of the night the clocks go back cannot be written as a
+    London local time (RFC 5545 says the first occurrence is meant), so that rare instant
+    goes as UTC."""
+    local = to_london(value)
+    return _utc(value) if local.fold else local
 
 
 def fold(line: str) -> str:
@@ -112,130 +153,84 @@ def fold(line: str) -> str:
     Nor inside a backslash escape: some clients unescape each physical line before
     unfolding, and would read a ``\\n`` split across two lines as a stray backslash.
     """
-    if len(line) <= LINE_OCTETS // 4:
-        return line
-    if line.isascii():
-        return _fold_ascii(line)
-    if len(line.encode()) <= LINE_OCTETS:
+    if len(line) <= LINE_OCTETS // 4 or len(line.encode()) <= LINE_OCTETS:
         return line
     parts: list[str] = []
     current: list[str] = []
     size = 0
     limit = LINE_OCTETS
-    for token in _TOKENS.findall(line):
-        width = len(token.encode())
+    for unit in _UNITS.findall(line):
+        width = len(unit.encode())
         if size + width > limit and current:
             parts.append("".join(current))
             current, size = [], 0
             limit = LINE_OCTETS - 1  # the leading space of a continuation line counts
-        current.append(token)
+        current.append(unit)
         size += width
     parts.append("".join(current))
-    return _FOLD.join(parts)
+    return (CRLF + " ").join(parts)
 
 
-def _fold_ascii(line: str) -> str:
-    """The common case, by slicing: one octet per character."""
-    parts: list[str] = []
-    pos, limit, end = 0, LINE_OCTETS, len(line)
-    while end - pos > limit:
-        cut = pos + limit
-        # A run of backslashes starts on an escape boundary; an odd run ending at the cut
-        # means the last one escapes the character after the cut.
-        run = 0
-        while cut - 1 - run >= pos and line[cut - 1 - run] == "\\":
-            run += 1
-        if run % 2:
-            cut -= 1
-        parts.append(line[pos:cut])
-        pos, limit = cut, LINE_OCTETS - 1
-    parts.append(line[pos:])
-    return _FOLD.join(parts)
-
-
-def utc_stamp(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _local_property(name: str, value: datetime) -> str:
-    """London wall-clock time with TZID, which clients show and move across BST correctly.
-
-    The second 01:xx of the night the clocks go back cannot be written as a London local
-    time (RFC 5545 says the first occurrence is meant), so that rare instant goes as UTC.
-    """
-    local = to_london(value)
-    if local.fold:
-        return f"{name}:{utc_stamp(value)}"
-    return f"{name};TZID={TZID}:{local:%Y%m%dT%H%M%S}"
-
-
-def _duration(minutes: int) -> str:
-    if minutes % 60 == 0:
-        return f"PT{minutes // 60}H"
-    return f"PT{minutes}M"
-
-
-def _event_lines(event: CalendarEvent) -> Iterable[str]:
-    yield "BEGIN:VEVENT"
-    yield f"UID:{escape_text(event.uid)}"
+def _event(item: CalendarEvent) -> Event:
+    event = Event()
+    event.add("UID", _text(item.uid))
     # DTSTAMP is the time the information last changed, not the time of the request, so a
     # feed that has not changed is the same bytes (and the same ETag) on every worker.
-    yield f"DTSTAMP:{utc_stamp(event.last_modified)}"
-    yield _local_property("DTSTART", event.starts_at)
-    yield _local_property("DTEND", event.ends_at)
-    yield f"SEQUENCE:{max(0, event.sequence)}"
-    yield f"CREATED:{utc_stamp(event.created)}"
-    yield f"LAST-MODIFIED:{utc_stamp(event.last_modified)}"
-    yield f"SUMMARY:{escape_text(event.summary)}"
-    if event.location:
-        yield f"LOCATION:{escape_text(event.location)}"
-    if event.geo is not None:
-        yield f"GEO:{event.geo[0]:.6f};{event.geo[1]:.6f}"
-    if event.description:
-        yield f"DESCRIPTION:{escape_text(event.description)}"
-    if event.url:
-        yield f"URL:{_uri(event.url)}"
-    if event.contact:
-        yield f"CONTACT:{escape_text(event.contact)}"
-    if event.categories:
-        yield "CATEGORIES:" + ",".join(escape_text(c) for c in event.categories)
-    yield f"STATUS:{event.status.value}"
-    if event.public:
-        yield "CLASS:PUBLIC"
-    cancelled = event.status == Status.cancelled
-    yield "TRANSP:TRANSPARENT" if cancelled else "TRANSP:OPAQUE"
-    # Outlook ignores STATUS for free/busy; this is how it learns a duty is only pencilled in.
-    busy = {Status.cancelled: "FREE", Status.tentative: "TENTATIVE", Status.confirmed: "BUSY"}
-    yield f"X-MICROSOFT-CDO-BUSYSTATUS:{busy[event.status]}"
-    yield "END:VEVENT"
+    event.add("DTSTAMP", _utc(item.last_modified))
+    event.add("DTSTART", _local(item.starts_at))
+    event.add("DTEND", _local(item.ends_at))
+    event.add("SEQUENCE", max(0, item.sequence))
+    event.add("CREATED", _utc(item.created))
+    event.add("LAST-MODIFIED", _utc(item.last_modified))
+    event.add("SUMMARY", _text(item.summary))
+    if item.location:
+        event.add("LOCATION", _text(item.location))
+    if item.geo is not None:
+        event.add("GEO", vGeo((round(item.geo[0], 6), round(item.geo[1], 6))))
+    if item.description:
+        event.add("DESCRIPTION", _text(item.description))
+    if item.url:
+        event.add("URL", _uri(item.url))
+    if item.contact:
+        event.add("CONTACT", _text(item.contact))
+    if item.categories:
+        event.add("CATEGORIES", vCategory([_text(c) for c in item.categories]))
+    event.add("STATUS", item.status.value)
+    if item.public:
+        event.add("CLASS", "PUBLIC")
+    event.add("TRANSP", "TRANSPARENT" if item.status == Status.cancelled else "OPAQUE")
+    event.add("X-MICROSOFT-CDO-BUSYSTATUS", vText(_BUSY[item.status]))
+    return event
 
 
-def _calendar_lines(meta: CalendarMeta) -> Iterable[str]:
-    yield "BEGIN:VCALENDAR"
-    yield "VERSION:2.0"
-    yield f"PRODID:{PRODID}"
-    yield "CALSCALE:GREGORIAN"
-    yield "METHOD:PUBLISH"
-    yield f"NAME:{escape_text(meta.name)}"
-    yield f"X-WR-CALNAME:{escape_text(meta.name)}"
+def _calendar(meta: CalendarMeta) -> Calendar:
+    calendar = Calendar()
+    calendar.add("VERSION", "2.0")
+    calendar.add("PRODID", PRODID)
+    calendar.add("CALSCALE", "GREGORIAN")
+    calendar.add("METHOD", "PUBLISH")
+    calendar.add("NAME", _text(meta.name))
+    calendar.add("X-WR-CALNAME", _text(meta.name))
     if meta.description:
-        yield f"DESCRIPTION:{escape_text(meta.description)}"
-        yield f"X-WR-CALDESC:{escape_text(meta.description)}"
-    yield f"X-WR-TIMEZONE:{TZID}"
-    yield f"REFRESH-INTERVAL;VALUE=DURATION:{_duration(meta.refresh_minutes)}"
-    yield f"X-PUBLISHED-TTL:{_duration(meta.refresh_minutes)}"
+        calendar.add("DESCRIPTION", _text(meta.description))
+        calendar.add("X-WR-CALDESC", _text(meta.description))
+    calendar.add("X-WR-TIMEZONE", vText(TZID))
+    refresh = timedelta(minutes=meta.refresh_minutes)
+    calendar.add("REFRESH-INTERVAL", vDuration(refresh, params={"VALUE": "DURATION"}))
+    calendar.add("X-PUBLISHED-TTL", vDuration(refresh))
     if meta.url:
-        yield f"URL:{_uri(meta.url)}"
+        calendar.add("URL", _uri(meta.url))
     if meta.source:
-        yield f"SOURCE;VALUE=URI:{_uri(meta.source)}"
+        calendar.add("SOURCE", _uri(meta.source), parameters={"VALUE": "URI"})
     # Always present: it is what TZID refers to, and a calendar needs one component even
     # when it has no events yet (RFC 5545 §3.6).
-    yield from LONDON_VTIMEZONE
-    for event in meta.events:
-        yield from _event_lines(event)
-    yield "END:VCALENDAR"
+    calendar.add_component(LONDON_VTIMEZONE)
+    for item in meta.events:
+        calendar.add_component(_event(item))
+    return calendar
 
 
 def build_calendar(meta: CalendarMeta) -> str:
-    """The whole file: folded content lines, each ending CRLF."""
-    return "".join(fold(line) + CRLF for line in _calendar_lines(meta))
+    """The whole file: the library's content lines, folded, each ending CRLF."""
+    lines = _calendar(meta).content_lines(sorted=False)
+    return "".join(fold(line) + CRLF for line in lines if line)

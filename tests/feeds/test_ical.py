@@ -13,7 +13,6 @@ from app.feeds.ical import (
     CalendarMeta,
     Status,
     build_calendar,
-    escape_text,
     fold,
 )
 from tests.feeds.conftest import read_both
@@ -40,12 +39,24 @@ def calendar(*events: CalendarEvent, **kw: object) -> str:
     return build_calendar(CalendarMeta(name=str(kw.get("name", "Duties")), events=events))
 
 
-def test_escape_text_special_characters():
-    assert escape_text("a,b;c\\d\ne\r\nf\rg") == "a\\,b\\;c\\\\d\\ne\\nf\\ng"
+def test_text_escapes_special_characters():
+    body = calendar(entry(summary="a,b;c\\d\ne\r\nf\rg"))
+
+    assert "\r\nSUMMARY:a\\,b\\;c\\\\d\\ne\\nf\\ng\r\n" in body
 
 
-def test_escape_text_drops_control_characters():
-    assert escape_text("a\x00b\x07c\x1bd\te") == "abcd\te"
+def test_text_drops_control_characters():
+    body = calendar(entry(summary="a\x00b\x07c\x1bd\te"))
+
+    assert "\r\nSUMMARY:abcd\te\r\n" in body
+
+
+def test_calendar_name_is_escaped_text():
+    body = calendar(entry(), name="Duties\r\nX-INJECTED:1; Bacup, Nelson\x00")
+
+    assert "\r\nNAME:Duties\\nX-INJECTED:1\\; Bacup\\, Nelson\r\n" in body
+    assert "\r\nX-WR-CALNAME:Duties\\nX-INJECTED:1\\; Bacup\\, Nelson\r\n" in body
+    assert "\r\nX-INJECTED" not in body
 
 
 def test_hostile_title_stays_one_summary_in_both_parsers():
@@ -179,8 +190,9 @@ def test_calendar_properties_for_subscribing_clients():
     assert str(parsed["NAME"]) == "Duties\\; Bacup\\, Nelson"
     assert str(parsed["X-WR-CALNAME"]) == "Duties\\; Bacup\\, Nelson"
     assert str(parsed["X-WR-TIMEZONE"]) == "Europe/London"
-    assert "REFRESH-INTERVAL;VALUE=DURATION:PT90M\r\n" in body
-    assert "X-PUBLISHED-TTL:PT90M\r\n" in body
+    # RFC 5545 dur-time: the library writes 90 minutes as PT1H30M (PT90M is equally valid).
+    assert "REFRESH-INTERVAL;VALUE=DURATION:PT1H30M\r\n" in body
+    assert "X-PUBLISHED-TTL:PT1H30M\r\n" in body
 
 
 def test_event_properties_clients_need_to_update():
@@ -215,3 +227,14 @@ def test_empty_calendar_is_valid_for_both_parsers():
 
 def test_build_is_deterministic():
     assert calendar(entry(), entry(uid="two@muster.test")) == calendar(entry(), entry(uid="two@muster.test"))
+
+
+def test_folded_body_keeps_backslash_escapes_whole():
+    # Wherever a fold falls in a run of escaped backslashes, no physical line ends in half an
+    # escape (icalendar 7.3's own folder splits ``\\`` pairs; build_calendar must not).
+    for shift in range(4):
+        body = calendar(entry(description="x" * shift + "\\" * 60 + "\n" * 30))
+
+        for line in body.split("\r\n"):
+            assert (len(line) - len(line.rstrip("\\"))) % 2 == 0, line
+        assert read_both(body)[0].description == "x" * shift + "\\" * 60 + "\n" * 30
