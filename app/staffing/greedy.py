@@ -43,10 +43,14 @@ class _State:
             and self.instance.conflicts[pair.event].isdisjoint(self.taken[pair.person])
         )
 
-    def key(self, index: int) -> tuple[int, int, int]:
+    def key(self, index: int, role: str | None) -> tuple[int, int, int, int]:
+        """Least loaded this month first, then nearest; recruitment staff are kept for
+        recruiter places (they are the scarcer role) unless nobody else can take the place."""
         pair = self.instance.pairs[index]
         person = self.instance.people[pair.person]
-        return (self.load[(pair.person, self.instance.months[pair.event])], pair.km, person.person_id)
+        spare_recruiter = int(role == AMBASSADOR and person.can_recruit)
+        load = self.load[(pair.person, self.instance.months[pair.event])]
+        return (spare_recruiter, load, pair.km, person.person_id)
 
     def place(self, index: int, role: str) -> None:
         pair = self.instance.pairs[index]
@@ -113,10 +117,11 @@ def greedy_choices(
                 best = _best(state, e, language=str(what), extra_ok=True)
                 if best is not None:
                     state.place(*best)
-    # Pass 2: the remaining ambassador and recruiter places.
-    for e in order:
-        need = instance.residual[e]
-        for role, places in ((AMBASSADOR, need.ambassadors), (RECRUITER, need.recruiters)):
+    # Pass 2: the remaining places, recruiter places (the scarcer role) first.
+    for role in (RECRUITER, AMBASSADOR):
+        for e in order:
+            need = instance.residual[e]
+            places = need.recruiters if role == RECRUITER else need.ambassadors
             while state.added[role][e] < places:
                 best = _best(state, e, role=role, extra_ok=False)
                 if best is None:
@@ -136,7 +141,7 @@ def _best(
 ) -> tuple[int, str] | None:
     """The least-loaded free person for the event, optionally of a network, language or role."""
     instance = state.instance
-    best: tuple[tuple[int, int, int], int, str] | None = None
+    best: tuple[tuple[int, int, int, int], int, str] | None = None
     for index in instance.pairs_of_event[event]:
         pair = instance.pairs[index]
         person = instance.people[pair.person]
@@ -156,7 +161,7 @@ def _best(
             seat = state.seat_for(pair, extra_ok=extra_ok)
         if seat is None:
             continue
-        key = state.key(index)
+        key = state.key(index, seat)
         if best is None or key < best[0]:
             best = (key, index, seat)
     return None if best is None else (best[1], best[2])

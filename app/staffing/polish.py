@@ -104,6 +104,7 @@ def polish(
     events: Sequence[int],
     groups: Sequence[tuple[str, list[int]]],
     rounds: int = 8,
+    allowed: set[int] | None = None,
     deadline: float | None = None,
 ) -> list[Choice]:
     """Improve fairness, then travel, by replacing people one place at a time (until ``deadline``)."""
