@@ -191,19 +191,21 @@ def test_plan_never_proposes_someone_who_declined() -> None:
     assert outcome.proposals == [Proposal(1, 2, "ambassador")]
 
 
-def test_plan_beats_greedy_when_first_come_takes_the_only_speaker() -> None:
-    # Greedy gives event 1's BPA place to person 1 (lowest id, equally near), who is also
-    # the only Urdu speaker for the overlapping event 2; the best plan sends person 2.
-    first = event(1, at(3, 10), networks=(BPA,), ambassadors=1)
-    second = event(2, at(3, 11), languages=("Urdu",), ambassadors=1)
+def test_plan_beats_greedy_when_one_person_meets_two_needs() -> None:
+    # One place, wanting a BPA member and an Urdu speaker. Greedy meets the Urdu need first
+    # with the lowest id (person 1, Urdu only) and has no place left for the BPA; the best
+    # plan sends person 3, who is both.
+    stand = event(1, at(3, 10), ambassadors=1, networks=(BPA,), languages=("Urdu",))
     people = [
-        person(1, networks=frozenset({1}), languages=frozenset({"urdu"})),
+        person(1, languages=frozenset({"urdu"})),
         person(2, networks=frozenset({1})),
+        person(3, networks=frozenset({1}), languages=frozenset({"urdu"})),
     ]
-    instance, outcome = solve([first, second], people)
+    instance, outcome = solve([stand], people)
     assert assess(instance, greedy_choices(instance)).priority == 1
     assert outcome.figures.priority == 0
-    assert outcome.proposals == [Proposal(1, 2, "ambassador"), Proposal(2, 1, "ambassador")]
+    assert outcome.greedy.priority == 1
+    assert outcome.proposals == [Proposal(1, 3, "ambassador")]
 
 
 def test_plan_same_input_and_seed_gives_same_plan() -> None:
