@@ -19,6 +19,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Links in feeds, QR codes and e-mails point at the address served, unless set otherwise.
+run: export MUSTER_BASE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(BIN)/muster db upgrade
 	$(BIN)/muster demo --if-empty
