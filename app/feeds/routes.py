@@ -13,6 +13,7 @@ from app.api_common import MAX_ID, PathId
 from app.clock import LondonDateTime
 from app.config import get_settings
 from app.db import SessionDep, get_engine
+from app.enums import FeedKind
 from app.errors import NotFound
 from app.feeds import service
 from app.feeds.cache import RenderedFeed
@@ -52,13 +53,18 @@ async def _load(call: Callable[..., RenderedFeed], **kw: object) -> RenderedFeed
 
 @router.api_route("/feeds/people/{token}.ics", methods=GET_AND_HEAD, include_in_schema=False)
 async def person_feed(request: Request, token: str) -> Response:
-    feed = await _load(service.person_feed, token=token)
+    # A polling client's request is usually answered from the cache, without the thread.
+    feed = service.cached_feed(engine=get_engine(), kind=FeedKind.person, token=token)
+    if feed is None:
+        feed = await _load(service.person_feed, token=token)
     return calendar_response(request, feed, private=True, filename="outreach-duties.ics")
 
 
 @router.api_route("/feeds/campaigns/{token}.ics", methods=GET_AND_HEAD, include_in_schema=False)
 async def campaign_feed(request: Request, token: str) -> Response:
-    feed = await _load(service.campaign_feed, token=token)
+    feed = service.cached_feed(engine=get_engine(), kind=FeedKind.campaign, token=token)
+    if feed is None:
+        feed = await _load(service.campaign_feed, token=token)
     return calendar_response(request, feed, private=True, filename="campaign.ics")
 
 

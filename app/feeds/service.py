@@ -5,12 +5,15 @@ here); venue feeds and single events are public. What each feed says is in ``con
 """
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable, Hashable
+import threading
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -310,11 +313,116 @@ _HOLDER = (
 )
 
 
-def _holder_of(session: Session, token: str, kind: FeedKind) -> _Holder:
-    """Who a secret link belongs to and its feed's counters, or 404 that says nothing about why."""
+@dataclass(frozen=True)
+class _DriverQuery:
+    """``_HOLDER`` as the database driver takes it, compiled for one dialect."""
+
+    sql: str
+    positional: tuple[str, ...] | None  # bind names in order, or None for named parameters
+    params: dict[str, Any]
+    read_changed_at: Callable[[Any], Any] | None
+
+    def parameters(self, digest: str) -> Any:
+        params = {**self.params, "digest": digest}
+        return params if self.positional is None else [params[name] for name in self.positional]
+
+
+@functools.lru_cache(maxsize=8)
+def _driver_query(dialect: sa.Dialect) -> _DriverQuery:
+    compiled = _HOLDER.compile(dialect=dialect)
+    changed_at = changes.COUNTERS.c.changed_at.type.dialect_impl(dialect)
+    return _DriverQuery(
+        sql=compiled.string,
+        positional=tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None,
+        params=dict(compiled.construct_params({"digest": ""})),
+        read_changed_at=changed_at.result_processor(dialect, None),
+    )
+
+
+def _holder_row(session: Session, digest: str) -> Sequence[Any] | None:
+    """The ``_HOLDER`` row of a token digest, read on a pooled DB-API connection.
+
+    A 304 is mostly this one query, and going through the ORM session and the Core result
+    machinery cost several times what the query does. The row is read on its own
+    connection, fresh from the pool (which rolled it back when it was returned), so it
+    sees every change committed before this request, by any worker.
+    """
+    bind = session.get_bind()
+    if not isinstance(bind, sa.Engine) or session.in_transaction():
+        # The caller's transaction may hold changes not yet committed: read inside it.
+        return session.connection().execute(_HOLDER, {"digest": digest}).first()
+    connection = bind.raw_connection()
+    try:
+        return _run_holder_query(connection, bind.dialect, digest)
+    finally:
+        connection.close()  # back to the pool
+
+
+def _run_holder_query(connection: Any, dialect: sa.Dialect, digest: str) -> Sequence[Any] | None:
+    query = _driver_query(dialect)
+    cursor = connection.cursor()
+    try:
+        cursor.execute(query.sql, query.parameters(digest))
+        row = cursor.fetchone()
+    finally:
+        cursor.close()
+    if row is None or query.read_changed_at is None:
+        return row
+    read = query.read_changed_at
+    *head, all_version, all_changed, own_version, own_changed = row
+    return (*head, all_version, read(all_changed), own_version, read(own_changed))
+
+
+class _LoopReader:
+    """SQLite connections that the event loop's thread may read on without ever waiting.
+
+    Handing the lookup to a worker thread and back costs several times the lookup itself
+    on SQLite, where it is a local read of a few microseconds. It must not wait on the
+    loop, though: not for the pool (a full pool empties only as the loop runs), nor for a
+    lock. So each thread gets its own connection, outside the pool, in autocommit (every
+    read sees the latest commit, and holds no snapshot between requests), with no busy
+    timeout: if SQLite is busy, the caller goes to a thread as before. Other databases
+    are a network round trip away, so they always go to a thread.
+    """
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def row(self, engine: sa.Engine, digest: str) -> Sequence[Any] | Literal[False] | None:
+        """The ``_HOLDER`` row (None if no such link), or False: ask a thread."""
+        if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+            return False
+        connections: dict[sa.Engine, Any] | None = getattr(self._local, "connections", None)
+        if connections is None:
+            connections = self._local.connections = {}
+        try:
+            connection = connections.get(engine)
+            if connection is None:
+                cargs, cparams = engine.dialect.create_connect_args(engine.url)
+                options = {"timeout": 0, "isolation_level": None, "check_same_thread": True}
+                connection = engine.dialect.loaded_dbapi.connect(*cargs, **{**cparams, **options})
+                connections[engine] = connection
+            return _run_holder_query(connection, engine.dialect, digest)
+        except engine.dialect.loaded_dbapi.OperationalError:  # busy or locked: don't wait here
+            return False
+
+
+_LOOP_READER = _LoopReader()
+
+
+def _check_token(token: str) -> str:
+    """The digest a link is looked up by; 404 for what cannot be a link at all."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > MAX_TOKEN_LENGTH:
         raise NotFound(content.NO_FEED)
-    row = session.connection().execute(_HOLDER, {"digest": token_digest(token)}).first()
+    return token_digest(token)
+
+
+def _holder_of(session: Session, token: str, kind: FeedKind) -> _Holder:
+    """Who a secret link belongs to and its feed's counters, or 404 that says nothing about why."""
+    return _holder_from(_holder_row(session, _check_token(token)), token, kind)
+
+
+def _holder_from(row: Sequence[Any] | None, token: str, kind: FeedKind) -> _Holder:
     if row is None:
         raise NotFound(content.NO_FEED)
     (row_kind, nonce, person_id, campaign_id, revoked_at, active, role, user_person_id, *counters) = row
@@ -342,6 +450,24 @@ def _holder_of(session: Session, token: str, kind: FeedKind) -> _Holder:
 # --- serving ---------------------------------------------------------------------------
 
 
+def _version_of(versions: changes.Versions, day: date) -> Hashable:
+    """What a cached body is valid for: its counters, and the day (the window moves daily)."""
+    return (versions, day)
+
+
+def cached_feed(*, engine: sa.Engine, kind: FeedKind, token: str) -> RenderedFeed | None:
+    """A secret feed straight from the cache, if its counters can be read without waiting
+    (SQLite) and its body is cached at them; None: serve it with ``person_feed`` or
+    ``campaign_feed`` in a thread. 404 for a dead link, as they would answer."""
+    digest = _check_token(token)
+    row = _LOOP_READER.row(engine, digest)
+    if row is False:
+        return None
+    holder = _holder_from(row, token, kind)
+    key = ("person", holder.person_id) if kind == FeedKind.person else ("campaign", holder.campaign_id)
+    return CACHE.get(key, _version_of(holder.versions, content.Window.today().day))
+
+
 def _serve(
     session: Session,
     *,
@@ -358,7 +484,7 @@ def _serve(
     if versions is None:
         versions = changes.read_versions(session, (changes.ALL, *scopes))
     window = content.Window.today()
-    version = (versions, window.day)
+    version = _version_of(versions, window.day)
 
     def _build() -> RenderedFeed:
         meta = build(window)
