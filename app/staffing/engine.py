@@ -411,6 +411,19 @@ class ComponentModel:
             self.load_vars[(p, month)] = var
             load_range[(p, month)] = (pinned, top)
 
+        # What each month's events want and can take, for the fairness floor (below).
+        self.month_wanted: dict[str, int] = defaultdict(int)
+        self.month_seats: dict[str, int] = defaultdict(int)
+        self.month_lacking: dict[tuple[str, int], int] = defaultdict(int)
+        for e in events:
+            need, month = instance.residual[e], instance.months[e]
+            self.month_wanted[month] += need.ambassadors + need.recruiters
+            for role, seats in ((AMBASSADOR, need.ambassador_seats), (RECRUITER, need.recruiters)):
+                self.month_seats[month] += min(seats, sum(1 for i in kept[e] if (i, role) in self.lits))
+            for network, lacking in need.networks.items():
+                self.month_lacking[(month, network)] += lacking
+        self.load_range = load_range
+
         # Fairness: for each group, gap = highest load − lowest load.
         self.groups = [] if priority_only else fairness_groups(instance, events)
         self.highs: list[cp_model.IntVar] = []
@@ -445,6 +458,43 @@ class ComponentModel:
         ]
         self.floors = [self.priority_floor, 0, 0, 0]
 
+    def group_floors(self, priority: int, places: int) -> list[int]:
+        """A lower bound on each group's gap in any plan of this model with at most
+        ``priority`` and ``places`` unmet.
+
+        Each member's load lies in its range (pinned, pinned + what it may still take); the
+        members' loads add up to at least the pinned duties plus the month's wanted places
+        less ``places`` (less ``priority``: the network's lacking members, for a network's
+        group) and at most the pinned duties plus the seats the month's events offer (or the
+        sum of the members' ranges, if less). The
+        smallest gap loads within their ranges can have with such a sum bounds the gap of
+        every plan (its own loads are such loads), so the floor is valid, not a guess.
+        """
+        floors = []
+        for group in self.groups:
+            ranges = [
+                self.load_range.get((p, group.month), (self.instance.pinned[(p, group.month)],) * 2)
+                for p in group.people
+            ]
+            pinned = sum(lo for lo, _ in ranges)
+            if group.network is None:
+                least = pinned + max(0, self.month_wanted[group.month] - places)
+                most = pinned + self.month_seats[group.month]
+            else:
+                least = pinned + max(0, self.month_lacking[(group.month, group.network)] - priority)
+                most = min(sum(hi for _, hi in ranges), pinned + self.month_seats[group.month])
+            floors.append(least_gap(ranges, least, most))
+        return floors
+
+    def add_fairness_floor(self, priority: int, places: int) -> int:
+        """Add each group's floor (``group_floors``) as a redundant constraint; their sum."""
+        floors = self.group_floors(priority, places)
+        for floor, high, low in zip(floors, self.highs, self.lows, strict=True):
+            if floor:
+                self.model.add(high - low >= floor)
+        self.floors[TIERS.index("fairness")] = sum(floors)
+        return sum(floors)
+
     def hint(self, choices: list[Choice]) -> None:
         """Give the solver a complete starting plan (every variable), so it is used as is."""
         chosen = {c for c in choices if c in self.lits}
@@ -471,6 +521,29 @@ class ComponentModel:
         """The four figures of given choices in this component, computed directly."""
         mine = [c for c in choices if self.instance.pairs[c[0]].event in self.event_set]
         return assess(_restricted(self.instance, self.events), mine).tiers
+
+
+def least_gap(ranges: list[tuple[int, int]], least: int, most: int) -> int:
+    """The smallest max − min of integer loads, each within its (low, high) range, whose sum
+    lies between ``least`` and ``most`` (0 if there are none: no constraint to add).
+
+    Loads with minimum L and gap g exist exactly when every range meets [L, L + g] and the
+    sums of the clipped ranges reach [least, most]; L runs over the ranges' values.
+    """
+    if not ranges:
+        return 0
+    bottom = min(lo for lo, _ in ranges)
+    top = max(hi for _, hi in ranges)
+    for gap in range(top - bottom + 1):
+        for low in range(bottom, top + 1):
+            clipped = [(max(lo, low), min(hi, low + gap)) for lo, hi in ranges]
+            if (
+                all(a <= b for a, b in clipped)
+                and sum(a for a, _ in clipped) <= most
+                and sum(b for _, b in clipped) >= least
+            ):
+                return gap
+    return 0
 
 
 def candidate_pairs(
@@ -686,6 +759,8 @@ def _solve_component(
         reached = built.values(plan)
         for t in range(keep_up_to):
             built.model.add(built.tiers[t] <= reached[t])
+        if keep_up_to > TIERS.index("places"):
+            built.add_fairness_floor(reached[0], reached[TIERS.index("places")])
         return built, pairs
 
     def stage(model: ComponentModel, tier: int, plan: list[Choice]) -> tuple[list[Choice], _TierResult, bool]:

@@ -7,7 +7,7 @@ import pytest
 from app.assignments.rules import Away, Schedule, Slot
 from app.clock import from_london
 from app.events.staffing import NetworkNeed, TeamMember
-from app.staffing.engine import assess, plan
+from app.staffing.engine import ComponentModel, assess, least_gap, plan
 from app.staffing.greedy import greedy_choices
 from app.staffing.instance import (
     UNKNOWN_TRAVEL_KM,
@@ -255,3 +255,49 @@ def test_plan_report_objective_bounds_for_optimal_plan() -> None:
     ]
     assert outcome.gap == 0.0
     assert {(load.person_id, load.before, load.proposed) for load in outcome.loads} == {(1, 0, 2), (2, 0, 2)}
+
+
+def test_least_gap_of_loads_within_ranges_and_a_sum() -> None:
+    # Two people, three places to share: 2/1 at best.
+    assert least_gap([(0, 5), (0, 5)], 3, 3) == 1
+    # Four places: 2/2.
+    assert least_gap([(0, 5), (0, 5)], 4, 4) == 0
+    # Someone already holds 3 duties and the other can take at most one more: 3 − 1.
+    assert least_gap([(3, 3), (0, 1)], 0, 10) == 2
+    # A sum that need not be reached exactly: 2/2 out of at least 3, at most 4.
+    assert least_gap([(0, 5), (0, 5)], 3, 4) == 0
+    # Three people, seven places, nobody above 2: 3 + 2 + 2 is forced.
+    assert least_gap([(0, 3), (0, 2), (0, 2)], 7, 7) == 1
+    assert least_gap([], 0, 0) == 0
+
+
+def test_fairness_floor_two_people_three_events_is_one_and_proves_the_split() -> None:
+    # Three separate events of one place each, two interchangeable people: whatever the
+    # plan, one takes two and the other one, so the gap is at least 1 (by hand) and the
+    # floor proves the 2/1 split optimal on its own.
+    events = [event(i, at(i, 10)) for i in (1, 2, 3)]
+    people = [person(1), person(2, base=BURNLEY)]
+    instance, outcome = solve(events, people)
+    (component,) = instance.components
+    model = ComponentModel(instance, component, set(range(len(instance.pairs))))
+    assert model.group_floors(0, 0) == [1]
+    # With one place allowed unmet, two places could split 1/1: no floor.
+    assert model.group_floors(0, 1) == [0]
+    assert sorted(loads(outcome.proposals).values()) == [1, 2]
+    fairness = outcome.tiers[2]
+    assert (fairness.name, fairness.value, fairness.bound, fairness.proven) == ("fairness", 1, 1, True)
+
+
+def test_fairness_floor_of_a_network_counts_its_needs() -> None:
+    # Two members of a network, three events each lacking one member, nobody else: the
+    # network's group (and the whole group) must carry three duties between two people.
+    events = [event(i, at(i, 10), networks=(BPA,)) for i in (1, 2, 3)]
+    people = [person(1, networks=frozenset({1})), person(2, base=BURNLEY, networks=frozenset({1}))]
+    instance, outcome = solve(events, people)
+    (component,) = instance.components
+    model = ComponentModel(instance, component, set(range(len(instance.pairs))))
+    assert [(g.network, f) for g, f in zip(model.groups, model.group_floors(0, 0), strict=True)] == [
+        (None, 1),
+        (1, 1),
+    ]
+    assert outcome.tiers[2].value == outcome.tiers[2].bound == 2
