@@ -22,7 +22,9 @@ How a plan is made:
 - The greedy baseline (``greedy.py``) gives the first plan.
 - Priority needs are solved exactly by CP-SAT on a small model holding only the people who
   could meet one (nobody else affects that figure); greedy fills the remaining places.
-- A local search (``polish.py``) hands places to less loaded, then nearer, people.
+- A local search (``polish.py``) hands places to less loaded, then nearer, people, then
+  lowers the worst load gap (overall, then in a network) by moves and two-step chains;
+  the later CP-SAT stages keep those worst gaps.
 - CP-SAT then improves places, fairness and travel in turn on a candidate model — for each
   place and need the nearest few people who could take it, each person's nearest few
   events, and the current plan — each stage keeping the figures before it, each started
@@ -46,7 +48,7 @@ from ortools.sat.python import cp_model
 from app.events.staffing import StaffingState, TeamMember, staffing_state
 from app.staffing.greedy import greedy_choices
 from app.staffing.instance import AMBASSADOR, RECRUITER, Instance, Proposal, Residual
-from app.staffing.polish import polish
+from app.staffing.polish import balance, polish
 
 log = logging.getLogger("muster.staffing")
 
@@ -250,6 +252,15 @@ def assess(instance: Instance, choices: list[Choice]) -> Figures:
         worst_network_gap=worst_network,
         network_gaps=network_gaps,
     )
+
+
+def assess_loads(instance: Instance, choices: list[Choice]) -> dict[tuple[int, str], int]:
+    """Each (person, month)'s load with the plan's choices added to the pinned duties."""
+    load = dict(instance.pinned)
+    for index, _ in choices:
+        pair = instance.pairs[index]
+        load[(pair.person, instance.months[pair.event])] += 1
+    return load
 
 
 def loads_of(instance: Instance, choices: list[Choice]) -> list[Load]:
@@ -792,11 +803,30 @@ def _solve_component(
         result, was_cut = _TierResult(0, 0, True), False
     tiers.append(result)
     cut = cut or was_cut
-    groups = [(g.month, g.people) for g in fairness_groups(instance, events)]
-    current = polish(
-        instance, current, events=events, groups=groups, deadline=time.perf_counter() + share(POLISH_SHARE)
+    kinds = fairness_groups(instance, events)
+    groups = [(g.month, g.people) for g in kinds]
+    polish_deadline = time.perf_counter() + share(POLISH_SHARE)
+    current = polish(instance, current, events=events, groups=groups, deadline=polish_deadline)
+    current = balance(
+        instance,
+        current,
+        events=events,
+        groups=groups,
+        network_groups={g for g, group in enumerate(kinds) if group.network is not None},
+        deadline=time.perf_counter() + share(POLISH_SHARE),
     )
     model, candidates = candidate_model(current, keep_up_to=places + 1)
+    # Fairness and travel keep the worst gaps the local search reached (overall and in a
+    # network), not only their sum: a lower sum may not buy a higher worst gap.
+    if model.groups:
+        loads = assess_loads(instance, current)
+        worst = {False: 0, True: 0}
+        for group in model.groups:
+            levels = [loads[(p, group.month)] for p in group.people]
+            kind = group.network is not None
+            worst[kind] = max(worst[kind], max(levels) - min(levels))
+        for g, group in enumerate(model.groups):
+            model.model.add(model.highs[g] - model.lows[g] <= worst[group.network is not None])
     for tier in (TIERS.index("fairness"), TIERS.index("travel")):
         current, result, was_cut = stage(model, tier, current)
         tiers.append(result)

@@ -301,3 +301,41 @@ def test_fairness_floor_of_a_network_counts_its_needs() -> None:
         (1, 1),
     ]
     assert outcome.tiers[2].value == outcome.tiers[2].bound == 2
+
+
+def test_balance_moves_places_from_the_busiest_to_the_idlest_through_a_chain() -> None:
+    from app.staffing.polish import balance
+
+    # Four one-place events on different days; person 3 is on leave for the first three.
+    events = [event(i, at(i + 1, 10)) for i in range(1, 5)]
+    leave = Away(at(1, 0), at(5, 0), "annual_leave")
+    people = [person(1), person(2), person(3, away=(leave,))]
+    instance = build_instance(events=events, people=people, travel_buffer=BUFFER)
+    pair_of = {
+        (instance.events[p.event].event_id, instance.people[p.person].person_id): i
+        for i, p in enumerate(instance.pairs)
+    }
+    assert (1, 3) not in pair_of  # the booking rules refuse person 3 during the leave
+    # The naive plan: 3 / 1 / 0.
+    naive = [
+        (pair_of[(1, 1)], "ambassador"),
+        (pair_of[(2, 1)], "ambassador"),
+        (pair_of[(3, 1)], "ambassador"),
+    ]
+    naive.append((pair_of[(4, 2)], "ambassador"))
+    (component,) = instance.components
+    groups = [(instance.months[0], [0, 1, 2])]
+    assert assess(instance, naive).worst_gap == 3
+
+    polished = balance(instance, naive, events=component, groups=groups)
+
+    figures = assess(instance, polished)
+    assert figures.places_filled == 4 and figures.priority == assess(instance, naive).priority
+    held: dict[int, int] = {}
+    for index, _ in polished:
+        pid = instance.people[instance.pairs[index].person].person_id
+        held[pid] = held.get(pid, 0) + 1
+    # 2 / 1 / 1: person 1 gives a place to person 2, who hands event 4 to person 3.
+    assert held == {1: 2, 2: 1, 3: 1}
+    assert figures.worst_gap == 1
+    assert balance(instance, naive, events=component, groups=groups) == polished  # deterministic
