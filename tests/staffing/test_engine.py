@@ -7,7 +7,7 @@ import pytest
 from app.assignments.rules import Away, Schedule, Slot
 from app.clock import from_london
 from app.events.staffing import NetworkNeed, TeamMember
-from app.staffing.engine import ComponentModel, assess, least_gap, plan
+from app.staffing.engine import ComponentModel, assess, least_gap, plan, prove_group_gaps
 from app.staffing.greedy import greedy_choices
 from app.staffing.instance import (
     UNKNOWN_TRAVEL_KM,
@@ -301,6 +301,33 @@ def test_fairness_floor_of_a_network_counts_its_needs() -> None:
         (1, 1),
     ]
     assert outcome.tiers[2].value == outcome.tiers[2].bound == 2
+
+
+def test_one_group_proof_bounds_a_gap_counting_cannot() -> None:
+    # Events 1 and 2 run at the same time; 3 and 4 on days person 2 is on leave. Counting
+    # alone allows a 2/2 split (4 places, person 2 has two events open), but person 2 can do
+    # only one of the clashing pair, so every full plan is 3/1: the least gap is 2 (by hand).
+    leave = Away(at(3, 0), at(5, 0), "annual_leave")
+    events = [event(1, at(2, 10)), event(2, at(2, 10)), event(3, at(3, 10)), event(4, at(4, 10))]
+    people = [person(1), person(2, away=(leave,))]
+    instance, outcome = solve(events, people)
+    assert sorted(loads(outcome.proposals).values()) == [1, 3]
+    (component,) = instance.components
+    model = ComponentModel(instance, component, set(range(len(instance.pairs))))
+    model.model.add(model.tiers[1] <= 0)  # every place filled, as the plan does
+    model.add_fairness_floor(0, 0)
+    assert model.group_floor == [0]  # counting proves nothing here
+
+    wanted = {(0, 0), (0, 2), (0, 3), (1, 1)}  # (person, event) indices: 3/1
+    chosen = [
+        (i, "ambassador") for i, pair in enumerate(instance.pairs) if (pair.person, pair.event) in wanted
+    ]
+    assert model.group_gaps(chosen) == [2]
+    prove_group_gaps(model, chosen, seconds=5, seed=0, threads=1)
+
+    assert model.group_floor == [2] and model.floors[2] == 2
+    fairness = outcome.tiers[2]
+    assert (fairness.value, fairness.bound, fairness.proven) == (2, 2, True)
 
 
 def test_balance_moves_places_from_the_busiest_to_the_idlest_through_a_chain() -> None:
