@@ -22,8 +22,7 @@ How a plan is made:
 - The greedy baseline (``greedy.py``) gives the first plan.
 - Priority needs are solved exactly by CP-SAT on a small model holding only the people who
   could meet one (nobody else affects that figure); greedy fills the remaining places.
-- A local search (``polish.py``) hands places to less loaded, then nearer, people, then
-  lowers the worst load gap (overall, then in a network) by moves and two-step chains.
+- A local search (``polish.py``) hands places to less loaded, then nearer, people.
 - CP-SAT then improves places, fairness and travel in turn on a candidate model — for each
   place and need the nearest few people who could take it, each person's nearest few
   events, and the current plan — each stage keeping the figures before it, each started
@@ -52,7 +51,7 @@ from ortools.sat.python import cp_model
 from app.events.staffing import StaffingState, TeamMember, staffing_state
 from app.staffing.greedy import greedy_choices
 from app.staffing.instance import AMBASSADOR, RECRUITER, Instance, Proposal, Residual
-from app.staffing.polish import balance, polish
+from app.staffing.polish import polish
 
 log = logging.getLogger("muster.staffing")
 
@@ -65,9 +64,8 @@ TIER_WORDS = {
 }
 # Share of a component's remaining time each step may use, in the order they run; a step
 # that ends early (proven, or nothing to do) leaves its time to the next: the figures ranked
-# first get the time first: the quick needs model, the needs, places, the local search (two
-# shares), the one-group fairness proofs (GROUP_PROOF_SHARE), fairness, then travel takes
-# whatever is left.
+# first get the time first: the quick needs model, the needs, places, the local search, the
+# one-group fairness proofs (GROUP_PROOF_SHARE), fairness, then travel takes what is left.
 QUICK_PRIORITY_SHARE = 0.08
 STAGE_SHARES = (0.35, 0.75, 0.33, 1.0)
 POLISH_SHARE = 0.25
@@ -887,18 +885,9 @@ def _solve_component(
         result, was_cut = _TierResult(0, 0, True), False
     tiers.append(result)
     cut = cut or was_cut
-    kinds = fairness_groups(instance, events)
-    groups = [(g.month, g.people) for g in kinds]
+    groups = [(g.month, g.people) for g in fairness_groups(instance, events)]
     polish_deadline = time.perf_counter() + share(POLISH_SHARE)
     current = polish(instance, current, events=events, groups=groups, deadline=polish_deadline)
-    current = balance(
-        instance,
-        current,
-        events=events,
-        groups=groups,
-        network_groups={g for g, group in enumerate(kinds) if group.network is not None},
-        deadline=time.perf_counter() + share(POLISH_SHARE),
-    )
     model, candidates = candidate_model(current, keep_up_to=places + 1)
     current = prove_group_gaps(model, current, seconds=share(GROUP_PROOF_SHARE), seed=seed, threads=threads)
     fairness, travel = TIERS.index("fairness"), TIERS.index("travel")
