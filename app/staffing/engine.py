@@ -517,6 +517,11 @@ class ComponentModel:
         self.floors[TIERS.index("fairness")] = sum(self.group_floor)
         return sum(self.group_floor)
 
+    def chosen(self, solver: cp_model.CpSolver) -> list[Choice]:
+        """The plan in a solver's solution of this model (or of a copy of it)."""
+        solution = solver.response_proto.solution
+        return [key for key, lit in self.lits.items() if solution[lit.index]]
+
     def group_gaps(self, choices: list[Choice]) -> list[int]:
         """Each fairness group's gap (most − least loaded) in a plan."""
         loads = assess_loads(self.instance, choices)
@@ -730,8 +735,7 @@ def _cp_solve(
     )
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, bound, False, cut
-    solution = solver.response_proto.solution
-    return [key for key, lit in model.lits.items() if solution[lit.index]], bound, optimal, cut
+    return model.chosen(solver), bound, optimal, cut
 
 
 def prove_group_gaps(
@@ -770,8 +774,7 @@ def prove_group_gaps(
         if status == cp_model.INFEASIBLE:
             return gaps[g], None
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            solution = solver.response_proto.solution
-            return model.group_floor[g], [key for key, lit in model.lits.items() if solution[lit.index]]
+            return model.group_floor[g], model.chosen(solver)
         return model.group_floor[g], None
 
     with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
