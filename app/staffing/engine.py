@@ -28,6 +28,11 @@ How a plan is made:
   events, and the current plan — each stage keeping the figures before it, each started
   from the plan so far (``AddHint``), each proving a bound. A stage whose figure already
   meets its floor (zero unmet, a gap of zero, or the proven least gap) is skipped.
+- A large model, when a worker is spare (one month planned alone), is solved by a CP-SAT
+  portfolio: one worker proves bounds with the full LP while the other searches
+  neighbourhoods of the best plan; it stops when the search stalls, and fairness goes
+  again after travel while time is left. Otherwise one worker, so that equal input and
+  seed give an equal plan whenever the solve ends by proof.
 - Fairness is bounded group by group: a counting floor (``least_gap``), then, time
   permitting, a CP-SAT proof that the group's gap cannot be lower (``prove_group_gaps``);
   the least sum of gaps is at least the sum of each group's least gap.
@@ -41,6 +46,7 @@ candidate model (the report says so), each given the figures before it.
 
 import logging
 import math
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -68,7 +74,7 @@ TIER_WORDS = {
 # first get the time first: the quick needs model, the needs, places, the local search, the
 # one-group fairness proofs (GROUP_PROOF_SHARE), fairness, then travel takes what is left.
 QUICK_PRIORITY_SHARE = 0.08
-STAGE_SHARES = (0.35, 0.75, 0.33, 1.0)
+STAGE_SHARES = (0.35, 0.75, 0.6, 1.0)
 POLISH_SHARE = 0.25
 # The candidate model. Measured on the benchmark (a month of 300 events, 200 people): the
 # model of every pair (60,000 variables) did not improve travel in 20 s on two cores; the
@@ -79,10 +85,18 @@ CANDIDATES_PER_PERSON = 4
 PRIORITY_CANDIDATES = 6
 # Share of the remaining time for proving each fairness group's least gap (see
 # prove_group_gaps), before CP-SAT improves the sum of gaps on the model of all groups.
-GROUP_PROOF_SHARE = 0.4
+GROUP_PROOF_SHARE = 0.3
 GROUP_PROOF_MIN_SECONDS = 1.0
-# Above this many variables CP-SAT is not asked to lower the sum of gaps (see stage()).
-FAIRNESS_SOLVE_MAX_VARIABLES = 5000
+# A portfolio search (large models) stops once no better plan has come for this share of
+# its time limit, or this many seconds if more.
+STALL_SHARE = 0.5
+STALL_MIN_SECONDS = 1.0
+# Fairness goes again after travel (portfolio only) if at least this much time is left.
+FAIRNESS_AGAIN_MIN_SECONDS = 1.5
+# A model with more variables than this is large: it is solved by a portfolio when a spare
+# worker exists, and otherwise CP-SAT is not asked to lower its sum of gaps (see stage());
+# travel keeps each group's gap on it.
+LARGE_MODEL_VARIABLES = 5000
 
 Choice = tuple[int, str]  # (pair index, role)
 
@@ -688,34 +702,40 @@ class _ComponentResult:
     cut_by_clock: bool
 
 
-def _solver(seconds: float, seed: int) -> cp_model.CpSolver:
+def _solver(seconds: float, seed: int, workers: int = 1) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.random_seed = seed
-    # One worker with the full LP (at-most-one cliques included). Measured on the benchmark:
-    # two default workers did not even improve travel in 20 s, and interleaved workers lost
-    # the starting plan; one worker proved the priority needs and travel optimal. One
-    # worker's search is also independent of thread timing.
-    params.num_workers = 1
+    # The full LP (at-most-one cliques included) proves the bounds. One worker's search is
+    # independent of thread timing: equal input and seed give an equal plan whenever a solve
+    # ends by proof or by its deterministic work budget rather than by the wall clock.
+    params.num_workers = workers
     params.linearization_level = 2
     # The hint is a complete feasible plan, taken as the first solution as it is; the main
     # search need not re-walk it decision by decision (measured: that took most of the time).
     params.hint_conflict_limit = 0
-    # Equal input and seed give an equal plan whenever a solve ends by proof or by its
-    # deterministic work budget rather than by the wall clock.
-    params.max_deterministic_time = seconds
     params.max_time_in_seconds = seconds
+    if workers == 1:
+        params.max_deterministic_time = seconds
+    else:
+        # A portfolio for a large model: one worker keeps the full LP and proves the bound,
+        # the others search neighbourhoods of the best plan (LNS, local search). Measured on
+        # the benchmark's months: the tight month's places proven in 3.1 s against 4.4 s
+        # alone; the loose month's sum of gaps from 16 to 7 in 3.4 s (one worker: 15 after
+        # 20 s); a tight quarter's places 141 unmet, proven, against 189. The default
+        # portfolio's full worker has the weaker LP, and proved nothing in 10 s.
+        params.subsolvers.append("max_lp")
     return solver
 
 
 def _cp_solve(
-    model: ComponentModel, tier: int, hint: list[Choice], *, seconds: float, seed: int
+    model: ComponentModel, tier: int, hint: list[Choice], *, seconds: float, seed: int, workers: int = 1
 ) -> tuple[list[Choice] | None, int, bool, bool]:
     """Minimise one figure from a starting plan: (plan or None, bound, optimal, cut by the clock)."""
     model.model.minimize(model.tiers[tier])
     model.hint(hint)
-    solver = _solver(seconds, seed)
-    status = solver.solve(model.model)
+    solver = _solver(seconds, seed, workers)
+    status = _solve(solver, model.model, seconds)
     log.debug(
         "%s: %s value %s bound %s in %.2f s, %.2f deterministic (limit %.2f; %d variables)",
         TIERS[tier],
@@ -728,7 +748,7 @@ def _cp_solve(
         len(model.lits),
     )
     optimal = status == cp_model.OPTIMAL
-    cut = not optimal and solver.deterministic_time < seconds * 0.99
+    cut = not optimal and (workers > 1 or solver.deterministic_time < seconds * 0.99)
     bound = (
         math.ceil(solver.best_objective_bound - 1e-6)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
@@ -737,6 +757,43 @@ def _cp_solve(
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, bound, False, cut
     return model.chosen(solver), bound, optimal, cut
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):
+    """Notes when the search last found a better plan."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.last = time.perf_counter()
+
+    def on_solution_callback(self) -> None:
+        self.last = time.perf_counter()
+
+
+def _solve(solver: cp_model.CpSolver, model: cp_model.CpModel, seconds: float) -> cp_model.CpSolverStatus:
+    """Solve; a portfolio stops once no better plan has come for a while (``STALL_SHARE`` of
+    the limit): its neighbourhood search finds plans early or not at all (measured: the
+    loose month's sum of gaps fell from 16 to 7 within 3.4 s; the tight month's 3, already
+    optimal, never moved), and the figures ranked after this one need the time."""
+    if solver.parameters.num_workers == 1:
+        return solver.solve(model)
+    progress = _Progress()
+    done = threading.Event()
+    patience = max(STALL_MIN_SECONDS, seconds * STALL_SHARE)
+
+    def watch() -> None:
+        while not done.wait(0.05):
+            if time.perf_counter() - progress.last > patience:
+                solver.stop_search()
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        return solver.solve(model, progress)
+    finally:
+        done.set()
+        watcher.join()
 
 
 def prove_group_gaps(
@@ -806,6 +863,9 @@ def _solve_component(
     def share(fraction: float) -> float:
         return max(0.0, deadline - time.perf_counter()) * fraction
 
+    def portfolio(model: ComponentModel) -> int:
+        return threads if len(model.lits) > LARGE_MODEL_VARIABLES else 1
+
     # 1. Network and language needs: only the people who could meet one matter, so a model
     #    of just them is exact for the whole component. A smaller model of the nearest few
     #    for each need finds a good plan fast (measured: the optimum, in a tenth of the time);
@@ -868,12 +928,15 @@ def _solve_component(
             return plan, _TierResult(values[tier], values[tier], True), False
         if seconds <= 0.05:
             return plan, _TierResult(values[tier], floor, False), True
-        if tier == TIERS.index("fairness") and len(model.lits) > FAIRNESS_SOLVE_MAX_VARIABLES:
-            # CP-SAT's own bound on a sum of max − min gaps stays near 0 at this size and its
-            # search rarely improves on the local search in the time (measured), so the time
-            # goes to travel; the bound is what the one-group proofs reached.
+        workers = portfolio(model)
+        if tier == TIERS.index("fairness") and len(model.lits) > LARGE_MODEL_VARIABLES and workers == 1:
+            # One worker's search rarely improves the sum of gaps at this size (measured; a
+            # portfolio does), so the time goes to travel; the bound is what the one-group
+            # proofs reached.
             return plan, _TierResult(values[tier], floor, False), False
-        found, bound, optimal, was_cut = _cp_solve(model, tier, plan, seconds=seconds, seed=seed)
+        found, bound, optimal, was_cut = _cp_solve(
+            model, tier, plan, seconds=seconds, seed=seed, workers=workers
+        )
         if found is not None:
             found_values = model.values(found)
             if found_values[: tier + 1] < values[: tier + 1]:
@@ -892,33 +955,57 @@ def _solve_component(
     groups = [(g.month, g.people) for g in fairness_groups(instance, events)]
     polish_deadline = time.perf_counter() + share(POLISH_SHARE)
     current = polish(instance, current, events=events, groups=groups, deadline=polish_deadline)
+    log.debug("polished, %.2f s to the deadline", deadline - time.perf_counter())
     model, candidates = candidate_model(current, keep_up_to=places + 1)
+    log.debug("candidate model built, %.2f s to the deadline", deadline - time.perf_counter())
     current = prove_group_gaps(model, current, seconds=share(GROUP_PROOF_SHARE), seed=seed, threads=threads)
     fairness, travel = TIERS.index("fairness"), TIERS.index("travel")
-    current, result, was_cut = stage(model, fairness, current)
-    tiers.append(result)
-    cut = cut or was_cut
-    model.model.add(model.tiers[fairness] <= result.value)
-    # On a large model travel keeps each group's gap, not only their sum: the search is far
-    # quicker (measured on the tight month: proven in 2 s, against 74% from its bound
-    # without). When every group's gap is at its proven floor this restricts nothing, so the
-    # bound holds for the whole candidate model; otherwise it holds given each group's gap,
-    # and travel is reported unproven. A small model keeps only the sum, and its proof holds.
-    gaps = model.group_gaps(current)
-    capped = len(model.lits) > FAIRNESS_SOLVE_MAX_VARIABLES and gaps != model.group_floor
-    if len(model.lits) > FAIRNESS_SOLVE_MAX_VARIABLES:
-        for g, gap in enumerate(gaps):
-            model.model.add(model.highs[g] - model.lows[g] <= gap)
-    current, result, was_cut = stage(model, travel, current)
-    if capped:
-        result.proven = False
-    # The travel search may also have lowered a gap (never raised one): report the plan's.
-    fair = tiers[fairness]
-    fair.value = model.values(current)[fairness]
-    fair.bound = min(fair.bound, fair.value)
-    fair.proven = fair.proven or fair.bound == fair.value
-    tiers.append(result)
-    cut = cut or was_cut
+    # Fairness, then travel keeping it; a portfolio search that stalled on fairness may find
+    # more from travel's plan, so while time is left fairness goes again on the model as it
+    # was before travel's constraints (measured on the loose month: 10 after one round).
+    before_travel = model.model.clone()
+    fair: _TierResult | None = None
+    trip: _TierResult | None = None
+    while True:
+        reached = model.values(current)[fairness]
+        current, result, was_cut = stage(model, fairness, current)
+        cut = cut or was_cut
+        if fair is not None:
+            result.bound = max(result.bound, fair.bound)
+            result.proven = result.proven or result.bound == result.value
+            if result.value >= reached:
+                fair = result
+                break
+        fair = result
+        model.model.add(model.tiers[fairness] <= result.value)
+        # On a large model travel keeps each group's gap, not only their sum: the search is
+        # far quicker (measured on the tight month: proven in 2 s, against 74% from its bound
+        # without). When every group's gap is at its proven floor this restricts nothing, so
+        # the bound holds for the whole candidate model; otherwise it holds given each group's
+        # gap, and travel is reported unproven. A small model keeps only the sum, and its
+        # proof holds.
+        gaps = model.group_gaps(current)
+        capped = len(model.lits) > LARGE_MODEL_VARIABLES and gaps != model.group_floor
+        if len(model.lits) > LARGE_MODEL_VARIABLES:
+            for g, gap in enumerate(gaps):
+                model.model.add(model.highs[g] - model.lows[g] <= gap)
+        current, trip, was_cut = stage(model, travel, current)
+        cut = cut or was_cut
+        if capped:
+            trip.proven = False
+        # The travel search may also have lowered a gap (never raised one): report the plan's.
+        fair.value = model.values(current)[fairness]
+        fair.bound = min(fair.bound, fair.value)
+        fair.proven = fair.proven or fair.bound == fair.value
+        if (
+            fair.proven
+            or portfolio(model) == 1
+            or deadline - time.perf_counter() < FAIRNESS_AGAIN_MIN_SECONDS
+        ):
+            break
+        model.model = before_travel.clone()
+    assert trip is not None
+    tiers += [fair, trip]
     return _ComponentResult(current, tiers, len(model.lits), len(candidates), cut)
 
 
@@ -956,7 +1043,8 @@ def plan(instance: Instance, *, time_limit: float, seed: int = 0, workers: int =
         deadline=deadline,
     )
 
-    # Workers no component needs (one big month alone) serve the one-group fairness proofs.
+    # Workers no component needs (one big month alone) serve its large models as a CP-SAT
+    # portfolio and the one-group fairness proofs.
     threads = max(1, workers // max(1, len(components)))
 
     def run(k: int) -> _ComponentResult:
