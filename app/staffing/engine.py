@@ -700,6 +700,7 @@ class _ComponentResult:
     variables: int
     pairs_considered: int
     cut_by_clock: bool
+    parallel: bool = False
 
 
 def _solver(seconds: float, seed: int, workers: int = 1) -> cp_model.CpSolver:
@@ -863,8 +864,12 @@ def _solve_component(
     def share(fraction: float) -> float:
         return max(0.0, deadline - time.perf_counter()) * fraction
 
+    parallel: list[bool] = []  # whether a portfolio (timing-dependent) search ran
+
     def portfolio(model: ComponentModel) -> int:
-        return threads if len(model.lits) > LARGE_MODEL_VARIABLES else 1
+        workers = threads if len(model.lits) > LARGE_MODEL_VARIABLES else 1
+        parallel.append(workers > 1)
+        return workers
 
     # 1. Network and language needs: only the people who could meet one matter, so a model
     #    of just them is exact for the whole component. A smaller model of the nearest few
@@ -1006,7 +1011,7 @@ def _solve_component(
         model.model = before_travel.clone()
     assert trip is not None
     tiers += [fair, trip]
-    return _ComponentResult(current, tiers, len(model.lits), len(candidates), cut)
+    return _ComponentResult(current, tiers, len(model.lits), len(candidates), cut, any(parallel))
 
 
 def _schedule(weights: list[int], *, workers: int, start: float, deadline: float) -> list[float]:
@@ -1075,6 +1080,11 @@ def plan(instance: Instance, *, time_limit: float, seed: int = 0, workers: int =
         notes.append(
             "the wall-clock limit ended a solve before its work budget: on a busy machine a rerun "
             "with the same seed may differ"
+        )
+    if any(r.parallel for r in results):
+        notes.append(
+            "a large model was solved by a parallel search: a rerun reaches the same proven "
+            "figures but may choose other people among equally good plans"
         )
     return Outcome(
         proposals=to_proposals(instance, chosen),

@@ -145,6 +145,7 @@ def test_plan_by_the_portfolio_of_a_large_model_keeps_the_rules_and_the_optimum(
     assert network_events == {1: 2, 2: 2}
     hop = {p.person_id: p.event_id for p in outcome.proposals if p.event_id in (5, 6)}
     assert sorted(hop.values()) == [5, 6]
+    assert any("parallel search" in note for note in outcome.notes)
     assert [(t.name, t.proven) for t in outcome.tiers][:3] == [
         ("priority", True),
         ("places", True),
