@@ -965,9 +965,10 @@ def _solve_component(
     log.debug("candidate model built, %.2f s to the deadline", deadline - time.perf_counter())
     current = prove_group_gaps(model, current, seconds=share(GROUP_PROOF_SHARE), seed=seed, threads=threads)
     fairness, travel = TIERS.index("fairness"), TIERS.index("travel")
-    # Fairness, then travel keeping it; a portfolio search that stalled on fairness may find
-    # more from travel's plan, so while time is left fairness goes again on the model as it
-    # was before travel's constraints (measured on the loose month: 10 after one round).
+    # Fairness, then travel keeping it. A portfolio search stops when it stalls, and travel
+    # may end early (proven in about 1 s on the loose month, leaving 2.5 s unused), so while
+    # time is left fairness goes again from travel's plan, on the model as it was before
+    # travel's constraints, and travel after it if fairness improved.
     before_travel = model.model.clone()
     fair: _TierResult | None = None
     trip: _TierResult | None = None
