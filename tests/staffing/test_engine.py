@@ -153,6 +153,59 @@ def test_plan_by_the_portfolio_of_a_large_model_keeps_the_rules_and_the_optimum(
     ]
 
 
+def month_with_a_trap_for_greedy(month: int, first_id: int) -> list[PlanEvent]:
+    """Four Black Police Association events (days 1–4), then two places on day 20 that
+    greedy staffs one of: the nearest free person takes the morning, and the only other one
+    is on shift in the afternoon."""
+
+    def day(d: int, hour: int) -> datetime:
+        return from_london(datetime(2027, month, d, hour))
+
+    events = [event(first_id + i, day(1 + i, 10), networks=(BPA,)) for i in range(4)]
+    events += [event(first_id + 4, day(20, 10)), event(first_id + 5, day(20, 14), place=BURNLEY)]
+    return events
+
+
+def test_plan_of_several_large_months_by_phase_fills_every_place_and_keeps_the_rules(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Several months with large models, on two workers, are planned by phase: every month's
+    # needs side by side, then each month's places in turn and its fairness and travel in
+    # turn, each by the portfolio. Every model counts as large here, so two hand-solved
+    # months run that way: in each the network of two splits 2/2, and the place greedy
+    # leaves empty is filled by moving the nearest person to the afternoon.
+    monkeypatch.setattr(engine, "LARGE_MODEL_VARIABLES", 0)
+    leave = (Away(from_london(datetime(2027, 6, 15)), from_london(datetime(2027, 6, 25)), "annual_leave"),)
+    leave += (Away(from_london(datetime(2027, 7, 15)), from_london(datetime(2027, 7, 25)), "annual_leave"),)
+    shifts = tuple(
+        Away(from_london(datetime(2027, m, 20, 13)), from_london(datetime(2027, m, 20, 18)), "shift")
+        for m in (6, 7)
+    )
+    events = month_with_a_trap_for_greedy(6, 1) + month_with_a_trap_for_greedy(7, 11)
+    people = [
+        person(1, networks=frozenset({1}), away=leave),
+        person(2, base=BURNLEY, networks=frozenset({1}), away=leave),
+        person(3, limit=1),
+        person(4, base=BURNLEY, away=shifts),
+    ]
+    instance = build_instance(events=events, people=people, travel_buffer=BUFFER)
+    assert len(instance.components) == 2
+    assert assess(instance, greedy_choices(instance)).places == 2
+    outcome = plan(instance, time_limit=20, seed=0, workers=2)
+    for first in (1, 11):
+        network_events = loads([p for p in outcome.proposals if first <= p.event_id < first + 4])
+        assert network_events == {1: 2, 2: 2}
+        trap = {p.event_id: p.person_id for p in outcome.proposals if p.event_id in (first + 4, first + 5)}
+        assert trap == {first + 4: 4, first + 5: 3}
+    assert outcome.figures.places == 0
+    assert any("parallel search" in note for note in outcome.notes)
+    assert [(t.name, t.proven) for t in outcome.tiers][:3] == [
+        ("priority", True),
+        ("places", True),
+        ("fairness", True),
+    ]
+
+
 def test_plan_travel_buffer_prevents_bacup_to_nelson_in_ten_minutes() -> None:
     bacup = event(1, at(9, 10), place=BACUP)
     nelson = event(2, at(9, 12, 10), place=NELSON)
