@@ -18,7 +18,8 @@ How a plan is made:
 - The events are split into components: events no person could share in a month. Every
   monthly limit and every fairness group lives inside one component, so solving them
   apart and adding up loses nothing; a month is at most one component, so this is also
-  the split by period. Components are solved side by side, one CP-SAT worker each.
+  the split by period. Small components are solved side by side, one CP-SAT worker each;
+  several large ones by phase (``_run_by_phase``).
 - The greedy baseline (``greedy.py``) gives the first plan.
 - Priority needs are solved exactly by CP-SAT on a small model holding only the people who
   could meet one (nobody else affects that figure); greedy fills the remaining places.
@@ -28,11 +29,11 @@ How a plan is made:
   events, and the current plan — each stage keeping the figures before it, each started
   from the plan so far (``AddHint``), each proving a bound. A stage whose figure already
   meets its floor (zero unmet, a gap of zero, or the proven least gap) is skipped.
-- A large model, when a worker is spare (one month planned alone), is solved by a CP-SAT
-  portfolio: one worker proves bounds with the full LP while the other searches
-  neighbourhoods of the best plan; it stops when the search stalls, and fairness goes
-  again after travel while time is left. Otherwise one worker, so that equal input and
-  seed give an equal plan whenever the solve ends by proof.
+- A large model, when a worker is spare (one month planned alone, or several large months
+  planned by phase), is solved by a CP-SAT portfolio: one worker proves bounds with the
+  full LP while the other searches neighbourhoods of the best plan; it stops when the
+  search stalls, and fairness goes again after travel while time is left. Otherwise one
+  worker, so that equal input and seed give an equal plan whenever the solve ends by proof.
 - Fairness is bounded group by group: a counting floor (``least_gap``), then, time
   permitting, a CP-SAT proof that the group's gap cannot be lower (``prove_group_gaps``);
   the least sum of gaps is at least the sum of each group's least gap.
