@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     cancelled_feed_days: int = Field(default=30, ge=0, le=3650)
     solver_time_limit_seconds: float = Field(default=10.0, gt=0, le=600)
     session_max_age_hours: int = Field(default=12, ge=1, le=24 * 30)
+    # PDFs rendered at once (each takes a core and tens of MB); a request waits this long
+    # for a free renderer before it is told to try again (503).
+    pdf_renders_at_once: int = Field(default=2, ge=1, le=64)
+    pdf_queue_seconds: float = Field(default=10.0, ge=0, le=300)
     force_name: str = "Lancashire Constabulary"
     secure_cookies: bool = False
 

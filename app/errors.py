@@ -52,6 +52,18 @@ class Forbidden(AppError):
     type_slug = "forbidden"
 
 
+class Busy(AppError):
+    """A shared resource is saturated for now; the client should retry shortly."""
+
+    status_code = 503
+    title = "Busy"
+    type_slug = "busy"
+
+    def __init__(self, detail: str, *, retry_after_seconds: int) -> None:
+        super().__init__(detail)
+        self.retry_after_seconds = retry_after_seconds
+
+
 class Unauthorized(AppError):
     status_code = 401
     title = "Sign-in required"
@@ -82,7 +94,9 @@ def problem(
     if not wants_json(request):
         from app.pages.rendering import render_error_page
 
-        return render_error_page(request, status=status, title=title, detail=detail)
+        page = render_error_page(request, status=status, title=title, detail=detail)
+        page.headers.update(headers or {})
+        return page
     body: dict[str, Any] = {
         "type": f"/problems/{type_slug}",
         "title": title,
@@ -111,6 +125,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> Response:
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+        if isinstance(exc, Busy):
+            headers = {"Retry-After": str(exc.retry_after_seconds)}
         if isinstance(exc, Unauthorized) and not wants_json(request):
             from fastapi.responses import RedirectResponse
 

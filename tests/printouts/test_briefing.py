@@ -1,5 +1,6 @@
 """The event briefing sheet: what the team carries on the day, for the team and coordinators."""
 
+import pytest
 from fastapi.testclient import TestClient
 
 from app.enums import AssignmentRole
@@ -137,3 +138,34 @@ def test_briefing_of_a_long_team_still_has_its_interest_page(client: TestClient,
     pages = pdf_pages(response.content)
     assert "Team Member 09" in " ".join(pages)
     assert "Interested in a career with us?" in pages[-1]
+
+
+def test_briefing_pdf_when_every_renderer_is_busy_says_try_again(
+    client: TestClient, make: Factory, demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One renderer, and no waiting: while another download holds it, a second is told to
+    # come back (503, Retry-After) rather than queueing behind it without end; once it is
+    # free, the same request succeeds.
+    from app.config import get_settings
+    from app.printouts import pdf
+
+    monkeypatch.setenv("MUSTER_PDF_RENDERS_AT_ONCE", "1")
+    monkeypatch.setenv("MUSTER_PDF_QUEUE_SECONDS", "0")
+    get_settings.cache_clear()
+    pdf.renderers.cache_clear()
+    try:
+        url, headers = f"/events/{demo.blackburn.id}/briefing.pdf", make.headers("coordinator")
+        assert pdf.renderers().acquire(timeout=1)  # a render in progress
+        page = client.get(url, headers=headers)  # a link followed in a browser: a page
+        assert (page.status_code, page.headers["retry-after"]) == (503, "5")
+        assert "Every PDF renderer is busy (1 at once); please try again" in page.text
+        busy = client.get(url, headers={**headers, "Accept": "application/json"})
+        assert (busy.status_code, busy.headers["retry-after"]) == (503, "5")
+        assert busy.headers["content-type"] == "application/problem+json"
+        assert busy.json()["detail"].startswith("every PDF renderer is busy (1 at once)")
+        pdf.renderers().release()
+        done = client.get(url, headers=headers)
+        assert (done.status_code, done.headers["content-type"]) == (200, "application/pdf")
+    finally:
+        get_settings.cache_clear()
+        pdf.renderers.cache_clear()
