@@ -198,3 +198,38 @@ def test_partner_user_without_venue_is_422(client: TestClient, make: Factory) ->
         422,
         "a partner user must be linked to at least one venue (venue_ids)",
     )
+
+
+def test_staff_probing_a_colleagues_record_ids_learns_nothing(client: TestClient, make: Factory) -> None:
+    # A colleague's opt-in or time away reads exactly as an id that does not exist: a 403
+    # would tell a staff member which ids are someone's representation or leave.
+    me, colleague = make.person(), make.person()
+    rep = make.represent(colleague, make.network("Sikh Police Association"))
+    mine = make.headers("staff", person=colleague)
+    away = client.post(
+        "/api/v1/unavailability",
+        json={"starts_at": "2027-08-02T00:00", "ends_at": "2027-08-09T00:00", "reason": "sickness"},
+        headers=mine,
+    ).json()
+    h = make.headers("staff", person=me)
+    missing = 2_000_000_000
+    for kind, existing in (("representation", rep.id), ("unavailability", away["id"])):
+        path = "representations" if kind == "representation" else "unavailability"
+        for method, body in (
+            ("PATCH", {"public_naming": True} if kind == "representation" else {"note": "x"}),
+            ("DELETE", None),
+        ):
+            theirs = client.request(method, f"/api/v1/{path}/{existing}", json=body, headers=h)
+            nothing = client.request(method, f"/api/v1/{path}/{missing}", json=body, headers=h)
+            assert (theirs.status_code, nothing.status_code) == (404, 404)
+            assert theirs.json()["detail"] == f"{kind} {existing} does not exist"
+            assert nothing.json()["detail"] == f"{kind} {missing} does not exist"
+    assert client.get(f"/api/v1/unavailability/{away['id']}", headers=h).status_code == 404
+    # Nothing was changed or lost, and the owner and planners still see them.
+    assert client.get(f"/api/v1/unavailability/{away['id']}", headers=mine).json()["note"] == ""
+    assert (
+        client.get(f"/api/v1/unavailability/{away['id']}", headers=make.headers("coordinator")).status_code
+        == 200
+    )
+    reps = client.get(f"/api/v1/people/{colleague.id}/representations", headers=mine).json()
+    assert [(r["id"], r["public_naming"]) for r in reps] == [(rep.id, False)]

@@ -90,6 +90,8 @@ class Rule:
     ok: int = 200
     own_only: frozenset[str] = NOBODY
     ok_for: dict[str, int] | None = None  # an allowed role's own success status, where it differs
+    # Someone else's record reads as missing (404) rather than refused, so ids reveal nothing.
+    hidden: bool = False
     body: Body | None = None
     query: Callable[[World, str], dict[str, Any]] | None = None
     why: str = ""
@@ -137,10 +139,10 @@ RULES: dict[tuple[str, str], Rule] = {
         body=lambda w, s: {"network_id": w.spare_network},
     ),
     ("PATCH", "/api/v1/representations/{representation_id}"): Rule(
-        PLANNERS_STAFF, own_only=frozenset({STAFF}), body=lambda w, s: {"public_naming": True}
+        PLANNERS_STAFF, own_only=frozenset({STAFF}), hidden=True, body=lambda w, s: {"public_naming": True}
     ),
     ("DELETE", "/api/v1/representations/{representation_id}"): Rule(
-        PLANNERS_STAFF, 204, own_only=frozenset({STAFF})
+        PLANNERS_STAFF, 204, own_only=frozenset({STAFF}), hidden=True
     ),
     # --- unavailability: staff manage their own --------------------------------------------
     ("GET", "/api/v1/unavailability"): Rule(
@@ -160,12 +162,14 @@ RULES: dict[tuple[str, str], Rule] = {
             "reason": UnavailabilityReason.training.value,
         },
     ),
-    ("GET", "/api/v1/unavailability/{unavailability_id}"): Rule(PLANNERS_STAFF, own_only=frozenset({STAFF})),
+    ("GET", "/api/v1/unavailability/{unavailability_id}"): Rule(
+        PLANNERS_STAFF, own_only=frozenset({STAFF}), hidden=True
+    ),
     ("PATCH", "/api/v1/unavailability/{unavailability_id}"): Rule(
-        PLANNERS_STAFF, own_only=frozenset({STAFF}), body=lambda w, s: {"note": "Changed shift"}
+        PLANNERS_STAFF, own_only=frozenset({STAFF}), hidden=True, body=lambda w, s: {"note": "Changed shift"}
     ),
     ("DELETE", "/api/v1/unavailability/{unavailability_id}"): Rule(
-        PLANNERS_STAFF, 204, own_only=frozenset({STAFF})
+        PLANNERS_STAFF, 204, own_only=frozenset({STAFF}), hidden=True
     ),
     # --- venues: partners see and annotate only their own -------------------------------------
     ("GET", "/api/v1/venues"): Rule(USERS, why="partners get only their own venues in the list"),
@@ -372,6 +376,7 @@ def test_route_allows_or_denies_role(
         assert response.headers["www-authenticate"] == "Bearer"
         assert response.headers["content-type"] == "application/problem+json"
     else:
-        assert response.status_code == 403, response.text
+        refused = 404 if rule.hidden and role in rule.allowed else 403
+        assert response.status_code == refused, response.text
         assert response.headers["content-type"] == "application/problem+json"
-        assert response.json()["status"] == 403
+        assert response.json()["status"] == refused

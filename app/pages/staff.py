@@ -397,10 +397,7 @@ async def opt_in(request: Request, session: SessionDep, principal: Ambassador) -
 
 
 def _own_representation(session: Session, principal: Principal, rep_id: int) -> Any:
-    rep = people.get_representation(session=session, representation_id=rep_id)
-    if rep.person_id != principal.person_id:
-        raise NotFound(f"representation {rep_id} does not exist")
-    return rep
+    return people.get_representation(session=session, representation_id=rep_id, visible_to=principal)
 
 
 @router.post("/my/data/networks/{rep_id:id}/naming")

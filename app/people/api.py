@@ -200,8 +200,9 @@ def set_public_naming(
     session: SessionDep, principal: PlannerOrStaff, representation_id: PathId, body: RepresentationUpdate
 ) -> RepresentationPublic:
     """Give or withdraw consent to be named publicly as representing the network."""
-    rep = service.get_representation(session=session, representation_id=representation_id)
-    service.check_self_or_planner(principal, rep.person_id, "representation opt-ins")
+    rep = service.get_representation(
+        session=session, representation_id=representation_id, visible_to=principal
+    )
     rep = service.set_public_naming(
         session=session,
         actor=principal.actor,
@@ -214,8 +215,7 @@ def set_public_naming(
 @router.delete("/representations/{representation_id}", status_code=204)
 def withdraw(session: SessionDep, principal: PlannerOrStaff, representation_id: PathId) -> Response:
     """Withdraw the opt-in: it is deleted and stops being used at once, everywhere."""
-    rep = service.get_representation(session=session, representation_id=representation_id)
-    service.check_self_or_planner(principal, rep.person_id, "representation opt-ins")
+    service.get_representation(session=session, representation_id=representation_id, visible_to=principal)
     service.withdraw(session=session, actor=principal.actor, representation_id=representation_id)
     return Response(status_code=204)
 
@@ -290,8 +290,9 @@ def add_unavailability(
 def read_unavailability(
     session: SessionDep, principal: PlannerOrStaff, unavailability_id: PathId
 ) -> UnavailabilityPublic:
-    row = service.get_unavailability(session=session, unavailability_id=unavailability_id)
-    service.check_self_or_planner(principal, row.person_id, "unavailability")
+    row = service.get_unavailability(
+        session=session, unavailability_id=unavailability_id, visible_to=principal
+    )
     return _away_out(row)
 
 
@@ -299,8 +300,9 @@ def read_unavailability(
 def update_unavailability(
     session: SessionDep, principal: PlannerOrStaff, unavailability_id: PathId, body: UnavailabilityUpdate
 ) -> UnavailabilityPublic:
-    row = service.get_unavailability(session=session, unavailability_id=unavailability_id)
-    service.check_self_or_planner(principal, row.person_id, "unavailability")
+    row = service.get_unavailability(
+        session=session, unavailability_id=unavailability_id, visible_to=principal
+    )
     row = service.update_unavailability(
         session=session, actor=principal.actor, unavailability_id=unavailability_id, changes=body.changes()
     )
@@ -311,7 +313,6 @@ def update_unavailability(
 def remove_unavailability(
     session: SessionDep, principal: PlannerOrStaff, unavailability_id: PathId
 ) -> Response:
-    row = service.get_unavailability(session=session, unavailability_id=unavailability_id)
-    service.check_self_or_planner(principal, row.person_id, "unavailability")
+    service.get_unavailability(session=session, unavailability_id=unavailability_id, visible_to=principal)
     service.remove_unavailability(session=session, actor=principal.actor, unavailability_id=unavailability_id)
     return Response(status_code=204)

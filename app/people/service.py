@@ -10,7 +10,7 @@ from app.accounts.principal import Principal
 from app.audit import service as audit
 from app.audit.service import Actor
 from app.clock import utcnow
-from app.errors import Conflict, Forbidden, Invalid
+from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.networks.models import Network
 from app.people.models import Person, Representation, Unavailability
 
@@ -19,13 +19,14 @@ def get_person(*, session: Session, person_id: int) -> Person:
     return records.get_or_404(session, Person, person_id, "person")
 
 
-def check_self_or_planner(principal: Principal, person_id: int, what: str) -> None:
+def acts_for(principal: Principal, person_id: int) -> bool:
     """Coordinators and admins act for anyone; staff only for themselves."""
-    if principal.is_planner:
-        return
-    if principal.role == "staff" and principal.person_id == person_id:
-        return
-    raise Forbidden(f"you may only see or change your own {what}")
+    return principal.is_planner or (principal.role == "staff" and principal.person_id == person_id)
+
+
+def check_self_or_planner(principal: Principal, person_id: int, what: str) -> None:
+    if not acts_for(principal, person_id):
+        raise Forbidden(f"you may only see or change your own {what}")
 
 
 def list_people(
@@ -104,8 +105,15 @@ def representations_by_person(*, session: Session, person_ids: list[int]) -> dic
     return result
 
 
-def get_representation(*, session: Session, representation_id: int) -> Representation:
-    return records.get_or_404(session, Representation, representation_id, "representation")
+def get_representation(
+    *, session: Session, representation_id: int, visible_to: Principal | None = None
+) -> Representation:
+    """The opt-in; someone else's reads as missing to a staff member (``visible_to``), so that
+    probing ids tells nobody which opt-ins exist."""
+    rep = records.get_or_404(session, Representation, representation_id, "representation")
+    if visible_to is not None and not acts_for(visible_to, rep.person_id):
+        raise NotFound(f"representation {representation_id} does not exist")
+    return rep
 
 
 def opt_in(
@@ -173,8 +181,14 @@ def withdraw(*, session: Session, actor: Actor, representation_id: int) -> None:
 # --- unavailability ---------------------------------------------------------------
 
 
-def get_unavailability(*, session: Session, unavailability_id: int) -> Unavailability:
-    return records.get_or_404(session, Unavailability, unavailability_id, "unavailability")
+def get_unavailability(
+    *, session: Session, unavailability_id: int, visible_to: Principal | None = None
+) -> Unavailability:
+    """The time away; someone else's reads as missing to a staff member (``visible_to``)."""
+    row = records.get_or_404(session, Unavailability, unavailability_id, "unavailability")
+    if visible_to is not None and not acts_for(visible_to, row.person_id):
+        raise NotFound(f"unavailability {unavailability_id} does not exist")
+    return row
 
 
 def _check_span(starts_at: datetime, ends_at: datetime) -> None:
