@@ -659,6 +659,22 @@ def priority_candidates(instance: Instance, events: list[int], *, per_need: int,
     return chosen
 
 
+def pairs_serving_priority(instance: Instance, events: list[int]) -> set[int]:
+    """Every pair whose person could meet one of the event's network or language needs."""
+    found: set[int] = set()
+    for e in events:
+        need = instance.residual[e]
+        if not need.networks and not need.languages:
+            continue
+        networks = set(need.networks)
+        languages = {lang.casefold() for lang in need.languages}
+        for index in instance.pairs_of_event[e]:
+            person = instance.people[instance.pairs[index].person]
+            if not networks.isdisjoint(person.networks) or not languages.isdisjoint(person.languages):
+                found.add(index)
+    return found
+
+
 def serves_priority(instance: Instance, index: int) -> bool:
     """Whether this person could meet one of the event's network or language needs."""
     pair = instance.pairs[index]
@@ -917,9 +933,7 @@ class _ComponentRun:
         the exact model then starts from it and proves it or does better."""
         instance, events, seed = self.instance, self.events, self.seed
         current = self.current
-        priority_pairs = {
-            i for e in events for i in instance.pairs_of_event[e] if serves_priority(instance, i)
-        }
+        priority_pairs = pairs_serving_priority(instance, events)
         priority_model = self.priority_model = ComponentModel(
             instance, events, priority_pairs, priority_only=True
         )
