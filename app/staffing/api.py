@@ -74,6 +74,14 @@ class PlanIn(Strict):
         description="The solver's time limit (default: the MUSTER_SOLVER_TIME_LIMIT_SECONDS setting)",
     )
     dry_run: bool = Field(default=False, description="Report the plan without writing it")
+    reproducible: bool = Field(
+        default=False,
+        description=(
+            "Solve with one worker, so that the same input and seed give the same plan whenever "
+            "every solve ends by proof or by its work budget (large plans may come out less good "
+            "in the time limit); by default large models use every worker"
+        ),
+    )
 
 
 class ObjectiveOut(BaseModel):
@@ -173,5 +181,6 @@ def staffing_plan(session: SessionDep, principal: Planner, body: PlanIn) -> Plan
         seed=body.seed,
         time_limit=body.time_limit_seconds,
         dry_run=body.dry_run,
+        reproducible=body.reproducible,
     )
     return PlanOut.model_validate(report, from_attributes=True)

@@ -485,10 +485,16 @@ def plan(
     time_limit: float | None = None,
     dry_run: bool = False,
     event_ids: list[int] | None = None,
+    reproducible: bool = False,
 ) -> PlanReport:
-    """Propose a fair staffing of a campaign's or a date range's open events (never confirmed)."""
+    """Propose a fair staffing of a campaign's or a date range's open events (never confirmed).
+
+    ``reproducible`` solves on one worker: the same input and seed then give the same plan
+    whenever every solve ends by proof or by its work budget, never by a parallel race.
+    """
     scope = "the chosen events" if event_ids is not None else _check_scope(session, campaign_id, start, end)
     limit = time_limit if time_limit is not None else get_settings().solver_time_limit_seconds
+    workers = 1 if reproducible else SOLVER_WORKERS
     to_plan = _events_to_plan(session, campaign_id, start, end, event_ids)
     by_id = {e.id: e for e in to_plan if e.id is not None}
     if to_plan:
@@ -496,10 +502,10 @@ def plan(
         instance = build_instance(
             events=plan_events, people=plan_people, travel_buffer=events.travel_buffer()
         )
-        outcome = engine.plan(instance, time_limit=limit, seed=seed, workers=SOLVER_WORKERS)
+        outcome = engine.plan(instance, time_limit=limit, seed=seed, workers=workers)
     else:
         instance = build_instance(events=[], people=[], travel_buffer=events.travel_buffer())
-        outcome = engine.plan(instance, time_limit=limit, seed=seed, workers=SOLVER_WORKERS)
+        outcome = engine.plan(instance, time_limit=limit, seed=seed, workers=workers)
         network_names = {}
     # End the read transaction (nothing was changed) so the write one takes the lock afresh.
     session.commit()
