@@ -497,6 +497,11 @@ class ComponentModel:
         self.floors = [self.priority_floor, 0, 0, 0]
         self.group_floor = [0] * len(self.groups)  # proven lower bound on each group's gap
 
+    @property
+    def large(self) -> bool:
+        """Solved by a portfolio where a worker is spare; travel keeps each group's gap on it."""
+        return len(self.lits) > LARGE_MODEL_VARIABLES
+
     def group_floors(self, priority: int, places: int) -> list[int]:
         """A lower bound on each group's gap in any plan of this model with at most
         ``priority`` and ``places`` unmet.
@@ -637,9 +642,10 @@ def candidate_pairs(
 
 
 def priority_candidates(instance: Instance, events: list[int], *, per_need: int, keep: set[int]) -> set[int]:
-    """For each network or language need, the nearest few people who could meet it."""
+    """For each network or language need, the nearest few people who could meet it, and
+    ``keep`` (pairs that already serve a need: the plan so far)."""
     people, pairs = instance.people, instance.pairs
-    chosen = {i for i in keep if serves_priority(instance, i)}
+    chosen = set(keep)
 
     def nearest(indices: list[int], count: int) -> list[int]:
         return sorted(indices, key=lambda i: (pairs[i].km, people[pairs[i].person].person_id))[:count]
@@ -673,16 +679,6 @@ def pairs_serving_priority(instance: Instance, events: list[int]) -> set[int]:
             if not networks.isdisjoint(person.networks) or not languages.isdisjoint(person.languages):
                 found.add(index)
     return found
-
-
-def serves_priority(instance: Instance, index: int) -> bool:
-    """Whether this person could meet one of the event's network or language needs."""
-    pair = instance.pairs[index]
-    need = instance.residual[pair.event]
-    person = instance.people[pair.person]
-    return any(n in need.networks for n in person.networks) or any(
-        lang.casefold() in person.languages for lang in need.languages
-    )
 
 
 def _shortfall(wanted: int, keys: list[Choice]) -> Callable[[set[Choice]], int]:
@@ -1022,9 +1018,8 @@ class _ComponentRun:
             # it holds given each group's gap, and travel is reported unproven. A small
             # model keeps only the sum, and its proof holds.
             gaps = model.group_gaps(current)
-            large = len(model.lits) > LARGE_MODEL_VARIABLES
-            capped = large and gaps != model.group_floor
-            if large:
+            capped = model.large and gaps != model.group_floor
+            if model.large:
                 for g, gap in enumerate(gaps):
                     model.model.add(model.highs[g] - model.lows[g] <= gap)
             current, trip, was_cut = self._stage(
@@ -1050,7 +1045,7 @@ class _ComponentRun:
 
     def _workers(self, model: ComponentModel, threads: int) -> int:
         """A large model is solved by a portfolio of ``threads`` workers, a small one by one."""
-        return threads if len(model.lits) > LARGE_MODEL_VARIABLES else 1
+        return threads if model.large else 1
 
     def _candidate_model(self, plan: list[Choice], keep_up_to: int) -> ComponentModel:
         pairs = candidate_pairs(
@@ -1088,7 +1083,7 @@ class _ComponentRun:
             return plan, _TierResult(values[tier], floor, False), True
         workers = self._workers(model, threads)
         self.parallel.append(workers > 1)
-        if tier == TIERS.index("fairness") and len(model.lits) > LARGE_MODEL_VARIABLES and workers == 1:
+        if tier == TIERS.index("fairness") and model.large and workers == 1:
             # One worker's search rarely improves the sum of gaps at this size (measured; a
             # portfolio does), so the time goes to travel; the bound is what the one-group
             # proofs reached.
