@@ -8,7 +8,8 @@ from app.assignments.rules import Away, Schedule, Slot
 from app.clock import from_london
 from app.events.staffing import NetworkNeed, TeamMember
 from app.staffing import engine
-from app.staffing.engine import ComponentModel, assess, least_gap, plan, prove_group_gaps
+from app.staffing.bounds import least_gap
+from app.staffing.engine import ComponentModel, assess, plan, prove_group_gaps
 from app.staffing.greedy import greedy_choices
 from app.staffing.instance import (
     UNKNOWN_TRAVEL_KM,
