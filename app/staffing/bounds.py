@@ -18,7 +18,6 @@ not a guess.
 """
 
 import math
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -54,16 +53,6 @@ class LoadCounts:
 
     def range_of(self, key: Key, pinned: int) -> tuple[int, int]:
         return self.ranges.get(key, (pinned, pinned))
-
-
-@dataclass
-class JointFloor:
-    """``joint_floor``'s bound, and, when proven, the load window (least, most) of each group
-    in a solution of the counting model that meets it: a target for a real plan, which, if
-    one reaches it, has the least sum of gaps."""
-
-    floor: int
-    windows: list[tuple[int, int]] | None
 
 
 def least_gap(ranges: list[tuple[int, int]], least: int, most: int) -> int:
@@ -200,50 +189,43 @@ class CountingModel:
     def least(
         self, objective: cp_model.LinearExprT, *, seconds: float, seed: int
     ) -> tuple[int, cp_model.CpSolver | None]:
-        """The least value ``objective`` can take (a valid bound even if time runs out), and
-        the solver if it proved it (to read the solution), else None."""
+        """A lower bound on ``objective`` (its least value if proven in ``seconds``), and the
+        solver if it found a solution (to read it), else None."""
         self.model.minimize(objective)
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(0.05, seconds)
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = seed
         status = solver.solve(self.model)
-        if status == cp_model.OPTIMAL:
-            return round(solver.objective_value), solver
-        if status == cp_model.FEASIBLE:
-            return math.ceil(solver.best_objective_bound - 1e-6), None
-        return 0, None
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return 0, None
+        return math.ceil(solver.best_objective_bound - 1e-6), solver
 
-    def joint_floor(self, *, seconds: float, seed: int) -> JointFloor:
+    def joint_floor(self, *, seconds: float, seed: int) -> int:
         """A lower bound on the sum of the groups' gaps over every plan (at least the sum of
-        each group's floor), within ``seconds``; with the windows of a counting solution
-        that meets it, if proven."""
+        each group's floor), within ``seconds``."""
         least = sum(self.floors)
         if seconds <= 0.05 or not self.groups:
-            return JointFloor(least, None)
-        started = time.perf_counter()
-        floor, solver = self.least(self.total, seconds=seconds, seed=seed)
-        floor = max(least, floor)
-        if solver is None:
-            return JointFloor(floor, None)
-        windows = self.windows
-        found = [(solver.value(low), solver.value(high)) for low, high in windows]
-        # Among counting solutions that meet the floor, take one whose windows for everyone
-        # (the groups of all people) start lowest: room for those who can take little
-        # (measured on the loose month: a plan reached such windows in 0.6 s, others in 3 s).
-        self.model.clear_hints()
-        for var in (v for pair in windows for v in pair):
-            self.model.add_hint(var, solver.value(var))
-        self.model.add(self.total == floor)
+            return least
+        floor, _ = self.least(self.total, seconds=seconds, seed=seed)
+        return max(least, floor)
+
+    def windows_at(self, total: int, *, seconds: float, seed: int) -> list[tuple[int, int]] | None:
+        """Each group's load window (least, most) in a counting solution whose gaps add up
+        to ``total``: a target for a real plan (see ``engine.reach_windows``). None if no
+        solution is found in time. Of such solutions, one whose windows for everyone (the
+        groups of all people) start lowest: room for those who can take little (measured
+        on the loose month: a plan reached such windows in 0.6 s, others in 3 s)."""
+        self.model.add(self.total == total)
         everyone = [
-            low for (low, _), (_, network, _) in zip(windows, self.groups, strict=True) if network is None
+            low
+            for (low, _), (_, network, _) in zip(self.windows, self.groups, strict=True)
+            if network is None
         ]
-        _, lowest = self.least(
-            cp_model.LinearExpr.sum(everyone), seconds=seconds - (time.perf_counter() - started), seed=seed
-        )
-        if lowest is not None:
-            found = [(lowest.value(low), lowest.value(high)) for low, high in windows]
-        return JointFloor(floor, found)
+        _, solver = self.least(cp_model.LinearExpr.sum(everyone), seconds=seconds, seed=seed)
+        if solver is None:
+            return None
+        return [(solver.value(low), solver.value(high)) for low, high in self.windows]
 
     def forced(self, gaps: list[int], *, seconds: float, seed: int) -> bool:
         """Whether every plan with a sum of gaps at most ``sum(gaps)`` has each group's gap

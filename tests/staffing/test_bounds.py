@@ -49,10 +49,10 @@ def test_joint_floor_counts_that_only_recruiters_can_recruit() -> None:
     plan = [c for c in choices(instance, {(1, e): RECRUITER for e in (1, 2, 3, 4)})] + choices(
         instance, {(2, 1): AMBASSADOR, (2, 2): AMBASSADOR, (3, 3): AMBASSADOR, (3, 4): AMBASSADOR}
     )
-    windows = model.add_joint_floor(0, 0, plan, seconds=5, seed=0)
-
+    assert model.add_joint_floor(0, 0, plan, seconds=5, seed=0) == 2
     assert model.joint_floor == 2 and model.floors[FAIRNESS] == 2
-    assert windows == [(2, 4)]  # loads between 2 and 4: the 4/2/2 plan itself
+    # Loads between 2 and 4 make a sum of gaps of 2: the 4/2/2 plan itself.
+    assert model.counting(0, 0).windows_at(2, seconds=5, seed=0) == [(2, 4)]
     assert loads(outcome.proposals) == {1: 4, 2: 2, 3: 2}
     fairness = outcome.tiers[FAIRNESS]
     assert (fairness.value, fairness.bound, fairness.proven) == (2, 2, True)
@@ -67,10 +67,9 @@ def test_a_plan_in_the_floor_windows_is_found_from_an_unfair_one() -> None:
         instance, {(2, 1): AMBASSADOR, (2, 2): AMBASSADOR, (2, 3): AMBASSADOR, (3, 4): AMBASSADOR}
     )
     assert model.group_gaps(unfair) == [3]  # 4, 3, 1
-    windows = model.add_joint_floor(0, 0, unfair, seconds=5, seed=0)
-    assert windows is not None
+    assert model.add_joint_floor(0, 0, unfair, seconds=5, seed=0) == 2
 
-    fair = reach_windows(model, unfair, windows, seconds=5, seed=0, workers=1)
+    fair = reach_windows(model, unfair, 0, 0, seconds=5, seed=0, workers=1)
 
     assert model.group_gaps(fair) == [2]
     assert model.values(fair)[:2] == (0, 0)  # every place still filled
