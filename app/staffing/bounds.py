@@ -226,16 +226,3 @@ class CountingModel:
         if solver is None:
             return None
         return [(solver.value(low), solver.value(high)) for low, high in self.windows]
-
-    def forced(self, gaps: list[int], *, seconds: float, seed: int) -> bool:
-        """Whether every plan with a sum of gaps at most ``sum(gaps)`` has each group's gap
-        exactly as in ``gaps``: true when no group's can be lower (then, the sum being no
-        higher, none can be higher either). Each group is checked within an equal share of
-        ``seconds``."""
-        todo = [g for g, gap in enumerate(gaps) if gap > self.floors[g]]
-        self.model.add(self.total <= sum(gaps))
-        for g in todo:
-            least, _ = self.least(self.gaps[g], seconds=seconds / len(todo), seed=seed)
-            if least < gaps[g]:
-                return False
-        return True

@@ -1,4 +1,5 @@
-"""Fairness floors: proven by hand on small cases, and never above the true optimum."""
+"""Fairness floors (proven by hand on small cases, never above the true optimum), and the
+searches that reach them or then shorten travel."""
 
 import random
 
@@ -6,8 +7,9 @@ import pytest
 from ortools.sat.python import cp_model
 
 from app.events.staffing import NetworkNeed
-from app.staffing.engine import TIERS, Choice, ComponentModel, reach_windows
+from app.staffing.engine import TIERS, Choice, ComponentModel, assess, fairness_groups, reach_windows
 from app.staffing.instance import AMBASSADOR, RECRUITER, Instance, build_instance
+from app.staffing.polish import shorten
 from tests.staffing.test_engine import BACUP, BLACKBURN, BPA, BUFFER, BURNLEY, at, event, loads, person, solve
 
 FAIRNESS = TIERS.index("fairness")
@@ -75,28 +77,6 @@ def test_a_plan_in_the_floor_windows_is_found_from_an_unfair_one() -> None:
     assert model.values(fair)[:2] == (0, 0)  # every place still filled
 
 
-def test_gaps_are_forced_only_when_no_equally_fair_plan_moves_them() -> None:
-    # The recruiting month: a gap of 2 is the only way to be that fair.
-    events, people = recruiting_month()
-    instance = build_instance(events=events, people=people, travel_buffer=BUFFER)
-    model = whole_model(instance)
-    assert model.gaps_forced(0, 0, [2], seconds=5, seed=0)
-
-    # Three places, four people in two networks of two: someone takes nothing, and their
-    # network's gap is 1 while the other's is 0 (by hand). Either network may be the one.
-    events = [event(i, at(i, 10)) for i in (1, 2, 3)]
-    people = [
-        person(1, networks=frozenset({1})),
-        person(2, networks=frozenset({1})),
-        person(3, networks=frozenset({2})),
-        person(4, networks=frozenset({2})),
-    ]
-    instance = build_instance(events=events, people=people, travel_buffer=BUFFER)
-    model = whole_model(instance)
-    assert [(g.network, len(g.people)) for g in model.groups] == [(None, 4), (1, 2), (2, 2)]
-    assert not model.gaps_forced(0, 0, [1, 1, 0], seconds=5, seed=0)
-
-
 def random_month(rng: random.Random) -> tuple[list, list]:  # type: ignore[type-arg]
     second = NetworkNeed(2, "Second network", 1)
     events = []
@@ -152,3 +132,36 @@ def test_fairness_floors_never_exceed_the_least_possible_gaps(seed: int) -> None
         model.add_fairness_floor(needs, places)
         model.add_joint_floor(needs, places, [], seconds=5, seed=0)
         assert model.floors[FAIRNESS] <= fairness
+
+
+def crossed_trips(*, network_needed: bool) -> tuple[Instance, list[Choice]]:
+    # Person 1 lives in Blackburn but is placed in Burnley; person 2 the other way round.
+    # Swapping their places saves both trips and changes nobody's load.
+    needs = (BPA,) if network_needed else ()
+    events = [event(1, at(1, 10), place=BURNLEY, networks=needs), event(2, at(2, 10), place=BLACKBURN)]
+    people = [person(1, networks=frozenset({1})), person(2, base=BURNLEY)]
+    instance = build_instance(events=events, people=people, travel_buffer=BUFFER)
+    return instance, choices(instance, {(1, 1): AMBASSADOR, (2, 2): AMBASSADOR})
+
+
+def test_shorten_swaps_crossed_trips_keeping_every_load() -> None:
+    instance, crossed = crossed_trips(network_needed=False)
+    (component,) = instance.components
+    groups = [(g.month, g.people) for g in fairness_groups(instance, component)]
+    everything = set(range(len(instance.pairs)))
+    assert assess(instance, crossed).travel == 2 * 17
+
+    shorter = shorten(instance, crossed, events=component, groups=groups, allowed=everything)
+
+    assert shorter == sorted(choices(instance, {(1, 2): AMBASSADOR, (2, 1): AMBASSADOR}))
+    assert assess(instance, shorter).travel == 0
+
+
+def test_shorten_keeps_a_network_need_met_rather_than_save_travel() -> None:
+    # The Burnley event needs a member of the network, and only person 1 is one.
+    instance, crossed = crossed_trips(network_needed=True)
+    (component,) = instance.components
+    groups = [(g.month, g.people) for g in fairness_groups(instance, component)]
+    everything = set(range(len(instance.pairs)))
+
+    assert shorten(instance, crossed, events=component, groups=groups, allowed=everything) == sorted(crossed)
