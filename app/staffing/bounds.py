@@ -5,12 +5,15 @@ fractional duties evenly), so the engine proves fairness floors here instead, fr
 plan must do: fill the places it fills, meet the network and language needs it meets, and
 give each recruiting place to someone who can recruit. Two floors:
 
-- ``least_gap`` per group: loads within their ranges adding up to what the month needs;
-- ``CountingModel.joint_floor`` for all groups at once: a small integer model of loads alone (one or two
-  numbers per person and month instead of one boolean per place), coupling the groups
-  through the people who alone can recruit or meet a need. Measured on the benchmark's
-  month: it proves the least sum of gaps 4 and 3 where the per-group floors give 0 and 1,
-  because the few who can recruit must carry the recruiting places.
+- ``group_floors``: per group, the least gap of loads within their ranges that add up to
+  what the month must cover (``least_gap``);
+- ``CountingModel.joint_floor``: all groups at once, on a small integer model of loads
+  alone (two numbers per person and month instead of one boolean per place and role),
+  coupling the groups through the people who alone can recruit or meet a need. Measured on
+  the benchmark's months: it proves least sums of gaps of 4 and 3 where the per-group
+  floors give 0 and 1, because the few who can recruit must carry the recruiting places.
+  Its solutions also give each group a load window to aim a real plan at
+  (``windows_at``, used by ``engine.reach_windows``).
 
 Every constraint is implied by the plan model (``ComponentModel``), so every plan of that
 model is a solution here, and the optimum here is at most the plan's: the floor is valid,

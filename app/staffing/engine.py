@@ -908,7 +908,7 @@ def reach_windows(
     A search for the least sum of gaps from a poor start is slow; a search for loads in
     given windows is quick when they can be reached (measured: on the loose month the
     floor, 4, in 0.5 s, where minimising the sum had reached 7 in 4 s; on the loose
-    quarter's months sums of 3, 2 and 3 in about a second each, against 7 or 8). The
+    quarter's months, given 1.5 s per attempt, sums of 3, 2 and 3 against 7 or 8). The
     counting model ignores clashes and places, so some windows are out of reach.
     """
     fairness = TIERS.index("fairness")

@@ -63,9 +63,12 @@ class _Plan:
         unmet = sum(max(0, lacking - networks[n]) for n, lacking in need.networks.items())
         return unmet + sum(1 for lang in need.languages if languages[lang.casefold()] <= 0)
 
-    def unmet_after_swap(self, event: int, leaving: int, joining: int) -> int:
+    def unmet(self, event: int) -> int:
+        return self.priority_unmet(event, self.networks[event], self.languages[event])
+
+    def unmet_if_replaced(self, event: int, leaving: int, joining: int) -> int:
         """The event's network and language units unmet if person ``joining`` took person
-        ``leaving``'s place on it."""
+        ``leaving``'s place on it (``unmet``: as it is)."""
         out, into = self.instance.people[leaving], self.instance.people[joining]
         networks = Counter(self.networks[event])
         networks.subtract(out.networks)
@@ -140,7 +143,7 @@ def polish(
             event = pairs[old].event
             month = instance.months[event]
             old_key = (pairs[old].person, month)
-            base_unmet = plan.priority_unmet(event, plan.networks[event], plan.languages[event])
+            base_unmet = plan.unmet(event)
             for new in alternatives[event]:
                 pair = pairs[new]
                 if role not in pair.roles or pair.person in plan.on_event[event]:
@@ -160,7 +163,7 @@ def polish(
                 spread = plan.load[new_key] + 1 - plan.load[old_key]
                 if (gap, spread, pair.km - pairs[old].km) >= (0, 0, 0):
                     continue
-                if plan.unmet_after_swap(event, pairs[old].person, pair.person) > base_unmet:
+                if plan.unmet_if_replaced(event, pairs[old].person, pair.person) > base_unmet:
                     continue
                 plan.move(old, new)
                 del current[old]
@@ -231,13 +234,9 @@ def shorten(
                     continue
                 if b in plan.on_event[e1] or not free_for(a, e1, e2) or not free_for(b, e2, e1):
                     continue
-                if plan.unmet_after_swap(e1, a, b) > plan.priority_unmet(
-                    e1, plan.networks[e1], plan.languages[e1]
-                ):
+                if plan.unmet_if_replaced(e1, a, b) > plan.unmet(e1):
                     continue
-                if plan.unmet_after_swap(e2, b, a) > plan.priority_unmet(
-                    e2, plan.networks[e2], plan.languages[e2]
-                ):
+                if plan.unmet_if_replaced(e2, b, a) > plan.unmet(e2):
                     continue
                 return first, second, nearer, back
         return None
@@ -246,7 +245,7 @@ def shorten(
         """A nearer person for this place, the sum of gaps not growing."""
         event, month = pairs[old].event, instance.months[pairs[old].event]
         old_key = (pairs[old].person, month)
-        base_unmet = plan.priority_unmet(event, plan.networks[event], plan.languages[event])
+        base_unmet = plan.unmet(event)
         for new in options[event]:
             pair = pairs[new]
             if (
@@ -262,7 +261,7 @@ def shorten(
                 continue
             if plan.gap_change(old_key, new_key) > 0:
                 continue
-            if plan.unmet_after_swap(event, pairs[old].person, pair.person) > base_unmet:
+            if plan.unmet_if_replaced(event, pairs[old].person, pair.person) > base_unmet:
                 continue
             return new
         return None
