@@ -7,7 +7,16 @@ import pytest
 from ortools.sat.python import cp_model
 
 from app.events.staffing import NetworkNeed
-from app.staffing.engine import TIERS, Choice, ComponentModel, assess, fairness_groups, reach_windows
+from app.staffing.engine import (
+    TIERS,
+    Choice,
+    ComponentModel,
+    assess,
+    fairness_groups,
+    reach_windows,
+    to_proposals,
+    travel_at_fixed_loads,
+)
 from app.staffing.instance import AMBASSADOR, RECRUITER, Instance, build_instance
 from app.staffing.polish import shorten
 from tests.staffing.test_engine import BACUP, BLACKBURN, BPA, BUFFER, BURNLEY, at, event, loads, person, solve
@@ -165,3 +174,14 @@ def test_shorten_keeps_a_network_need_met_rather_than_save_travel() -> None:
     everything = set(range(len(instance.pairs)))
 
     assert shorten(instance, crossed, events=component, groups=groups, allowed=everything) == sorted(crossed)
+
+
+def test_travel_at_fixed_loads_reseats_people_without_changing_any_load() -> None:
+    instance, crossed = crossed_trips(network_needed=False)
+    model = whole_model(instance)
+
+    shorter = travel_at_fixed_loads(model, crossed, seconds=5, seed=0, workers=1)
+
+    assert sorted(shorter) == sorted(choices(instance, {(1, 2): AMBASSADOR, (2, 1): AMBASSADOR}))
+    assert model.values(shorter)[3] == 0
+    assert loads(to_proposals(instance, shorter)) == loads(to_proposals(instance, crossed)) == {1: 1, 2: 1}
