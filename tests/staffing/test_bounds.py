@@ -17,7 +17,7 @@ from app.staffing.engine import (
     to_proposals,
     travel_at_fixed_loads,
 )
-from app.staffing.instance import AMBASSADOR, RECRUITER, Instance, build_instance
+from app.staffing.instance import AMBASSADOR, RECRUITER, Instance, PlanEvent, PlanPerson, build_instance
 from app.staffing.polish import shorten
 from tests.staffing.test_engine import BACUP, BLACKBURN, BPA, BUFFER, BURNLEY, at, event, loads, person, solve
 
@@ -40,7 +40,7 @@ def choices(instance: Instance, wanted: dict[tuple[int, int], str]) -> list[Choi
     return found
 
 
-def recruiting_month() -> tuple[list, list]:  # type: ignore[type-arg]
+def recruiting_month() -> tuple[list[PlanEvent], list[PlanPerson]]:
     # Four events on four days, each wanting a recruiter and an ambassador. Only person 1
     # can recruit, so every plan that fills the places has them recruit at all four;
     # persons 2 and 3 share the four ambassador places, 2/2 at best: loads 4, 2, 2, a gap
@@ -57,7 +57,7 @@ def test_joint_floor_counts_that_only_recruiters_can_recruit() -> None:
     model.model.add(model.tiers[1] <= 0)
     assert model.group_floors(0, 0) == [1]
 
-    plan = [c for c in choices(instance, {(1, e): RECRUITER for e in (1, 2, 3, 4)})] + choices(
+    plan = choices(instance, {(1, e): RECRUITER for e in (1, 2, 3, 4)}) + choices(
         instance, {(2, 1): AMBASSADOR, (2, 2): AMBASSADOR, (3, 3): AMBASSADOR, (3, 4): AMBASSADOR}
     )
     assert model.add_joint_floor(0, 0, plan, seconds=5, seed=0) == 2
@@ -86,7 +86,7 @@ def test_a_plan_in_the_floor_windows_is_found_from_an_unfair_one() -> None:
     assert model.values(fair)[:2] == (0, 0)  # every place still filled
 
 
-def random_month(rng: random.Random) -> tuple[list, list]:  # type: ignore[type-arg]
+def random_month(rng: random.Random) -> tuple[list[PlanEvent], list[PlanPerson]]:
     second = NetworkNeed(2, "Second network", 1)
     events = []
     for i in range(1, rng.randint(4, 8)):
