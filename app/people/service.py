@@ -29,6 +29,13 @@ def check_self_or_planner(principal: Principal, person_id: int, what: str) -> No
         raise Forbidden(f"you may only see or change your own {what}")
 
 
+def _hide_from_others(visible_to: Principal | None, person_id: int, what: str, record_id: int) -> None:
+    """Someone else's record reads as missing to a staff member, so that probing ids tells
+    nobody which records exist."""
+    if visible_to is not None and not acts_for(visible_to, person_id):
+        raise NotFound(f"{what} {record_id} does not exist")
+
+
 def list_people(
     *,
     session: Session,
@@ -108,11 +115,9 @@ def representations_by_person(*, session: Session, person_ids: list[int]) -> dic
 def get_representation(
     *, session: Session, representation_id: int, visible_to: Principal | None = None
 ) -> Representation:
-    """The opt-in; someone else's reads as missing to a staff member (``visible_to``), so that
-    probing ids tells nobody which opt-ins exist."""
+    """The opt-in; someone else's reads as missing to a staff member (``visible_to``)."""
     rep = records.get_or_404(session, Representation, representation_id, "representation")
-    if visible_to is not None and not acts_for(visible_to, rep.person_id):
-        raise NotFound(f"representation {representation_id} does not exist")
+    _hide_from_others(visible_to, rep.person_id, "representation", representation_id)
     return rep
 
 
@@ -186,8 +191,7 @@ def get_unavailability(
 ) -> Unavailability:
     """The time away; someone else's reads as missing to a staff member (``visible_to``)."""
     row = records.get_or_404(session, Unavailability, unavailability_id, "unavailability")
-    if visible_to is not None and not acts_for(visible_to, row.person_id):
-        raise NotFound(f"unavailability {unavailability_id} does not exist")
+    _hide_from_others(visible_to, row.person_id, "unavailability", unavailability_id)
     return row
 
 

@@ -1186,8 +1186,9 @@ class _ComponentRun:
             allowed={i for i, _ in model.lits},
             deadline=time.perf_counter() + _left(deadline) * SHORTEN_SHARE,
         )
-        log.debug("shortened: travel %d → %d", model.values(plan)[travel], model.values(shortened)[travel])
-        if model.values(shortened) < model.values(plan):
+        before, after = model.values(plan), model.values(shortened)
+        log.debug("shortened: travel %d → %d", before[travel], after[travel])
+        if after < before:
             plan = shortened
         return travel_at_fixed_loads(
             model,
