@@ -23,10 +23,9 @@ How a plan is made:
 - The greedy baseline (``greedy.py``) gives the first plan.
 - Priority needs are solved exactly by CP-SAT on a small model holding only the people who
   could meet one (nobody else affects that figure); greedy fills the remaining places.
-- A local search (``polish.py``) hands places to less loaded, then nearer, people; once
-  fairness is proven, another (``shorten``) hands places to nearer people or swaps two
-  people's places, keeping the sum of gaps, and CP-SAT re-seats everyone at their loads
-  (``travel_at_fixed_loads``, nearly a transport problem) before it searches travel.
+- A local search (``polish.py``) hands places to less loaded, then nearer, people, where
+  the search for load windows (below) will not have the time to reach fairness from any
+  plan.
 - CP-SAT then improves places, fairness and travel in turn on a candidate model — for each
   place and need the nearest few people who could take it, each person's nearest few
   events, and the current plan — each stage keeping the figures before it, each started
@@ -43,6 +42,10 @@ How a plan is made:
   load windows of that model's solution (``reach_windows``) then often meets the floor,
   which proves it. Time permitting, CP-SAT also proves single groups' gaps
   (``prove_group_gaps``).
+- Once fairness is proven, travel goes by load windows (``travel_by_windows``): the
+  counting model lists every tuple of windows a plan this fair could have, and CP-SAT finds
+  the least travel within each, where travel's linear relaxation is nearly exact; with
+  every tuple done, travel is proven.
 - On a large model whose fairness is not proven, travel keeps each group's gap as planned
   (much quicker to search) and is reported unproven, its bound holding given each group's
   gap.
@@ -66,7 +69,7 @@ from app.events.staffing import StaffingState, TeamMember, staffing_state
 from app.staffing.bounds import CountingModel, LoadCounts, Need, group_floors
 from app.staffing.greedy import greedy_choices
 from app.staffing.instance import AMBASSADOR, RECRUITER, Instance, Proposal, Residual
-from app.staffing.polish import polish, shorten
+from app.staffing.polish import polish
 
 log = logging.getLogger("muster.staffing")
 
@@ -84,8 +87,6 @@ TIER_WORDS = {
 QUICK_PRIORITY_SHARE = 0.08
 STAGE_SHARES = (0.35, 0.75, 0.6, 1.0)
 POLISH_SHARE = 0.25
-SHORTEN_SHARE = 0.3
-FIXED_LOADS_SHARE = 0.4
 # Share of the time left after every component's needs that their places take in turn (see
 # _run_by_phase). Measured on the tight quarter: places need about 15 s of the 21 s left
 # there; fairness and travel on a tight quarter move little with the rest (sum of gaps 21
@@ -109,7 +110,19 @@ GROUP_PROOF_SHARE = 0.3
 JOINT_FLOOR_SHARE = 0.35
 WINDOWS_SHARE = 0.6
 WINDOWS_MIN_SECONDS = 4.0
+# With this long left for fairness and travel, the windows search goes without the local
+# search (polish) before it: it reaches the floor from any plan, and the time goes to travel
+# by windows. Measured on the loose month (8.5 s left): proven optimal in 8.3–8.9 s without,
+# not within 10 s with (polish took 1.9 s); on the loose quarter's months (6.5 s left) the
+# local search is worth its time (sums of gaps 18 with, 33 without).
+WINDOWS_ALONE_SECONDS = 7.5
 GROUP_PROOF_MIN_SECONDS = 1.0
+# Travel by load windows (travel_by_windows), once fairness is proven: at most this many
+# tuples of windows (measured: about 0.5 s each on the loose month, which has 13), listed
+# within this share of its time; it takes WINDOWS_TRAVEL_SHARE of the time left.
+WINDOW_TUPLES_MOST = 24
+WINDOW_LIST_SHARE = 0.5
+WINDOWS_TRAVEL_SHARE = 0.85
 # A portfolio search (large models) stops once no better plan has come for this share of
 # its time limit, or this many seconds if more.
 STALL_SHARE = 0.5
@@ -594,12 +607,24 @@ class ComponentModel:
 
     def group_gaps(self, choices: list[Choice]) -> list[int]:
         """Each fairness group's gap (most − least loaded) in a plan."""
+        return [most - least for least, most in self.windows_of(choices)]
+
+    def windows_of(self, choices: list[Choice]) -> list[tuple[int, int]]:
+        """Each fairness group's least and most load in a plan."""
         loads = assess_loads(self.instance, choices)
-        gaps = []
+        windows = []
         for group in self.groups:
             levels = [loads[(p, group.month)] for p in group.people]
-            gaps.append(max(levels) - min(levels))
-        return gaps
+            windows.append((min(levels), max(levels)))
+        return windows
+
+    def within(self, windows: list[tuple[int, int]]) -> cp_model.CpModel:
+        """A copy of the model whose every group's loads lie in its window (least, most)."""
+        copy = self.model.clone()
+        for (least, most), high, low in zip(windows, self.highs, self.lows, strict=True):
+            copy.add(low >= least)
+            copy.add(high <= most)
+        return copy
 
     def hint(self, choices: list[Choice]) -> None:
         """Give the solver a complete starting plan (every variable), so it is used as is."""
@@ -939,11 +964,8 @@ def _within_windows(
     (keeping the figures before fairness), else ``plan``."""
     fairness = TIERS.index("fairness")
     model.hint(plan)
-    trial = model.model.clone()
+    trial = model.within(windows)
     trial.clear_objective()
-    for (least, most), high, low in zip(windows, model.highs, model.lows, strict=True):
-        trial.add(low >= least)
-        trial.add(high <= most)
     solver = _solver(seconds, seed, workers)
     status = solver.solve(trial)
     log.debug("load windows %s: %s in %.2f s", windows, solver.status_name(status), solver.wall_time)
@@ -954,32 +976,92 @@ def _within_windows(
     return plan
 
 
-def travel_at_fixed_loads(
-    model: ComponentModel, plan: list[Choice], *, seconds: float, seed: int, workers: int
-) -> list[Choice]:
-    """The plan of least travel in which everyone's load is as in ``plan`` (so every gap is
-    too), if CP-SAT finds a shorter one in time; else ``plan``.
+def travel_by_windows(
+    model: ComponentModel,
+    plan: list[Choice],
+    priority: int,
+    places: int,
+    *,
+    seconds: float,
+    seed: int,
+    threads: int,
+) -> tuple[list[Choice], int]:
+    """The plan of least travel keeping the figures before it, by load windows: the
+    counting model lists every tuple of the groups' windows that a plan of this sum of gaps
+    could have (``CountingModel.every_window``), and CP-SAT finds the least travel within
+    each tuple's windows, below the best found so far, ``threads`` tuples at a time. The
+    plan's own windows go first, from the plan, while the others are listed. Returns the
+    best plan and a lower bound on travel over every plan of the model (proven once every
+    tuple is done; 0 if the tuples could not be listed: too many, or not in time).
 
-    With loads fixed, travel is close to a transport problem whose LP is nearly exact:
-    measured on the loose month, proven at 5,999 km in 0.9 s from 8,109, where the search
-    keeping only the sum of gaps reached 6,020 after 60 s.
+    Fairness must be proven: every plan then has this sum of gaps exactly. Within fixed
+    windows travel's linear relaxation is nearly exact, where across windows it lets loads
+    be fractional (a network's loads all 4.5): measured on the loose month, the model keeping
+    only the sum of gaps was bounded at 5,550 km, its 13 tuples of windows at 5,724 at the
+    least, and the tuples proved 5,730 km optimal.
     """
-    if seconds < 0.1:
-        return plan
-    free = model.model
-    model.model = free.clone()
-    loads = assess_loads(model.instance, plan)
-    for key, var in model.load_vars.items():
-        model.model.add(var == loads[key])
-    try:
-        found, _, _, _ = _cp_solve(
-            model, TIERS.index("travel"), plan, seconds=seconds, seed=seed, workers=workers
+    fairness, travel = TIERS.index("fairness"), TIERS.index("travel")
+    deadline = time.perf_counter() + seconds
+    reached = model.values(plan)
+    model.hint(plan)
+    lock = threading.Lock()
+    best = [plan]
+
+    def solve(windows: list[tuple[int, int]], hinted: bool) -> int:
+        """A lower bound on travel within ``windows`` (its least if proven); keeps the best plan."""
+        with lock:
+            cutoff = model.values(best[0])[travel] - 1
+        left = _left(deadline)
+        if left < 0.05:
+            return 0
+        trial = model.within(windows)
+        if not hinted:
+            trial.clear_hints()
+        trial.add(model.tiers[travel] <= cutoff)
+        trial.minimize(model.tiers[travel])
+        solver = _solver(left, seed)
+        # Measured: presolve took 0.4 s of 1 s per tuple and gained nothing here.
+        solver.parameters.cp_model_presolve = False
+        status = solver.solve(trial)
+        log.debug(
+            "travel within %s below %d: %s in %.2f s",
+            windows,
+            cutoff + 1,
+            solver.status_name(status),
+            solver.wall_time,
         )
-    finally:
-        model.model = free
-    if found is not None and model.values(found) < model.values(plan):
-        return found
-    return plan
+        if status == cp_model.INFEASIBLE:
+            return cutoff + 1
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            found = model.chosen(solver)
+            with lock:
+                if model.values(found) < model.values(best[0]):
+                    best[0] = found
+        return max(0, math.ceil(solver.best_objective_bound - 1e-6))
+
+    own = model.windows_of(plan)
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        first = pool.submit(solve, own, True)
+        listed = model.counting(priority, places).every_window(
+            reached[fairness], most=WINDOW_TUPLES_MOST, seconds=seconds * WINDOW_LIST_SHARE
+        )
+        # Nearest the plan's own windows first: likeliest to lower the cutoff for the rest.
+        others = sorted(
+            (w for w in listed or [] if w != own),
+            key=lambda w: sum(abs(a - b) + abs(c - d) for (a, c), (b, d) in zip(w, own, strict=True)),
+        )
+        bounds = [first] + [pool.submit(solve, windows, False) for windows in others]
+    value = model.values(best[0])[travel]
+    bound = 0 if listed is None else min([value, *(future.result() for future in bounds)])
+    log.debug(
+        "travel by %s tuples of load windows: %d → %d, bound %d, %.2f s to spare",
+        "?" if listed is None else len(listed),
+        reached[travel],
+        value,
+        bound,
+        _left(deadline),
+    )
+    return best[0], bound
 
 
 class _ComponentRun:
@@ -1086,14 +1168,17 @@ class _ComponentRun:
         self.cut = self.cut or was_cut
 
     def rest(self, deadline: float, *, threads: int) -> None:
-        """The local search hands places to less loaded or nearer people; the model for
-        fairness and travel is then built around its plan; the one-group proofs bound
-        fairness; then fairness, and travel keeping it."""
+        """Where the search for load windows will not have the time, the local search
+        hands places to less loaded or nearer people first; the model for fairness and
+        travel is built around the plan; the joint floor and the windows, or the one-group
+        proofs, bound fairness; then fairness, and travel keeping it."""
         instance, events = self.instance, self.events
-        groups = [(g.month, g.people) for g in fairness_groups(instance, events)]
-        polish_deadline = time.perf_counter() + _left(deadline) * POLISH_SHARE
-        current = polish(instance, self.current, events=events, groups=groups, deadline=polish_deadline)
-        log.debug("polished, %.2f s to the deadline", _left(deadline))
+        current = self.current
+        if _left(deadline) < WINDOWS_ALONE_SECONDS:
+            groups = [(g.month, g.people) for g in fairness_groups(instance, events)]
+            polish_deadline = time.perf_counter() + _left(deadline) * POLISH_SHARE
+            current = polish(instance, current, events=events, groups=groups, deadline=polish_deadline)
+            log.debug("polished, %.2f s to the deadline", _left(deadline))
         places = TIERS.index("places")
         model = self._candidate_model(current, keep_up_to=places + 1)
         log.debug("candidate model built, %.2f s to the deadline", _left(deadline))
@@ -1138,9 +1223,20 @@ class _ComponentRun:
             fair = result
             model.model.add(model.tiers[fairness] <= result.value)
             if fair.proven:
-                # Fairness is settled (no search for it follows): hand places to nearer
-                # people, then re-seat everyone at their loads, for the travel search.
-                current = self._shorten(model, current, deadline, threads)
+                # Fairness is settled (no search for it follows): travel by load windows,
+                # proven when every tuple of windows is done (the travel stage is then
+                # skipped, its figure at its floor); else the travel stage goes on from there.
+                by_windows = travel_by_windows(
+                    model,
+                    current,
+                    values[0],
+                    values[places],
+                    seconds=_left(deadline) * WINDOWS_TRAVEL_SHARE,
+                    seed=self.seed,
+                    threads=threads,
+                )
+                current, model.floors[travel] = by_windows
+                self.parallel.append(threads > 1)
             # On a large model whose sum of gaps is not proven, travel keeps each group's gap,
             # not only their sum: the search is far quicker (measured on the tight month,
             # before the joint floor: proven in 2 s, against 74% from its bound without); its
@@ -1171,32 +1267,6 @@ class _ComponentRun:
         assert trip is not None
         self.tiers += [fair, trip]
         self.current = current
-
-    def _shorten(
-        self, model: ComponentModel, plan: list[Choice], deadline: float, threads: int
-    ) -> list[Choice]:
-        """Travel shortened keeping every load's fairness: ``polish.shorten``, then
-        ``travel_at_fixed_loads``."""
-        travel = TIERS.index("travel")
-        shortened = shorten(
-            self.instance,
-            plan,
-            events=self.events,
-            groups=[(g.month, g.people) for g in model.groups],
-            allowed={i for i, _ in model.lits},
-            deadline=time.perf_counter() + _left(deadline) * SHORTEN_SHARE,
-        )
-        before, after = model.values(plan), model.values(shortened)
-        log.debug("shortened: travel %d → %d", before[travel], after[travel])
-        if after < before:
-            plan = shortened
-        return travel_at_fixed_loads(
-            model,
-            plan,
-            seconds=_left(deadline) * FIXED_LOADS_SHARE,
-            seed=self.seed,
-            workers=self._workers(model, threads),
-        )
 
     def _workers(self, model: ComponentModel, threads: int) -> int:
         """A large model is solved by a portfolio of ``threads`` workers, a small one by one."""

@@ -119,7 +119,6 @@ def polish(
     events: Sequence[int],
     groups: Sequence[tuple[str, list[int]]],
     rounds: int = 8,
-    allowed: set[int] | None = None,
     deadline: float | None = None,
 ) -> list[Choice]:
     """Improve fairness, then travel, by replacing people one place at a time (until ``deadline``)."""
@@ -170,127 +169,6 @@ def polish(
                 current[new] = role
                 improved = True
                 break
-        if not improved:
-            break
-    return sorted(current.items())
-
-
-def shorten(
-    instance: Instance,
-    choices: Sequence[Choice],
-    *,
-    events: Sequence[int],
-    groups: Sequence[tuple[str, list[int]]],
-    allowed: set[int],
-    rounds: int = 8,
-    deadline: float | None = None,
-) -> list[Choice]:
-    """Shorten travel without making the plan less fair (until ``deadline``): hand a place
-    to a nearer person where the sum of gaps does not grow, or swap two people's places on
-    two events of a month where that saves kilometres (nobody's load changes). Every
-    network and language need met stays met, every place keeps its role, and only
-    ``allowed`` pairs are used (the solver's candidates, so that it can go on from here).
-
-    Run once fairness is settled: CP-SAT's travel search on a large model from a plan
-    chosen for fairness alone is slow (measured on the loose month: 10,250 km after 6 s,
-    6,020 after 60 s, against a bound of 5,550).
-    """
-    plan = _Plan(instance, events, groups)
-    plan.start(choices)
-    current = {index: role for index, role in choices}
-    pairs = instance.pairs
-    in_scope = set(events)
-    options = {e: [i for i in instance.pairs_of_event[e] if i in allowed] for e in events}
-    pair_of = {(pairs[i].person, pairs[i].event): i for e in events for i in options[e]}
-    nearest_first = {
-        p: sorted(
-            (i for i in instance.pairs_of_person[p] if pairs[i].event in in_scope and i in allowed),
-            key=lambda i: pairs[i].km,
-        )
-        for p in {pairs[i].person for i in pair_of.values()}
-    }
-    held: dict[int, dict[int, int]] = defaultdict(dict)  # event → person → pair index held
-    for index in current:
-        held[pairs[index].event][pairs[index].person] = index
-
-    def free_for(person: int, leaving: int, joining: int) -> bool:
-        return instance.conflicts[joining].isdisjoint(plan.busy[person] - {leaving})
-
-    def swap_for(first: int) -> tuple[int, int, int, int] | None:
-        """A swap that saves kilometres: (first, second, first's new pair, second's new pair)."""
-        a, e1, role1 = pairs[first].person, pairs[first].event, current[first]
-        for nearer in nearest_first[a]:
-            e2 = pairs[nearer].event
-            if pairs[nearer].km >= pairs[first].km:
-                return None
-            if e2 == e1 or instance.months[e2] != instance.months[e1] or a in plan.on_event[e2]:
-                continue
-            for b, second in held[e2].items():
-                role2 = current[second]
-                back = pair_of.get((b, e1))
-                if back is None or role1 not in pairs[back].roles or role2 not in pairs[nearer].roles:
-                    continue
-                if pairs[nearer].km + pairs[back].km >= pairs[first].km + pairs[second].km:
-                    continue
-                if b in plan.on_event[e1] or not free_for(a, e1, e2) or not free_for(b, e2, e1):
-                    continue
-                if plan.unmet_if_replaced(e1, a, b) > plan.unmet(e1):
-                    continue
-                if plan.unmet_if_replaced(e2, b, a) > plan.unmet(e2):
-                    continue
-                return first, second, nearer, back
-        return None
-
-    def handover_for(old: int) -> int | None:
-        """A nearer person for this place, the sum of gaps not growing."""
-        event, month = pairs[old].event, instance.months[pairs[old].event]
-        old_key = (pairs[old].person, month)
-        base_unmet = plan.unmet(event)
-        for new in options[event]:
-            pair = pairs[new]
-            if (
-                pair.km >= pairs[old].km
-                or current[old] not in pair.roles
-                or pair.person in plan.on_event[event]
-            ):
-                continue
-            new_key = (pair.person, month)
-            if plan.load[new_key] - instance.pinned[new_key] >= instance.capacity[new_key]:
-                continue
-            if not instance.conflicts[event].isdisjoint(plan.busy[pair.person]):
-                continue
-            if plan.gap_change(old_key, new_key) > 0:
-                continue
-            if plan.unmet_if_replaced(event, pairs[old].person, pair.person) > base_unmet:
-                continue
-            return new
-        return None
-
-    def replace(old: int, new: int) -> None:
-        role = current.pop(old)
-        del held[pairs[old].event][pairs[old].person]
-        plan.move(old, new)
-        current[new] = role
-        held[pairs[new].event][pairs[new].person] = new
-
-    for _ in range(rounds):
-        improved = False
-        for old in sorted(current, key=lambda i: (-pairs[i].km, pairs[i].event, pairs[i].person)):
-            if deadline is not None and time.perf_counter() > deadline:
-                return sorted(current.items())
-            if old not in current:
-                continue
-            new = handover_for(old)
-            if new is not None:
-                replace(old, new)
-                improved = True
-                continue
-            swap = swap_for(old)
-            if swap is not None:
-                first, second, nearer, back = swap
-                replace(first, back)
-                replace(second, nearer)
-                improved = True
         if not improved:
             break
     return sorted(current.items())
