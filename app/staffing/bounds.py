@@ -13,7 +13,9 @@ give each recruiting place to someone who can recruit. Two floors:
   the benchmark's months: it proves least sums of gaps of 4 and 3 where the per-group
   floors give 0 and 1, because the few who can recruit must carry the recruiting places.
   Its solutions also give each group a load window to aim a real plan at
-  (``windows_at``, used by ``engine.reach_windows``).
+  (``windows_at``, used by ``engine.reach_windows``), and, listed in full
+  (``every_window``), split the proof of least travel by windows
+  (``engine.travel_by_windows``).
 
 Every constraint is implied by the plan model (``ComponentModel``), so every plan of that
 model is a solution here, and the optimum here is at most the plan's: the floor is valid,
