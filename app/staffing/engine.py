@@ -986,14 +986,16 @@ def travel_by_windows(
     seconds: float,
     seed: int,
     threads: int,
-) -> tuple[list[Choice], int]:
+) -> tuple[list[Choice], int, bool]:
     """The plan of least travel keeping the figures before it, by load windows: the
     counting model lists every tuple of the groups' windows that a plan of this sum of gaps
     could have (``CountingModel.every_window``), and CP-SAT finds the least travel within
     each tuple's windows, below the best found so far, ``threads`` tuples at a time. The
     plan's own windows go first, from the plan, while the others are listed. Returns the
-    best plan and a lower bound on travel over every plan of the model (proven once every
-    tuple is done; 0 if the tuples could not be listed: too many, or not in time).
+    best plan, a lower bound on travel over every plan of the model (proven once every
+    tuple is done; 0 if the tuples could not be listed: too many, or not in time), and
+    whether tuples were solved side by side (which of equally short plans is kept then
+    depends on timing).
 
     Fairness must be proven: every plan then has this sum of gaps exactly. Within fixed
     windows travel's linear relaxation is nearly exact, where across windows it lets loads
@@ -1063,7 +1065,7 @@ def travel_by_windows(
         bound,
         _left(deadline),
     )
-    return best[0], bound
+    return best[0], bound, threads > 1 and bool(others)
 
 
 class _ComponentRun:
@@ -1189,7 +1191,8 @@ class _ComponentRun:
             values[0], values[places], current, seconds=_left(deadline) * JOINT_FLOOR_SHARE, seed=self.seed
         )
         log.debug("fairness floor %d (plan %d), %.2f s to the deadline", floor, values[2], _left(deadline))
-        if _left(deadline) >= WINDOWS_MIN_SECONDS:
+        if _left(deadline) >= WINDOWS_MIN_SECONDS and values[TIERS.index("fairness")] > floor:
+            workers = self._workers(model, threads)
             current = reach_windows(
                 model,
                 current,
@@ -1197,8 +1200,9 @@ class _ComponentRun:
                 values[places],
                 seconds=_left(deadline) * WINDOWS_SHARE,
                 seed=self.seed,
-                workers=self._workers(model, threads),
+                workers=workers,
             )
+            self.parallel.append(workers > 1)
         current = prove_group_gaps(
             model, current, seconds=_left(deadline) * GROUP_PROOF_SHARE, seed=self.seed, threads=threads
         )
@@ -1237,8 +1241,8 @@ class _ComponentRun:
                     seed=self.seed,
                     threads=threads,
                 )
-                current, model.floors[travel] = by_windows
-                self.parallel.append(threads > 1)
+                current, model.floors[travel], side_by_side = by_windows
+                self.parallel.append(side_by_side)
             # On a large model whose sum of gaps is not proven, travel keeps each group's gap,
             # not only their sum: the search is far quicker (measured on the tight month,
             # before the joint floor: proven in 2 s, against 74% from its bound without); its
@@ -1440,8 +1444,9 @@ def plan(instance: Instance, *, time_limit: float, seed: int = 0, workers: int =
         )
     if any(r.parallel for r in results):
         notes.append(
-            "a large model was solved by a parallel search: a rerun reaches the same proven "
-            "figures but may choose other people among equally good plans"
+            "a parallel search ran (a large model's portfolio, or load windows side by side): "
+            "a rerun reaches the same proven figures but may choose other people among equally "
+            "good plans"
         )
     return Outcome(
         proposals=to_proposals(instance, chosen),

@@ -159,7 +159,7 @@ def test_travel_by_windows_finds_and_proves_the_least_travel(seed: int) -> None:
         assert solver.solve(model.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
         fair = model.chosen(solver)
 
-        shortest, bound = travel_by_windows(
+        shortest, bound, _ = travel_by_windows(
             model, fair, optimum[0], optimum[1], seconds=10, seed=0, threads=1
         )
 
@@ -194,7 +194,7 @@ def test_travel_by_windows_finds_the_short_trips_in_other_windows_than_the_plans
     assert sorted(windows) == [[(1, 2), (1, 1)], [(1, 2), (2, 2)]]
     model.model.add(model.tiers[FAIRNESS] <= 1)
 
-    shortest, bound = travel_by_windows(model, members_on_one, 0, 0, seconds=10, seed=0, threads=1)
+    shortest, bound, _ = travel_by_windows(model, members_on_one, 0, 0, seconds=10, seed=0, threads=1)
 
     assert model.values(shortest) == (0, 0, 1, 0) and bound == 0
     assert loads(to_proposals(instance, shortest)) == {1: 2, 2: 2, 3: 1, 4: 1}

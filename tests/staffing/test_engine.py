@@ -125,13 +125,13 @@ def test_plan_network_of_two_splits_four_events_two_and_two() -> None:
     assert outcome.figures.worst_network_gap == 0
 
 
-def test_plan_by_the_portfolio_of_a_large_model_keeps_the_rules_and_the_optimum(
+def test_plan_of_a_large_model_keeps_the_rules_and_the_optimum(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # One month planned alone with two workers is solved by a CP-SAT portfolio once its
-    # model is large; here every model counts as large, so the same hand-solved cases run
-    # through it: the network of two still splits its four events 2/2, and nobody is given
-    # the Bacup → Nelson hop in ten minutes.
+    # One month planned alone with two workers searches a large model on both (a CP-SAT
+    # portfolio, or load windows side by side); here every model counts as large, so the
+    # same hand-solved cases run that way: the network of two still splits its four events
+    # 2/2, and nobody is given the Bacup → Nelson hop in ten minutes.
     monkeypatch.setattr(engine, "LARGE_MODEL_VARIABLES", 0)
     events = [event(i, at(i, 10), networks=(BPA,)) for i in (1, 2, 3, 4)]
     events += [event(5, at(9, 10), place=BACUP), event(6, at(9, 12, 10), place=NELSON)]
@@ -146,12 +146,7 @@ def test_plan_by_the_portfolio_of_a_large_model_keeps_the_rules_and_the_optimum(
     assert network_events == {1: 2, 2: 2}
     hop = {p.person_id: p.event_id for p in outcome.proposals if p.event_id in (5, 6)}
     assert sorted(hop.values()) == [5, 6]
-    assert any("parallel search" in note for note in outcome.notes)
-    assert [(t.name, t.proven) for t in outcome.tiers][:3] == [
-        ("priority", True),
-        ("places", True),
-        ("fairness", True),
-    ]
+    assert outcome.status == "optimal"
 
 
 def month_with_a_trap_for_greedy(month: int, first_id: int) -> list[PlanEvent]:
