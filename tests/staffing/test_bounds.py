@@ -2,6 +2,7 @@
 search that reaches them, and travel proven by load windows."""
 
 import random
+from collections.abc import Iterator
 
 import pytest
 from ortools.sat.python import cp_model
@@ -130,12 +131,17 @@ def lexicographic_optimum(model: ComponentModel, tiers: int = 3) -> list[int]:
     return reached
 
 
-@pytest.mark.parametrize("seed", range(30))
-def test_fairness_floors_never_exceed_the_least_possible_gaps(seed: int) -> None:
+def random_components(seed: int) -> Iterator[tuple[Instance, list[int], set[int]]]:
+    """Each component of a random month, with every pair of it."""
     events, people = random_month(random.Random(seed))
     instance = build_instance(events=events, people=people, travel_buffer=BUFFER)
     for component in instance.components:
-        pairs = {i for e in component for i in instance.pairs_of_event[e]}
+        yield instance, component, {i for e in component for i in instance.pairs_of_event[e]}
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_fairness_floors_never_exceed_the_least_possible_gaps(seed: int) -> None:
+    for instance, component, pairs in random_components(seed):
         needs, places, fairness = lexicographic_optimum(ComponentModel(instance, component, pairs))
         model = ComponentModel(instance, component, pairs)
         model.add_fairness_floor(needs, places)
@@ -145,10 +151,7 @@ def test_fairness_floors_never_exceed_the_least_possible_gaps(seed: int) -> None
 
 @pytest.mark.parametrize("seed", range(30))
 def test_travel_by_windows_finds_and_proves_the_least_travel(seed: int) -> None:
-    events, people = random_month(random.Random(seed))
-    instance = build_instance(events=events, people=people, travel_buffer=BUFFER)
-    for component in instance.components:
-        pairs = {i for e in component for i in instance.pairs_of_event[e]}
+    for instance, component, pairs in random_components(seed):
         optimum = lexicographic_optimum(ComponentModel(instance, component, pairs), tiers=4)
         model = ComponentModel(instance, component, pairs)
         for tier in range(3):
