@@ -13,7 +13,8 @@ give each recruiting place to someone who can recruit. Two floors:
   the benchmark's months: it proves least sums of gaps of 4 and 3 where the per-group
   floors give 0 and 1, because the few who can recruit must carry the recruiting places.
   Its solutions also give each group a load window to aim a real plan at
-  (``windows_at``, used by ``engine.reach_windows``), and, listed in full
+  (``windows_at``, used by ``engine.reach_windows``; windows that no plan reaches are
+  then refuted, excluded from every counting model after), and, listed in full
   (``every_window``), split the proof of least travel by windows
   (``engine.travel_by_windows``).
 
@@ -25,6 +26,7 @@ not a guess.
 import math
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -32,6 +34,7 @@ from ortools.sat.python import cp_model
 from app.staffing.instance import AMBASSADOR, RECRUITER
 
 Key = tuple[int, str]  # (person, month)
+Windows = list[tuple[int, int]]  # each group's least and most load
 Group = tuple[str, int | None, list[int]]  # month, network (None: everyone), people
 ROLES = (AMBASSADOR, RECRUITER)
 
@@ -134,6 +137,7 @@ class CountingModel:
         priority: int,
         places: int,
         floors: list[int],
+        refuted: Sequence[Windows] = (),
     ) -> None:
         self.groups = groups
         self.floors = floors
@@ -186,6 +190,21 @@ class CountingModel:
             self.windows.append((low, high))
             self.levels.append(levels)
         self.total = cp_model.LinearExpr.sum(self.gaps)
+        for windows in refuted:
+            self._exclude(windows)
+
+    def _exclude(self, windows: Windows) -> None:
+        """No solution has every group's loads within ``windows``: some group's least load
+        lies below its window, or its most load above it. (The loads of a plan that keeps
+        out of them satisfy this with the window variables at their exact values.)"""
+        model = self.model
+        outside = []
+        for (least, most), (low, high) in zip(windows, self.windows, strict=True):
+            below, above = model.new_bool_var(""), model.new_bool_var("")
+            model.add(low <= least - 1).only_enforce_if(below)
+            model.add(high >= most + 1).only_enforce_if(above)
+            outside += [below, above]
+        model.add_bool_or(outside)
 
     def start_from(self, plan_loads: dict[Key, tuple[int, int]]) -> None:
         """Hint a known plan's counts (each key's load and recruiting duties)."""
@@ -196,9 +215,9 @@ class CountingModel:
 
     def least(
         self, objective: cp_model.LinearExprT, *, seconds: float, seed: int
-    ) -> tuple[int, cp_model.CpSolver | None]:
-        """A lower bound on ``objective`` (its least value if proven in ``seconds``), and the
-        solver if it found a solution (to read it), else None."""
+    ) -> tuple[int, cp_model.CpSolver | None, bool]:
+        """A lower bound on ``objective`` (its least value if proven in ``seconds``), the
+        solver if it found a solution (to read it) else None, and whether there is none."""
         self.model.minimize(objective)
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(0.05, seconds)
@@ -206,8 +225,8 @@ class CountingModel:
         solver.parameters.random_seed = seed
         status = solver.solve(self.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return 0, None
-        return math.ceil(solver.best_objective_bound - 1e-6), solver
+            return 0, None, status == cp_model.INFEASIBLE
+        return math.ceil(solver.best_objective_bound - 1e-6), solver, False
 
     def joint_floor(self, *, seconds: float, seed: int) -> int:
         """A lower bound on the sum of the groups' gaps over every plan (at least the sum of
@@ -215,27 +234,28 @@ class CountingModel:
         least = sum(self.floors)
         if seconds <= 0.05 or not self.groups:
             return least
-        floor, _ = self.least(self.total, seconds=seconds, seed=seed)
+        floor, _, _ = self.least(self.total, seconds=seconds, seed=seed)
         return max(least, floor)
 
-    def windows_at(self, total: int, *, seconds: float, seed: int) -> list[tuple[int, int]] | None:
+    def windows_at(self, total: int, *, seconds: float, seed: int) -> tuple[Windows | None, bool]:
         """Each group's load window (least, most) in a counting solution whose gaps add up
-        to ``total``: a target for a real plan (see ``engine.reach_windows``). None if no
-        solution is found in time. Of such solutions, one whose windows for everyone (the
-        groups of all people) start lowest: room for those who can take little (measured
-        on the loose month: a plan reached such windows in 0.6 s, others in 3 s)."""
+        to ``total``: a target for a real plan (see ``engine.reach_windows``); None if no
+        solution is found in time, and whether there is none at all. Of such solutions, one
+        whose windows for everyone (the groups of all people) start lowest: room for those
+        who can take little (measured on the loose month: a plan reached such windows in
+        0.6 s, others in 3 s)."""
         self.model.add(self.total == total)
         everyone = [
             low
             for (low, _), (_, network, _) in zip(self.windows, self.groups, strict=True)
             if network is None
         ]
-        _, solver = self.least(cp_model.LinearExpr.sum(everyone), seconds=seconds, seed=seed)
+        _, solver, none = self.least(cp_model.LinearExpr.sum(everyone), seconds=seconds, seed=seed)
         if solver is None:
-            return None
-        return [(solver.value(low), solver.value(high)) for low, high in self.windows]
+            return None, none
+        return [(solver.value(low), solver.value(high)) for low, high in self.windows], False
 
-    def every_window(self, total: int, *, most: int, seconds: float) -> list[list[tuple[int, int]]] | None:
+    def every_window(self, total: int, *, most: int, seconds: float) -> list[Windows] | None:
         """Every distinct tuple of the groups' load windows (least, most load) among counting
         solutions whose gaps add up to ``total``; None if there are more than ``most`` or the
         list is not proven complete within ``seconds``.
@@ -254,7 +274,7 @@ class CountingModel:
             model.add_max_equality(high, levels)
             model.add_min_equality(low, levels)
         deadline = time.perf_counter() + seconds
-        found: list[list[tuple[int, int]]] = []
+        found: list[Windows] = []
         while len(found) <= most:
             left = deadline - time.perf_counter()
             if left <= 0:

@@ -61,7 +61,7 @@ def test_joint_floor_counts_that_only_recruiters_can_recruit() -> None:
     assert model.add_joint_floor(0, 0, plan, seconds=5, seed=0) == 2
     assert model.joint_floor == 2 and model.floors[FAIRNESS] == 2
     # Loads between 2 and 4 make a sum of gaps of 2: the 4/2/2 plan itself, and no other.
-    assert model.counting(0, 0).windows_at(2, seconds=5, seed=0) == [(2, 4)]
+    assert model.counting(0, 0).windows_at(2, seconds=5, seed=0) == ([(2, 4)], False)
     assert model.counting(0, 0).every_window(2, most=10, seconds=5) == [[(2, 4)]]
     assert loads(outcome.proposals) == {1: 4, 2: 2, 3: 2}
     fairness = outcome.tiers[FAIRNESS]
@@ -83,6 +83,29 @@ def test_a_plan_in_the_floor_windows_is_found_from_an_unfair_one() -> None:
 
     assert model.group_gaps(fair) == [2]
     assert model.values(fair)[:2] == (0, 0)  # every place still filled
+
+
+def test_windows_out_of_reach_are_refuted_and_the_floor_rises_to_the_optimum() -> None:
+    # Four events wanting one ambassador each; events 1 and 2 overlap. Person 1 may take
+    # only those two (excluded from 3 and 4), so one at most; person 2 the rest: loads 1
+    # and 3, a gap of 2 (by hand). Counting loads alone (ignoring the clash) allows 2 and 2.
+    events = [event(1, at(1, 10)), event(2, at(1, 10)), event(3, at(2, 10), excluded=frozenset({1}))]
+    events.append(event(4, at(3, 10), excluded=frozenset({1})))
+    instance = build_instance(events=events, people=[person(1), person(2)], travel_buffer=BUFFER)
+    model = whole_model(instance)
+    model.model.add(model.tiers[1] <= 0)
+    only_plan = choices(
+        instance, {(1, 1): AMBASSADOR, (2, 2): AMBASSADOR, (2, 3): AMBASSADOR, (2, 4): AMBASSADOR}
+    )
+    assert model.add_joint_floor(0, 0, only_plan, seconds=5, seed=0) == 0
+
+    fair = reach_windows(model, only_plan, 0, 0, seconds=5, seed=0, workers=1)
+
+    assert model.group_gaps(fair) == [2]
+    # Loads within (2, 2), a gap of 0; then within (1, 2) or (2, 3), a gap of 1: none of them.
+    assert model.refuted == [[(2, 2)], [(1, 2)], [(2, 3)]]
+    assert model.floors[FAIRNESS] == 2  # proven
+    assert model.counting(0, 0).windows_at(0, seconds=5, seed=0) == (None, True)
 
 
 def random_month(
@@ -131,6 +154,16 @@ def lexicographic_optimum(model: ComponentModel, tiers: int = 3) -> list[int]:
     return reached
 
 
+def any_plan_keeping(model: ComponentModel, figures: list[int]) -> tuple[ComponentModel, list[Choice]]:
+    """The model, its first figures held at these values, and any plan of it."""
+    for tier, value in enumerate(figures):
+        model.model.add(model.tiers[tier] <= value)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.solve(model.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    return model, model.chosen(solver)
+
+
 def random_components(seed: int) -> Iterator[tuple[Instance, list[int], set[int]]]:
     """Each component of a random month, with every pair of it."""
     events, people = random_month(random.Random(seed))
@@ -150,17 +183,26 @@ def test_fairness_floors_never_exceed_the_least_possible_gaps(seed: int) -> None
 
 
 @pytest.mark.parametrize("seed", range(30))
+def test_reach_windows_finds_and_proves_the_least_sum_of_gaps(seed: int) -> None:
+    for instance, component, pairs in random_components(seed):
+        optimum = lexicographic_optimum(ComponentModel(instance, component, pairs))
+        # Any plan keeping the needs and places, however unfair.
+        model, start = any_plan_keeping(ComponentModel(instance, component, pairs), optimum[:2])
+        model.add_fairness_floor(optimum[0], optimum[1])
+        model.add_joint_floor(optimum[0], optimum[1], start, seconds=5, seed=0)
+
+        fair = reach_windows(model, start, optimum[0], optimum[1], seconds=10, seed=0, workers=1)
+
+        assert list(model.values(fair)[:3]) == optimum
+        assert model.floors[FAIRNESS] == optimum[FAIRNESS]
+
+
+@pytest.mark.parametrize("seed", range(30))
 def test_travel_by_windows_finds_and_proves_the_least_travel(seed: int) -> None:
     for instance, component, pairs in random_components(seed):
         optimum = lexicographic_optimum(ComponentModel(instance, component, pairs), tiers=4)
-        model = ComponentModel(instance, component, pairs)
-        for tier in range(3):
-            model.model.add(model.tiers[tier] <= optimum[tier])
         # Any plan as fair as can be, as the engine hands over once fairness is proven.
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = 1
-        assert solver.solve(model.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-        fair = model.chosen(solver)
+        model, fair = any_plan_keeping(ComponentModel(instance, component, pairs), optimum[:3])
 
         shortest, bound, _ = travel_by_windows(
             model, fair, optimum[0], optimum[1], seconds=10, seed=0, threads=1
