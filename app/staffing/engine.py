@@ -41,8 +41,8 @@ How a plan is made:
   which knows that only some can recruit or meet a need. A search for a plan within the
   load windows of that model's solution (``reach_windows``) then often meets the floor,
   which proves it; windows it proves out of reach are refuted (no counting model allows
-  them again), and when none are left at the floor, the floor rises by one. Time permitting, CP-SAT also proves single groups' gaps
-  (``prove_group_gaps``).
+  them again), and when none are left at the floor, the floor rises by one. Time
+  permitting, CP-SAT also proves single groups' gaps (``prove_group_gaps``).
 - Once fairness is proven, travel goes by load windows (``travel_by_windows``): the
   counting model lists every tuple of windows a plan this fair could have, and CP-SAT finds
   the least travel within each, where travel's linear relaxation is nearly exact; with
@@ -957,8 +957,9 @@ def reach_windows(
     deadline = time.perf_counter() + seconds
     target = model.floors[fairness]
     while target < model.values(plan)[fairness] and _left(deadline) > 0.1:
-        counting = model.counting(priority, places)
-        windows, none = counting.windows_at(target, seconds=_left(deadline) / 4, seed=seed)
+        windows, none = model.counting(priority, places).windows_at(
+            target, seconds=_left(deadline) / 4, seed=seed
+        )
         if windows is None:
             if none and target == model.floors[fairness]:
                 model.raise_joint_floor(target + 1)
