@@ -8,7 +8,9 @@ people, each loose (about three times more capacity than demand) and tight (capa
 above demand, scarce networks and languages, many overlapping events). The generator is
 seeded, so every run plans the same force. Each instance is solved ``--repeat`` times; the
 table shows the median time and the figures of the median run (the machine is shared, so a
-single time means little). Results go to bench/results/staffing.json.
+single time means little). Then each (b) instance once more with a longer limit
+(``--proof-limit-b``, 120 s): how long a quarter takes to a proven plan. Results go to
+bench/results/staffing.json.
 """
 
 import argparse
@@ -288,6 +290,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--limit-a", type=float, default=10.0, help="time limit for (a), seconds")
     parser.add_argument("--limit-b", type=float, default=30.0, help="time limit for (b), seconds")
+    parser.add_argument(
+        "--proof-limit-b",
+        type=float,
+        default=120.0,
+        help="also one run of each (b) instance with this limit, to see how long a proof takes (0: skip)",
+    )
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     rows = []
@@ -295,24 +303,18 @@ def main() -> None:
     for spec in SPECS:
         if args.only and spec.name not in args.only:
             continue
-        events, people = generate(spec)
         limit = args.limit_a if spec.name.startswith("a") else args.limit_b
-        runs: list[tuple[float, Outcome, float]] = []
-        greedy_seconds: list[float] = []
-        for _ in range(args.repeat):
-            started = time.perf_counter()
-            instance = build_instance(events=events, people=people, travel_buffer=timedelta(minutes=30))
-            build = time.perf_counter() - started
-            greedy_choices(instance)
-            greedy_seconds.append(time.perf_counter() - started)
-            started = time.perf_counter()
-            instance = build_instance(events=events, people=people, travel_buffer=timedelta(minutes=30))
-            build = time.perf_counter() - started
-            # The whole run — eligibility, greedy, solver — is held to the limit.
-            outcome = plan(instance, time_limit=max(0.5, limit - build), seed=args.seed, workers=args.workers)
-            runs.append((time.perf_counter() - started, outcome, build))
-        rows.append(row(spec, runs, greedy_seconds))
+        rows.append(measure(spec, limit=limit, repeat=args.repeat, seed=args.seed, workers=args.workers))
         _print_row(rows[-1])
+    if args.proof_limit_b:
+        # How long a quarter takes to a proven plan, given more time than target (b)'s.
+        for spec in SPECS:
+            if spec.name.startswith("b") and (not args.only or spec.name in args.only):
+                rows.append(
+                    measure(spec, limit=args.proof_limit_b, repeat=1, seed=args.seed, workers=args.workers)
+                )
+                rows[-1]["instance"] = f"{spec.name}, limit {args.proof_limit_b:g} s"
+                _print_row(rows[-1])
     if not args.no_write and rows:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         document = {
@@ -330,6 +332,25 @@ def main() -> None:
         RESULTS.write_text(json.dumps(document, indent=2) + "\n")
     print()
     print(table(rows))
+
+
+def measure(spec: Spec, *, limit: float, repeat: int, seed: int, workers: int) -> dict[str, Any]:
+    """Greedy and the solver on one generated force, ``repeat`` times each."""
+    events, people = generate(spec)
+    runs: list[tuple[float, Outcome, float]] = []
+    greedy_seconds: list[float] = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        instance = build_instance(events=events, people=people, travel_buffer=timedelta(minutes=30))
+        greedy_choices(instance)
+        greedy_seconds.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        instance = build_instance(events=events, people=people, travel_buffer=timedelta(minutes=30))
+        build = time.perf_counter() - started
+        # The whole run — eligibility, greedy, solver — is held to the limit.
+        outcome = plan(instance, time_limit=max(0.5, limit - build), seed=seed, workers=workers)
+        runs.append((time.perf_counter() - started, outcome, build))
+    return row(spec, runs, greedy_seconds)
 
 
 def _print_row(r: dict[str, Any]) -> None:
