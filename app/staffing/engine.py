@@ -1033,7 +1033,7 @@ def travel_by_windows(
     lock = threading.Lock()
     best = [plan]
 
-    def solve(windows: list[tuple[int, int]], hinted: bool) -> int:
+    def solve(windows: Windows, hinted: bool) -> int:
         """A lower bound on travel within ``windows`` (its least if proven); keeps the best plan."""
         with lock:
             cutoff = model.values(best[0])[travel] - 1
