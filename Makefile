@@ -1,5 +1,6 @@
 # Two commands set everything up on a fresh machine with Python 3.11+:
 #   make run    virtualenv, install, migrate, demo data on first start, serve on 127.0.0.1:8000
+#               with the background worker beside it
 #   make test   install, then ruff, mypy and pytest
 PYTHON ?= python3
 VENV := .venv
@@ -25,6 +26,9 @@ run: install
 	$(BIN)/muster db upgrade
 	$(BIN)/muster demo --if-empty
 	@echo "Muster is at http://$(HOST):$(PORT)/ (API docs at /docs). Ctrl-C stops it."
+	@# The worker (e-mails, reminders, digests, long jobs) runs beside the server and stops with it.
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/muster worker & \
 	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT)
 
 lint: install

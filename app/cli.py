@@ -117,7 +117,42 @@ def create_token(
     typer.echo(token)
 
 
+@cli.command()
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="Do everything that is due, then stop")] = False,
+    batch: Annotated[int, typer.Option(help="Messages claimed at a time", min=1, max=1000)] = 50,
+) -> None:
+    """Run the background worker: send e-mails, reminders and digests, run queued jobs.
+
+    Run one alongside the web server (``make run`` does); more may run anywhere with the
+    same database. Ctrl-C or SIGTERM stops it after the message in hand.
+    """
+    import logging
+    import signal
+    import threading
+
+    from app.worker.runner import Worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    runner = Worker(batch_size=batch)
+    if once:
+        turns = runner.drain()
+        typer.echo(
+            f"worker {runner.worker_id}: {runner.sent} message(s) sent or kept, {runner.jobs_run} job(s) in {turns} turn(s)"
+        )
+        return
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    if not get_settings().smtp_url:
+        typer.echo("MUSTER_SMTP_URL is not set: messages are kept in the outbox (/admin/outbox), not sent.")
+    runner.run(stop)
+
+
 def main() -> None:
+    from app.notifications import triggers
+
+    triggers.install()
     cli()
 
 

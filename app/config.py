@@ -38,6 +38,19 @@ class Settings(BaseSettings):
     pdf_queue_seconds: float = Field(default=10.0, ge=0, le=300)
     force_name: str = "Lancashire Constabulary"
     secure_cookies: bool = False
+    # E-mail. With no SMTP URL, messages are composed and kept in the outbox (the demo's way).
+    smtp_url: str = ""
+    mail_from: str = "Muster <muster@muster.example>"
+    # Changes to one duty within this many seconds go out as one message.
+    notify_delay_seconds: float = Field(default=120.0, ge=0, le=24 * 3600)
+    # The hour (London time) of the "morning of the day" reminder and of the daily digest.
+    morning_reminder_hour: int = Field(default=7, ge=0, le=23)
+    digest_hour: int = Field(default=7, ge=0, le=23)
+    outbox_max_attempts: int = Field(default=8, ge=1, le=100)
+    # First retry after this long, doubling each time (capped at an hour).
+    outbox_retry_seconds: float = Field(default=30.0, ge=0, le=3600)
+    action_link_days: int = Field(default=14, ge=1, le=90)
+    worker_poll_seconds: float = Field(default=1.0, gt=0, le=60)
 
 
 @lru_cache

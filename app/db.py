@@ -81,6 +81,20 @@ def get_session() -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
+def begin_write(session: Session) -> bool:
+    """On SQLite, take the database write lock now (``BEGIN IMMEDIATE``), so what this
+    transaction reads is what the next writer will see; True if it did. PostgreSQL needs
+    row locks instead (``FOR UPDATE``), which the caller takes."""
+    if session.get_bind().dialect.name != "sqlite":
+        return False
+    connection = session.connection()
+    dbapi = connection.connection.dbapi_connection
+    if dbapi is not None and not dbapi.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return True
+    return False
+
+
 def lock_for_booking(session: Session, person_ids: list[int]) -> None:
     """Serialise bookings of the same people across requests and workers.
 
@@ -93,15 +107,12 @@ def lock_for_booking(session: Session, person_ids: list[int]) -> None:
     ids = sorted(set(person_ids))
     if not ids:
         return
-    bind = session.get_bind()
-    if bind.dialect.name == "sqlite":
-        connection = session.connection()
-        dbapi = connection.connection.dbapi_connection
-        if dbapi is not None and not dbapi.in_transaction:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
+    if session.get_bind().dialect.name == "sqlite":
+        if not begin_write(session):
             # Already writing in this transaction: a write takes the lock just the same.
-            connection.execute(sa.update(Person).where(col(Person.id) == ids[0]).values(active=Person.active))
+            session.connection().execute(
+                sa.update(Person).where(col(Person.id) == ids[0]).values(active=Person.active)
+            )
         return
     session.execute(
         sa.select(col(Person.id)).where(col(Person.id).in_(ids)).order_by(col(Person.id)).with_for_update()

@@ -29,6 +29,7 @@ from app.errors import AppError
 from app.events import service as events
 from app.events.models import Event
 from app.networks import service as networks
+from app.notifications.triggers import QUIET
 from app.people import service as people
 from app.people.models import Person
 from app.venues import service as venues
@@ -283,6 +284,8 @@ def load(session: Session, *, today: date | None = None) -> DemoLogins:
         raise AppError("the database already has data; the demo loads only into an empty one")
     today = today or date.today()
     actor = DEMO_ACTOR
+    # The demo's history is not news: nobody is e-mailed about what it sets up.
+    session.info[QUIET] = True
 
     network_ids = [
         networks.create_network(session=session, actor=actor, data={"name": n, "short_name": s}).id
@@ -662,4 +665,5 @@ def load(session: Session, *, today: date | None = None) -> DemoLogins:
         event.coordinator_user_id = coordinator.id
         session.add(event)
     session.commit()
+    session.info.pop(QUIET, None)
     return logins

@@ -7,10 +7,13 @@ from app.campaigns.models import Campaign
 from app.events.models import Event, EventNetworkNeed
 from app.feeds.models import FeedToken
 from app.networks.models import Network
+from app.notifications.models import ActionLink, NotificationPreference, OutboxMessage
 from app.people.models import Person, Representation, Unavailability
 from app.venues.models import Venue
+from app.worker.models import Job, WorkerHeartbeat
 
 __all__ = [
+    "ActionLink",
     "ApiToken",
     "Assignment",
     "AuditEntry",
@@ -18,11 +21,15 @@ __all__ = [
     "Event",
     "EventNetworkNeed",
     "FeedToken",
+    "Job",
     "Network",
+    "NotificationPreference",
+    "OutboxMessage",
     "Person",
     "Representation",
     "Unavailability",
     "User",
     "UserVenue",
     "Venue",
+    "WorkerHeartbeat",
 ]

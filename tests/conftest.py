@@ -20,6 +20,7 @@ from sqlmodel import Session, SQLModel  # noqa: E402
 
 from app import migrate  # noqa: E402
 from app.db import get_engine  # noqa: E402
+from app.notifications import triggers  # noqa: E402
 from tests.factories import Factory  # noqa: E402
 
 IS_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
@@ -32,6 +33,7 @@ def engine() -> Iterator[sa.Engine]:
         with engine.begin() as conn:
             conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
     migrate.upgrade(TEST_DATABASE_URL)
+    triggers.install()
     yield engine
 
 

@@ -123,7 +123,7 @@ def _team_text(team: list[tuple[Assignment, Person]], *, leave_out: int | None =
     return ", ".join(names)
 
 
-def _coordinators(session: Session, user_ids: set[int]) -> dict[int, str]:
+def coordinator_contacts(session: Session, user_ids: set[int]) -> dict[int, str]:
     """Each coordinator's contact line: name, e-mail and (internal feeds only) phone."""
     if not user_ids:
         return {}
@@ -160,23 +160,30 @@ def _recently(window: Window, *stamps: datetime) -> bool:
     return max(stamps) >= window.cancelled_since
 
 
-def person_calendar(session: Session, person_id: int, window: Window) -> CalendarMeta:
+def person_calendar(
+    session: Session, person_id: int, window: Window, *, event_id: int | None = None
+) -> CalendarMeta:
+    """A person's duties; with ``event_id``, only that one, whatever its state (the entry
+    an e-mail invitation carries, with the feed's UID and SEQUENCE)."""
     person = session.get(Person, person_id)
     if person is None:
         raise NotFound(NO_FEED)
-    rows = session.exec(
+    query = (
         select(Assignment, Event, Venue)
         .join(Event, col(Event.id) == Assignment.event_id)
         .join(Venue, col(Venue.id) == Event.venue_id)
-        .where(Assignment.person_id == person_id, Event.ends_at >= window.history_start)
+        .where(Assignment.person_id == person_id)
         .order_by(col(Event.starts_at), col(Event.id))
-    ).all()
-    rows = [
-        (a, e, v)
-        for a, e, v in rows
-        if (a.status in ACTIVE_ASSIGNMENT_STATUSES and e.status != EventStatus.cancelled)
-        or _recently(window, a.updated_at, e.updated_at)
-    ]
+    )
+    if event_id is not None:
+        rows = session.exec(query.where(Assignment.event_id == event_id)).all()
+    else:
+        rows = [
+            (a, e, v)
+            for a, e, v in session.exec(query.where(Event.ends_at >= window.history_start)).all()
+            if (a.status in ACTIVE_ASSIGNMENT_STATUSES and e.status != EventStatus.cancelled)
+            or _recently(window, a.updated_at, e.updated_at)
+        ]
     event_ids = [e.id for _, e, _ in rows if e.id is not None]
     teams = _teams(session, event_ids)
     campaigns = _campaigns(session, {e.campaign_id for _, e, _ in rows})
@@ -185,7 +192,7 @@ def person_calendar(session: Session, person_id: int, window: Window) -> Calenda
         for _, e, _ in rows
         if e.campaign_id in campaigns
     }
-    contacts = _coordinators(session, {u for u in coordinator_of.values() if u is not None})
+    contacts = coordinator_contacts(session, {u for u in coordinator_of.values() if u is not None})
     entries = []
     for assignment, event, venue in rows:
         assert event.id is not None

@@ -31,6 +31,7 @@ from icalendar import (
     Timezone,
     TimezoneDaylight,
     TimezoneStandard,
+    vCalAddress,
     vCategory,
     vDuration,
     vGeo,
@@ -233,4 +234,45 @@ def _calendar(meta: CalendarMeta) -> Calendar:
 def build_calendar(meta: CalendarMeta) -> str:
     """The whole file: the library's content lines, folded, each ending CRLF."""
     lines = _calendar(meta).content_lines(sorted=False)
+    return "".join(fold(line) + CRLF for line in lines if line)
+
+
+@dataclass(frozen=True)
+class Party:
+    """An ORGANIZER or ATTENDEE of an invitation."""
+
+    email: str
+    name: str = ""
+    partstat: str = "NEEDS-ACTION"
+
+
+def _address(party: Party, *, attendee: bool) -> vCalAddress:
+    address = vCalAddress(f"mailto:{_CONTROL.sub('', _NEWLINE.sub('', party.email))}")
+    if party.name:
+        address.params["CN"] = vText(_CONTROL.sub("", _NEWLINE.sub(" ", party.name)))
+    if attendee:
+        address.params["ROLE"] = vText("REQ-PARTICIPANT")
+        address.params["PARTSTAT"] = vText(party.partstat)
+        # Answers go through Muster's own links, not back to the organiser's address.
+        address.params["RSVP"] = vText("FALSE")
+    return address
+
+
+def build_invitation(item: CalendarEvent, *, method: str, organizer: Party, attendee: Party) -> str:
+    """An iTIP message (RFC 5546) for one e-mail: METHOD:REQUEST adds or updates the
+    entry, METHOD:CANCEL removes it. The UID and SEQUENCE are the personal feed's, so a
+    client that has both sees one duty, and a later message replaces an earlier one."""
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValueError(f"unsupported iTIP method {method}")
+    calendar = Calendar()
+    calendar.add("VERSION", "2.0")
+    calendar.add("PRODID", PRODID)
+    calendar.add("CALSCALE", "GREGORIAN")
+    calendar.add("METHOD", method)
+    calendar.add_component(LONDON_VTIMEZONE)
+    event = _event(item)
+    event.add("ORGANIZER", _address(organizer, attendee=False))
+    event.add("ATTENDEE", _address(attendee, attendee=True))
+    calendar.add_component(event)
+    lines = calendar.content_lines(sorted=False)
     return "".join(fold(line) + CRLF for line in lines if line)

@@ -1,0 +1,50 @@
+"""An outbox row as a MIME message that Outlook, Gmail and Apple Mail all read.
+
+Layout: multipart/mixed holding multipart/alternative (text, HTML, and the invitation as
+text/calendar with its METHOD, which is what makes clients offer it as an invitation),
+plus the same calendar as an ``invite.ics`` attachment for clients that only see files.
+"""
+
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from urllib.parse import urlsplit
+
+from app.config import get_settings
+from app.notifications.models import OutboxMessage
+
+
+def message_id(message: OutboxMessage) -> str:
+    """Stable per outbox row: a copy sent again after a crash is the same message."""
+    host = urlsplit(get_settings().base_url).hostname or "muster"
+    local = "".join(c if c.isalnum() or c in "-._" else "." for c in message.idempotency_key)
+    return f"<{local}@{host}>"
+
+
+def build_mime(message: OutboxMessage) -> EmailMessage:
+    settings = get_settings()
+    mail = EmailMessage()
+    name, address = parseaddr(settings.mail_from)
+    mail["From"] = Address(display_name=name, addr_spec=address)
+    mail["To"] = message.to_address
+    mail["Subject"] = message.mail_subject
+    mail["Date"] = format_datetime(message.composed_at or message.created_at)
+    mail["Message-ID"] = message_id(message)
+    mail["Auto-Submitted"] = "auto-generated"
+    for key, value in (message.headers or {}).items():
+        mail[key] = value
+    mail.set_content(message.body_text)
+    mail.add_alternative(message.body_html, subtype="html")
+    if message.calendar:
+        method = message.calendar_method or "REQUEST"
+        mail.add_alternative(message.calendar, subtype="calendar", params={"method": method})
+        # add_alternative keeps the type's charset; calendars must say UTF-8 for Outlook.
+        mail.get_payload()[-1].set_param("charset", "utf-8")
+        mail.make_mixed()
+        mail.add_attachment(
+            message.calendar.encode(),
+            maintype="application",
+            subtype="ics",
+            filename="invite.ics",
+        )
+    return mail

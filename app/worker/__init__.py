@@ -1,0 +1,1 @@
+"""The one background worker: sends the outbox, runs queued jobs and periodic tasks."""
