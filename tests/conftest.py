@@ -13,6 +13,9 @@ TEST_DATABASE_URL = os.environ.get("MUSTER_TEST_DATABASE_URL") or f"sqlite:///{_
 os.environ["MUSTER_DATABASE_URL"] = TEST_DATABASE_URL
 os.environ["MUSTER_SECRET_KEY"] = "test-secret-key-not-for-production-0123456789"
 os.environ["MUSTER_BASE_URL"] = "https://muster.test"
+# Messages are due at once in tests; the coalescing tests set their own delay.
+os.environ["MUSTER_NOTIFY_DELAY_SECONDS"] = "0"
+os.environ.pop("MUSTER_SMTP_URL", None)
 
 import sqlalchemy as sa  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402

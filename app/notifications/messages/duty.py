@@ -160,7 +160,7 @@ def compose(session: Session, message: OutboxMessage) -> Composed:
     attendee = Party(email=person.email, name=person.name, partstat=partstat)
     method = "CANCEL" if kind == "duty_cancelled" else "REQUEST"
 
-    actions = {}
+    actions: dict[str, str | None] = {"accept": None, "decline": None}
     if kind != "duty_cancelled":
         if assignment.status == AssignmentStatus.proposed:
             actions["accept"] = links.issue(
