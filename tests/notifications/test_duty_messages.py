@@ -6,17 +6,22 @@ from datetime import timedelta
 from icalendar import Calendar
 
 from app.audit.service import SYSTEM
-from app.enums import AssignmentRole, AssignmentStatus
+from app.enums import AssignmentRole, AssignmentStatus, EventStatus
 from app.events import service as events
 from tests.factories import Factory, future
 from tests.notifications.conftest import Sink
+from tests.notifications.icaljs import read_with_icaljs
+
+
+def _calendar_text(message) -> str:  # type: ignore[no-untyped-def]
+    for part in message.walk():
+        if part.get_content_type() == "text/calendar":
+            return str(part.get_content())
+    raise AssertionError("no text/calendar part")
 
 
 def _calendar(message) -> Calendar:  # type: ignore[no-untyped-def]
-    for part in message.walk():
-        if part.get_content_type() == "text/calendar":
-            return Calendar.from_ical(part.get_content())
-    raise AssertionError("no text/calendar part")
+    return Calendar.from_ical(_calendar_text(message))
 
 
 def test_duty_proposed_sends_invitation_with_links(make: Factory, mailbox: Sink, worker) -> None:  # type: ignore[no-untyped-def]
@@ -73,6 +78,7 @@ def test_duty_cancel_sends_itip_cancel(make: Factory, mailbox: Sink, worker) -> 
     worker.drain()
 
     confirmed, cancelled = mailbox.to("lee@force.test")
+    assert confirmed["Subject"].startswith("Confirmed: ")
     calendar = _calendar(cancelled)
     assert calendar["METHOD"] == "CANCEL"
     assert str(calendar.walk("VEVENT")[0]["STATUS"]) == "CANCELLED"
@@ -91,3 +97,30 @@ def test_duty_proposed_then_withdrawn_before_sending_says_nothing(
     worker.drain()
 
     assert mailbox.to("sam@force.test") == []
+
+
+def test_duty_invitation_reads_the_same_in_icaljs(make: Factory, mailbox: Sink, worker) -> None:  # type: ignore[no-untyped-def]
+    person = make.person("Priya Patel", email="priya@force.test")
+    event = make.event(starts_at=future(10), status=EventStatus.confirmed)
+    make.assign(event, person, status=AssignmentStatus.confirmed)
+    worker.drain()
+    events.cancel_event(session=make.session, actor=SYSTEM, event_id=event.id or 0)
+    worker.drain()
+
+    request, cancel = (read_with_icaljs(_calendar_text(m)) for m in mailbox.to("priya@force.test"))
+
+    uid = f"muster-duty-event-{event.id}@muster.test"
+    assert request == {
+        "method": "REQUEST",
+        "uid": uid,
+        "sequence": request["sequence"],
+        "status": "CONFIRMED",
+        "start": event.starts_at.isoformat().replace("+00:00", ".000Z"),
+        "end": event.ends_at.isoformat().replace("+00:00", ".000Z"),
+        "tzid": "Europe/London",
+        "attendee": "mailto:priya@force.test",
+        "partstat": "ACCEPTED",
+        "organizer": "mailto:muster@muster.example",
+    }
+    assert (cancel["method"], cancel["uid"], cancel["status"]) == ("CANCEL", uid, "CANCELLED")
+    assert cancel["sequence"] > request["sequence"]
