@@ -27,8 +27,8 @@ run: install
 	$(BIN)/muster demo --if-empty
 	@echo "Muster is at http://$(HOST):$(PORT)/ (API docs at /docs). Ctrl-C stops it."
 	@# The worker (e-mails, reminders, digests, long jobs) runs beside the server and stops with it.
-	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/muster worker & \
+	@$(BIN)/muster worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT)
 
 lint: install

@@ -38,8 +38,6 @@ def build_mime(message: OutboxMessage) -> EmailMessage:
     if message.calendar:
         method = message.calendar_method or "REQUEST"
         mail.add_alternative(message.calendar, subtype="calendar", params={"method": method})
-        # add_alternative keeps the type's charset; calendars must say UTF-8 for Outlook.
-        mail.get_payload()[-1].set_param("charset", "utf-8")
         mail.make_mixed()
         mail.add_attachment(
             message.calendar.encode(),

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from app.clock import utcnow
@@ -53,18 +54,18 @@ class Wanted:
     key: str | None = None
 
 
-def _insert(session: Session) -> Any:
+def _insert(session: Session | OrmSession) -> Any:
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
-def enqueue(session: Session, wanted: list[Wanted]) -> None:
+def enqueue(session: Session | OrmSession, wanted: list[Wanted]) -> None:
     """Add the messages in the caller's transaction. A topic that already has a message
     waiting keeps that one (it will say the latest when sent); a fixed key already used
     (a reminder, a digest) is not added again."""
     if not wanted:
         return
     now = utcnow()
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "idempotency_key": w.key or f"{w.topic}/{uuid.uuid4().hex}",
             "topic": w.topic,
@@ -125,6 +126,10 @@ def claim(session: Session, *, worker_id: str, limit: int) -> list[OutboxMessage
     Never two messages of one topic at once, so each is composed against what the previous
     one said."""
     now = utcnow()
+    # A plain read first: an idle worker polls often and should not take the write lock.
+    if session.execute(_claimable(now).limit(1)).first() is None:
+        session.rollback()
+        return []
     begin_write(session)
     query = _claimable(now).limit(limit)
     if session.get_bind().dialect.name == "postgresql":

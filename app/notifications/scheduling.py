@@ -69,15 +69,17 @@ def schedule_reminders(session: Session, _payload: dict[str, Any], _context: Job
     emails = sorted({normalise(email) for *_, email in rows})
     prefs: dict[str, NotificationPreference] = {}
     for start in range(0, len(emails), 500):
-        for pref in session.exec(
+        for found in session.exec(
             select(NotificationPreference).where(
                 col(NotificationPreference.email).in_(emails[start : start + 500])
             )
         ).all():
-            prefs[pref.email] = pref
+            prefs[found.email] = found
     wanted = []
     for assignment_id, confirmed_at, starts_at, email in rows:
-        pref = prefs.get(normalise(email))
+        if assignment_id is None:
+            continue
+        pref: NotificationPreference | None = prefs.get(normalise(email))
         if pref is not None and "reminders" in (pref.muted or []):
             continue
         hours = list(pref.reminder_hours) if pref is not None else list(DEFAULT_REMINDER_HOURS)

@@ -102,13 +102,17 @@ def fail_abandoned(session: Session) -> int:
 
 def claim_job(session: Session, *, worker_id: str, kinds: set[str]) -> Job | None:
     now = utcnow()
-    begin_write(session)
     query = (
         sa.select(JOBS.c.id)
         .where(JOBS.c.status == QUEUED, JOBS.c.run_at <= now, JOBS.c.kind.in_(sorted(kinds)))
         .order_by(JOBS.c.run_at, JOBS.c.id)
         .limit(1)
     )
+    # A plain read first: an idle worker polls often and should not take the write lock.
+    if session.execute(query).first() is None:
+        session.rollback()
+        return None
+    begin_write(session)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     found = session.execute(query).first()

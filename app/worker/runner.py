@@ -50,6 +50,7 @@ class Worker:
         self.jobs_run = 0
         self._last_beat = utcnow() - BEAT_EVERY * 2
         self._last_error = ""
+        self._offered: dict[str, str] = {}
 
     def beat(self, *, force: bool = False) -> None:
         now = utcnow()
@@ -81,11 +82,18 @@ class Worker:
             session.commit()
 
     def offer_periodic(self) -> None:
+        """Offer each periodic task's run for the current period, once per period per
+        worker (the unique key makes all workers' offers one row)."""
         now = utcnow()
+        keys = {task.kind: task.period_key(now) for task in PERIODIC}
+        new = [task for task in PERIODIC if self._offered.get(task.kind) != keys[task.kind]]
+        if not new:
+            return
         with self.session_factory() as session:
-            for task in PERIODIC:
-                jobs.enqueue_job(session, kind=task.kind, dedupe_key=task.period_key(now))
+            for task in new:
+                jobs.enqueue_job(session, kind=task.kind, dedupe_key=keys[task.kind])
             session.commit()
+        self._offered.update(keys)
 
     def run_one_job(self) -> bool:
         with self.session_factory() as session:
