@@ -43,6 +43,12 @@ class Composed:
 Composer = Callable[[Session, OutboxMessage], Composed]
 
 
+def muted_reason(category: str) -> str:
+    """The reason kept on a message not sent because its kind was switched off (the
+    booking messages read it back: a muted partner still knew of the booking)."""
+    return f"the recipient switched off '{category}' messages"
+
+
 def _composers() -> dict[str, Composer]:
     from app.notifications.messages import account, booking, digest, duty, reminder
 
@@ -64,5 +70,5 @@ def compose(session: Session, message: OutboxMessage) -> Composed:
     if not composed.to_email or "@" not in composed.to_email:
         raise Skip("no e-mail address")
     if composed.category is not None and is_muted(session, composed.to_email, composed.category):
-        raise Skip(f"the recipient switched off '{composed.category}' messages")
+        raise Skip(muted_reason(composed.category))
     return composed
