@@ -1,6 +1,6 @@
 """Every table, imported once so Alembic and SQLAlchemy see the whole schema."""
 
-from app.accounts.models import ApiToken, User, UserVenue
+from app.accounts.models import ApiToken, User, UserSession, UserVenue
 from app.assignments.models import Assignment
 from app.audit.models import AuditEntry
 from app.campaigns.models import Campaign
@@ -9,6 +9,7 @@ from app.feeds.models import FeedToken
 from app.networks.models import Network
 from app.notifications.models import ActionLink, NotificationPreference, OutboxMessage
 from app.people.models import Person, Representation, Unavailability
+from app.ratelimit.models import RateCounter
 from app.venues.models import Venue
 from app.worker.models import Job, WorkerHeartbeat
 
@@ -26,9 +27,11 @@ __all__ = [
     "NotificationPreference",
     "OutboxMessage",
     "Person",
+    "RateCounter",
     "Representation",
     "Unavailability",
     "User",
+    "UserSession",
     "UserVenue",
     "Venue",
     "WorkerHeartbeat",

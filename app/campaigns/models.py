@@ -21,5 +21,7 @@ class Campaign(SQLModel, table=True):
     # [{"label": "ethnic-minority officers", "target": 111, "baseline": 97}]
     targets: list[dict[str, Any]] = Field(default_factory=list, sa_column=json_column())
     coordinator_user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    # Bumped on every change: an edit made from an older copy is refused (If-Match).
+    revision: int = 0
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())

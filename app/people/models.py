@@ -24,6 +24,8 @@ class Person(SQLModel, table=True):
     active: bool = True
     email: str = Field(default="", max_length=254)
     phone: str = Field(default="", max_length=40)
+    # Bumped on every change: an edit made from an older copy is refused (If-Match).
+    revision: int = 0
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
 

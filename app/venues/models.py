@@ -25,5 +25,7 @@ class Venue(SQLModel, table=True):
     contact_phone: str = Field(default="", max_length=40)
     contact_email: str = Field(default="", max_length=254)
     active: bool = True
+    # Bumped on every change: an edit made from an older copy is refused (If-Match).
+    revision: int = 0
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())

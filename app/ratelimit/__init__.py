@@ -1,0 +1,1 @@
+"""Limits on how often anyone may try something (sign-in, resets, anonymous PDFs)."""
