@@ -10,11 +10,14 @@ from app.campaigns.api import router as campaigns_api
 from app.events.api import router as events_api
 from app.feeds.routes import router as feeds_routes
 from app.networks.api import router as networks_api
+from app.notifications.api import router as notifications_api
+from app.notifications.pages import router as notifications_pages
 from app.pages.routes import router as pages_routes
 from app.people.api import router as people_api
 from app.printouts.routes import router as printouts_routes
 from app.staffing.api import router as staffing_api
 from app.venues.api import router as venues_api
+from app.worker.api import router as worker_api
 
 ROUTERS: list[APIRouter] = [
     accounts_api,
@@ -27,7 +30,10 @@ ROUTERS: list[APIRouter] = [
     assignments_api,
     staffing_api,
     audit_api,
+    notifications_api,
+    worker_api,
     feeds_routes,  # before pages_routes: /events/{id}.ics must not reach /events/{id}
     printouts_routes,
+    notifications_pages,
     pages_routes,
 ]

@@ -8,12 +8,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import Invalid
 
-# Secret links (calendar feeds) must never reach a log file.
-_SECRET_PATH = re.compile(r"(/feeds/(?:people|campaigns)/)[^/\s.?]+")
+# Secret links (calendar feeds, links in messages) must never reach a log file, whatever
+# the path's shape (a doubled slash reaches the same route).
+_SECRET_FEED = re.compile(r"(/+feeds/+(?:people|campaigns)/+)[^/\s.?]+")
+_SECRET_LINK = re.compile(r"(/+(?:respond|notifications/+unsubscribe)/+)[^/\s?]+")
 
 
 def redact_path(text: str) -> str:
-    return _SECRET_PATH.sub(r"\1[redacted]", text)
+    return _SECRET_LINK.sub(r"\1[redacted]", _SECRET_FEED.sub(r"\1[redacted]", text))
 
 
 class _RedactSecrets(logging.Filter):

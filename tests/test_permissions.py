@@ -23,6 +23,7 @@ from app.accounts import security
 from app.audit.service import SYSTEM
 from app.enums import UnavailabilityReason
 from app.main import app
+from app.notifications.models import OutboxMessage
 from app.people import service as people
 from app.people.models import Person
 from app.venues.models import Venue
@@ -58,6 +59,7 @@ class World:
     spare_network: int
     spare_person: int
     user: int
+    message: int
 
     def side(self, scope: str) -> Side:
         return self.own if scope == "own" else self.other
@@ -74,6 +76,7 @@ class World:
             "campaign_id": self.campaign,
             "network_id": self.network,
             "user_id": self.user,
+            "message_id": self.message,
         }
 
 
@@ -260,6 +263,20 @@ RULES: dict[tuple[str, str], Rule] = {
     ("DELETE", "/api/v1/campaigns/{campaign_id}/feed"): Rule(PLANNERS, 204),
     # --- audit ------------------------------------------------------------------------------
     ("GET", "/api/v1/audit"): Rule(PLANNERS),
+    # --- notifications: your own e-mail choices; the outbox and the worker for administrators --
+    ("GET", "/api/v1/me/notifications"): Rule(
+        USERS, why="the caller's own choices, kept under their address"
+    ),
+    ("PUT", "/api/v1/me/notifications"): Rule(
+        USERS,
+        body=lambda w, s: {"muted": ["reminders"], "reminder_hours": [24, 2], "morning_reminder": False},
+    ),
+    ("GET", "/api/v1/outbox"): Rule(ADMINS, why="messages name people and carry their links"),
+    ("GET", "/api/v1/outbox/{message_id}"): Rule(ADMINS),
+    ("POST", "/api/v1/outbox/{message_id}/retry"): Rule(ADMINS),
+    ("GET", "/api/v1/worker/health"): Rule(
+        ADMINS, why="anyone may see /health; the details are for administrators"
+    ),
 }
 
 
@@ -317,7 +334,10 @@ def _build_world(make: Factory) -> World:
         sides.append(Side(*ids))  # type: ignore[arg-type]
     target = make.user("coordinator")
     spare_person = make.person()
-    assert campaign.id and network.id and spare_network.id and target.id and spare_person.id
+    message = OutboxMessage(idempotency_key="failed/1", topic="test:failed", kind="duty", status="failed")
+    make.session.add(message)
+    make.session.commit()
+    assert campaign.id and network.id and spare_network.id and target.id and spare_person.id and message.id
     return World(
         own=sides[0],
         other=sides[1],
@@ -326,6 +346,7 @@ def _build_world(make: Factory) -> World:
         spare_network=spare_network.id,
         spare_person=spare_person.id,
         user=target.id,
+        message=message.id,
     )
 
 

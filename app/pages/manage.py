@@ -841,6 +841,7 @@ RECORD_TYPES = [
     "campaign",
     "network",
     "user",
+    "outbox_message",
 ]
 
 

@@ -29,3 +29,14 @@ class Venue(SQLModel, table=True):
     revision: int = 0
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+
+    @property
+    def full_address(self) -> str:
+        """'Name, street, town POSTCODE' for people to find it; the town is left out when
+        the street line already ends with it ("Broadway, Nelson")."""
+        street = self.address.strip()
+        town = self.town.strip()
+        if town and street.lower().endswith(town.lower()):
+            town = ""
+        place = ", ".join(p for p in (self.name.strip(), street, town) if p)
+        return f"{place} {self.postcode.strip()}".strip()

@@ -77,3 +77,12 @@ def test_redact_path_leaves_public_paths_alone():
     assert redact_path("GET /events/12.ics") == "GET /events/12.ics"
     assert redact_path("/feeds/people/cal_abc-_9.ics") == "/feeds/people/[redacted].ics"
     assert redact_path("/feeds/campaigns/cal_abc") == "/feeds/campaigns/[redacted]"
+
+
+def test_redact_path_hides_message_links_and_doubled_slashes():
+    assert redact_path("GET /respond/lnk_abc-_9 HTTP/1.1") == "GET /respond/[redacted] HTTP/1.1"
+    assert (
+        redact_path("POST /notifications/unsubscribe/eyJ4Ijo.sig")
+        == "POST /notifications/unsubscribe/[redacted]"
+    )
+    assert redact_path("GET /feeds//people/cal_abc.ics") == "GET /feeds//people/[redacted].ics"

@@ -334,7 +334,7 @@ def test_reminder_48h_arrives_with_directions_and_lead(make: Factory, mailbox: S
     text = _text(reminder)
     for line in (
         f"When:  {span(event.starts_at, event.ends_at)}",
-        "Where: Accrington Jobcentre Plus, Eagle Street, Accrington, BB5 1LN",
+        "Where: Accrington Jobcentre Plus, Eagle Street, Accrington BB5 1LN",
         "Map:   https://www.openstreetmap.org/search?query=BB5%201LN",
         "Getting in: Step-free entrance on Eagle Street.",
         "Parking: Pay and display on Union Street.",

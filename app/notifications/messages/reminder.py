@@ -83,7 +83,7 @@ def compose(session: Session, message: OutboxMessage) -> Composed:
         "role": ROLE_WORDS.get(str(assignment.role), label(assignment.role).lower()),
         "day": day,
         "at": at,
-        "address": ", ".join(p for p in (venue.name, venue.address, venue.town, venue.postcode) if p),
+        "address": venue.full_address,
         "map_url": map_url(venue),
         "lead": lead if lead and lead.id != person.id else None,
         "is_lead": lead is not None and lead.id == person.id,
