@@ -64,6 +64,14 @@ class Busy(AppError):
         self.retry_after_seconds = retry_after_seconds
 
 
+class TooManyRequests(Busy):
+    """Too many attempts from one address or at one account: slowed, never locked for good."""
+
+    status_code = 429
+    title = "Too many attempts"
+    type_slug = "too-many-requests"
+
+
 class Unauthorized(AppError):
     status_code = 401
     title = "Sign-in required"

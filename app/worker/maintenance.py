@@ -46,4 +46,5 @@ def prune(session: Session, _payload: dict[str, Any], _context: JobContext) -> d
         "jobs": int(finished.rowcount or 0),
         "links": int(links.rowcount or 0),
         "heartbeats": int(beats.rowcount or 0),
+        "rate_counters": counters,
     }
