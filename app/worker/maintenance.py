@@ -9,6 +9,7 @@ from sqlmodel import Session, col
 from app.clock import utcnow
 from app.notifications.models import ActionLink, OutboxMessage
 from app.notifications.outbox import HELD, SENT, SKIPPED
+from app.ratelimit import service as ratelimit
 from app.worker.jobs import DONE, JobContext
 from app.worker.models import Job, WorkerHeartbeat
 
@@ -41,6 +42,7 @@ def prune(session: Session, _payload: dict[str, Any], _context: JobContext) -> d
     beats: Any = session.execute(
         sa.delete(WorkerHeartbeat).where(col(WorkerHeartbeat.beat_at) < now - KEEP_HEARTBEATS)
     )
+    counters = ratelimit.prune(session)
     return {
         "messages": int(messages.rowcount or 0),
         "jobs": int(finished.rowcount or 0),
