@@ -1,6 +1,7 @@
 """One worker's turn at the outbox: claim due messages, compose, send, record."""
 
 import logging
+from collections import deque
 from dataclasses import dataclass
 from email.utils import formataddr
 
@@ -52,21 +53,37 @@ def _fill(message: OutboxMessage, composed: Composed) -> None:
 def _compose_all(
     session: Session, messages: list[OutboxMessage], worker_id: str, done: Delivered
 ) -> list[OutboxMessage]:
-    ready = []
-    for message in messages:
+    """Compose the claimed messages and save what each says before any is sent: a message
+    sent again after a crash is the one composed. The batch is saved in one commit, written
+    at the end (nothing is flushed while composing, so SQLite's write lock is held only for
+    that commit). A message with nothing to send, or whose composer fails, is recorded on
+    its own; the messages composed before it, undone with it, are composed again and from
+    then on each is saved as it is composed."""
+    todo = deque(messages)
+    unsaved: list[OutboxMessage] = []
+    saved: set[int] = set()
+    one_by_one = False
+    while todo:
+        message = todo.popleft()
         if message.composed_at is not None:
             # Claimed again after a worker died mid-send: the same message, as composed.
-            ready.append(message)
+            saved.add(id(message))
             continue
         try:
-            composed = compose(session, message)
-        except Skip as skip:
+            with session.no_autoflush:
+                composed = compose(session, message)
+                _fill(message, composed)
+                session.add(message)
+        except Exception as exc:
             session.rollback()
-            outbox.record_skipped(session, message, worker_id=worker_id, reason=skip.reason)
-            done.skipped += 1
-            continue
-        except Exception as exc:  # a bug in a composer must not stop every other message
-            session.rollback()
+            todo.extendleft(reversed(unsaved))
+            unsaved.clear()
+            one_by_one = True
+            if isinstance(exc, Skip):
+                outbox.record_skipped(session, message, worker_id=worker_id, reason=exc.reason)
+                done.skipped += 1
+                continue
+            # A bug in a composer must not stop every other message.
             log.exception("composing outbox message %s failed", message.id)
             outbox.record_failure(
                 session,
@@ -77,11 +94,14 @@ def _compose_all(
             )
             done.failed += 1
             continue
-        _fill(message, composed)
-        session.add(message)
-        session.commit()
-        ready.append(message)
-    return ready
+        unsaved.append(message)
+        if one_by_one:
+            session.commit()
+            saved.update(id(m) for m in unsaved)
+            unsaved.clear()
+    session.commit()
+    saved.update(id(m) for m in unsaved)
+    return [m for m in messages if id(m) in saved]
 
 
 def deliver_batch(session: Session, *, worker_id: str, limit: int = 50) -> Delivered:

@@ -5,13 +5,34 @@ text/calendar with its METHOD, which is what makes clients offer it as an invita
 plus the same calendar as an ``invite.ics`` attachment for clients that only see files.
 """
 
-from email.headerregistry import Address
+from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
+from email.policy import default
 from email.utils import format_datetime, parseaddr
 from urllib.parse import urlsplit
 
 from app.config import get_settings
 from app.notifications.models import OutboxMessage
+
+
+class _Headers(HeaderRegistry):
+    """The standard header classes, each made once: the standard library builds a new class
+    for every header it is given, a third of the time it takes to build a message."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[str, type[BaseHeader]] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        key = name.lower()
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = super().__getitem__(name)
+        return made
+
+
+# The default (RFC 5322) policy, the same headers and bytes, made faster.
+POLICY = default.clone(header_factory=_Headers())
 
 
 def message_id(message: OutboxMessage) -> str:
@@ -23,7 +44,7 @@ def message_id(message: OutboxMessage) -> str:
 
 def build_mime(message: OutboxMessage) -> EmailMessage:
     settings = get_settings()
-    mail = EmailMessage()
+    mail = EmailMessage(policy=POLICY)
     name, address = parseaddr(settings.mail_from)
     mail["From"] = Address(display_name=name, addr_spec=address)
     mail["To"] = message.to_address

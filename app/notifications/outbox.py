@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from app.clock import utcnow
@@ -90,9 +91,8 @@ def enqueue(session: Session | OrmSession, wanted: list[Wanted]) -> None:
         }
         for w in wanted
     ]
-    for start in range(0, len(rows), 500):
-        statement = _insert(session)(OUTBOX).values(rows[start : start + 500]).on_conflict_do_nothing()
-        session.execute(statement)
+    # One statement, many rows (executemany): compiled once, not once per 500 rows.
+    session.execute(_insert(session)(OUTBOX).on_conflict_do_nothing(), rows)
 
 
 def _claimable(now: datetime) -> Any:
@@ -107,13 +107,16 @@ def _claimable(now: datetime) -> Any:
         )
         .exists()
     )
+    # Due and waiting, or claimed by a worker whose lease ran out. Written as one range of
+    # the (status, due_at) index per status (a claimed message was due when claimed, and its
+    # lease ends later still), so the database reads each in order and stops at the limit
+    # instead of checking and sorting every due message.
     return (
         sa.select(OUTBOX.c.id)
         .where(
-            sa.or_(
-                sa.and_(OUTBOX.c.status == PENDING, OUTBOX.c.due_at <= now),
-                sa.and_(OUTBOX.c.status == SENDING, OUTBOX.c.claimed_until < now),
-            ),
+            OUTBOX.c.status.in_((PENDING, SENDING)),
+            OUTBOX.c.due_at <= now,
+            sa.or_(OUTBOX.c.status == PENDING, OUTBOX.c.claimed_until < now),
             ~topic_busy,
         )
         .order_by(OUTBOX.c.due_at, OUTBOX.c.id)
@@ -157,8 +160,10 @@ def _finish(session: Session, message: OutboxMessage, worker_id: str, **values: 
         .values(claimed_until=None, **values)
     )
     session.commit()
-    for key, value in values.items():
-        setattr(message, key, value)
+    # Noted on the object as already saved: a plain setattr would make the session write it
+    # again, unguarded, at its next commit, over the claim of a worker that took it over.
+    for key, value in {"claimed_until": None, **values}.items():
+        set_committed_value(message, key, value)
     return bool(result.rowcount)
 
 
