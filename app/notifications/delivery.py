@@ -1,6 +1,7 @@
 """One worker's turn at the outbox: claim due messages, compose, send, record."""
 
 import logging
+import time
 from collections import deque
 from dataclasses import dataclass
 from email.utils import formataddr
@@ -111,6 +112,11 @@ def deliver_batch(session: Session, *, worker_id: str, limit: int = 50) -> Deliv
     done.claimed = len(messages)
     if not messages:
         return done
+    poisoned = [m for m in messages if outbox.abandoned_too_often(m)]
+    for message in poisoned:
+        outbox.give_up(session, message, worker_id=worker_id)
+        done.failed += 1
+    messages = [m for m in messages if m not in poisoned]
     ready = _compose_all(session, messages, worker_id, done)
     smtp_url = get_settings().smtp_url
     if not smtp_url:
@@ -118,8 +124,12 @@ def deliver_batch(session: Session, *, worker_id: str, limit: int = 50) -> Deliv
             outbox.record_sent(session, message, worker_id=worker_id, held=True)
             done.held += 1
         return done
+    renewed_at = time.monotonic()
     with Mailer(smtp_url) as mailer:
         for index, message in enumerate(ready):
+            if time.monotonic() - renewed_at > outbox.LEASE.total_seconds() / 2:
+                outbox.renew(session, ready[index:], worker_id=worker_id)
+                renewed_at = time.monotonic()
             try:
                 mailer.send(build_mime(message), recipient=message.recipient)
             except PermanentFailure as exc:

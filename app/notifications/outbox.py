@@ -142,13 +142,46 @@ def claim(session: Session, *, worker_id: str, limit: int) -> list[OutboxMessage
         session.execute(
             sa.update(OUTBOX)
             .where(OUTBOX.c.id.in_(ids))
-            .values(status=SENDING, claimed_by=worker_id, claimed_until=now + LEASE)
+            .values(
+                # Taken back from a worker that stopped mid-send: that was an attempt too, so
+                # a message that kills every worker that tries it is given up in the end.
+                attempts=sa.case(
+                    (OUTBOX.c.status == SENDING, OUTBOX.c.attempts + 1), else_=OUTBOX.c.attempts
+                ),
+                status=SENDING,
+                claimed_by=worker_id,
+                claimed_until=now + LEASE,
+            )
         )
     session.commit()
     if not ids:
         return []
     rows = session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(ids))).all()
     return sorted(rows, key=lambda m: (m.due_at, m.id or 0))
+
+
+def renew(session: Session, messages: list[OutboxMessage], *, worker_id: str) -> None:
+    """Extend this worker's hold on messages it has yet to send (a slow mail server must
+    not let another worker take them over and send them a second time)."""
+    ids = [m.id for m in messages]
+    if ids:
+        session.execute(
+            sa.update(OUTBOX)
+            .where(OUTBOX.c.id.in_(ids), OUTBOX.c.claimed_by == worker_id, OUTBOX.c.status == SENDING)
+            .values(claimed_until=utcnow() + LEASE)
+        )
+        session.commit()
+
+
+def abandoned_too_often(message: OutboxMessage) -> bool:
+    return message.attempts >= get_settings().outbox_max_attempts
+
+
+def give_up(session: Session, message: OutboxMessage, *, worker_id: str) -> bool:
+    """Fail a message that every worker trying it stopped while sending (its attempts are
+    already counted by the claims that took it back)."""
+    error = f"given up: a worker stopped while sending it {message.attempts} times"
+    return _finish(session, message, worker_id, status=FAILED, last_error=error)
 
 
 def _finish(session: Session, message: OutboxMessage, worker_id: str, **values: Any) -> bool:

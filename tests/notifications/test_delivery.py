@@ -520,7 +520,8 @@ def test_worker_past_its_lease_leaves_the_new_holders_claim_alone(make: Factory)
         assert outbox.record_sent(slow, kept, worker_id="slow")  # a later record, same session
 
         [row] = [r for r in _rows(db) if r.id == taken.id]
-        assert (row.status, row.claimed_by, row.attempts) == (outbox.SENDING, "fast", 0)
+        # Taking it back from a worker past its lease counted as an attempt.
+        assert (row.status, row.claimed_by, row.attempts) == (outbox.SENDING, "fast", 1)
         assert outbox.record_sent(fast, again, worker_id="fast")
     assert {r.status for r in _rows(db)} == {outbox.SENT}
 
@@ -732,3 +733,27 @@ def test_job_with_expired_lease_is_failed_with_reason(db: Session) -> None:
     assert "stopped before it finished" in gone.error
     assert gone.finished_at is not None
     assert (slow.status, slow.claimed_by) == (jobs.RUNNING, "slow")
+
+
+def test_message_abandoned_by_every_worker_is_given_up(make: Any, mailbox: Any, worker: Worker) -> None:
+    """A message whose sending kills the worker each time (its lease keeps running out)
+    counts those as attempts and is failed in the end, not taken back for ever."""
+    person = make.person(email="poison@force.test")
+    make.assign(make.event(), person)
+    make.session.execute(
+        sa.update(OutboxMessage).values(
+            status="sending",
+            claimed_by="a-worker-that-died",
+            claimed_until=utcnow() - timedelta(minutes=1),
+            attempts=get_settings().outbox_max_attempts - 1,
+        )
+    )
+    make.session.commit()
+
+    worker.drain()
+
+    [message] = make.session.exec(select(OutboxMessage)).all()
+    make.session.refresh(message)
+    assert (message.status, message.attempts) == ("failed", get_settings().outbox_max_attempts)
+    assert message.last_error.startswith("given up: a worker stopped while sending it")
+    assert mailbox.messages == []
