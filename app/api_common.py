@@ -1,9 +1,14 @@
-"""Building blocks every JSON route shares: ids, bounded text, pagination."""
+"""Building blocks every JSON route shares: ids, bounded text, pagination, and the problems
+each route lists in the OpenAPI document."""
 
+from collections.abc import Callable, Iterable
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from fastapi import Depends, Path, Query
+from fastapi.routing import APIRoute
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from app.errors import PROBLEM_MEDIA_TYPE
 
 MAX_ID = 2_147_483_647  # PostgreSQL integer: larger ids would be a database error, not a 404.
 
@@ -104,3 +109,116 @@ class Patch(Strict):
 
     def changes(self) -> dict[str, Any]:
         return self.model_dump(exclude_unset=True)
+
+
+# ---- Problems in the OpenAPI document ----------------------------------------------------
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(description="Where: 'name', 'query.start', 'needs.0.min_count'; empty for the body")
+    message: str
+
+
+class ProblemDetails(BaseModel):
+    """An RFC 9457 problem: how every refusal is answered (``application/problem+json``).
+    Some carry more members: ``conflicts`` (a move that clashes), ``errors`` (422)…"""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description="e.g. /problems/conflict")
+    title: str
+    status: int
+    detail: str = Field(description="The rule, or the clashing record, in words")
+    instance: str = Field(default="", description="The path asked for")
+    errors: list[FieldProblem] = Field(default=[], description="422: each field and what is wrong with it")
+
+
+def _inline(schema: dict[str, Any]) -> dict[str, Any]:
+    """The model's JSON schema, compact (no titles) and with its ``$defs`` written in place:
+    a response schema that needs no entry under ``components`` (FastAPI lists models there
+    only when it serialises them as application/json; problems are application/problem+json).
+    The model itself documents the members in words."""
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if "$ref" in node:
+            return resolve(definitions[node["$ref"].rsplit("/", 1)[-1]])
+        words = ("title", "description", "default")
+        out = {k: resolve(v) for k, v in node.items() if k not in words and k != "properties"}
+        if "properties" in node:
+            out["properties"] = {name: resolve(sub) for name, sub in node["properties"].items()}
+        return out
+
+    return dict(resolve(schema))
+
+
+PROBLEM_SCHEMA = _inline(ProblemDetails.model_json_schema())
+
+_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
+PROBLEMS: dict[int, tuple[str, dict[str, Any]]] = {
+    400: ("The body cannot be read: it is not UTF-8 text", {}),
+    401: (
+        "Not signed in: no session or API token, or the token is unknown, revoked or expired",
+        {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}},
+    ),
+    403: ("The caller's role, or the record, does not allow it", {}),
+    404: ("No such record, or not one the caller may see", {}),
+    409: ("Refused by the booking rules, or in conflict with existing data; the detail says which", {}),
+    412: ("The record has changed since the revision named in If-Match", {}),
+    413: ("Too large to take in one request; the detail says the limit", {}),
+    422: ("Invalid input; `errors` names each field", {}),
+    428: ("This change needs If-Match with the record's revision", {}),
+    429: ("Too many requests from this address or at this account; wait Retry-After seconds", _RETRY_AFTER),
+    503: ("Busy for now; try again after Retry-After seconds", _RETRY_AFTER),
+}
+
+
+def problems(*statuses: int, html: bool = False) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the problems a route can answer. ``html``: a page route,
+    which answers a browser with an HTML page and a JSON client with a problem."""
+    content: dict[str, Any] = {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_SCHEMA}}
+    if html:
+        content["text/html"] = {"schema": {"type": "string"}}
+    answers: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        description, headers = PROBLEMS[status]
+        answers[status] = {"description": description, "content": content}
+        if headers:
+            answers[status]["headers"] = headers
+    return answers
+
+
+API_PREFIX = "/api/v1"
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def problem_statuses(path: str, methods: Iterable[str], *, body: bool = False) -> list[int]:
+    """What any route can answer, by its shape: 422 (every route validates, and refuses NUL
+    characters in any parameter); 400 with a body (one that cannot be read as text); 401 and
+    403 under /api/v1, which is for signed-in callers; 404 with a path id; 409 for a write
+    (the booking rules, or a clash with existing data)."""
+    statuses = {422}
+    if body:
+        statuses.add(400)
+    if path.startswith(API_PREFIX):
+        statuses |= {401, 403}
+    if "{" in path:
+        statuses.add(404)
+    if WRITES & {m.upper() for m in methods}:
+        statuses.add(409)
+    return sorted(statuses)
+
+
+class ProblemRoute(APIRoute):
+    """A route that lists in the OpenAPI document the problems it can answer (see
+    ``problem_statuses``), beside any it declares itself in ``responses=`` (which win).
+    Routers use it as ``APIRouter(..., route_class=ProblemRoute)``."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, endpoint, **kwargs)
+        statuses = problem_statuses(self.path, self.methods or (), body=self.body_field is not None)
+        self.responses = {**problems(*statuses, html=not self.path.startswith("/api/")), **self.responses}

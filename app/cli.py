@@ -105,16 +105,51 @@ def create_user(
 def create_token(
     email: Annotated[str, typer.Option(help="Whose token")],
     name: Annotated[str, typer.Option(help="What the token is for")] = "",
+    days: Annotated[
+        int | None, typer.Option(help="How many days it works (default MUSTER_API_TOKEN_DAYS, at most 365)")
+    ] = None,
 ) -> None:
     """Create an API token; it is printed once, alone on the last line, and never stored."""
     with Session(get_engine(), expire_on_commit=False) as session:
         try:
-            token = accounts.create_api_token(session=session, actor=CLI_ACTOR, email=email, name=name)
+            token = accounts.create_api_token(
+                session=session, actor=CLI_ACTOR, email=email, name=name, expires_in_days=days
+            )
         except AppError as exc:
             _fail(exc.detail)
             return
     typer.echo(f"API token for {email.strip().lower()} (shown once; use as 'Authorization: Bearer <token>'):")
     typer.echo(token)
+
+
+@cli.command("revoke-token")
+def revoke_token(
+    token_id: Annotated[
+        int | None, typer.Option("--id", help="The token's id (see /account or the API)")
+    ] = None,
+    email: Annotated[str | None, typer.Option(help="Revoke every token of this user")] = None,
+) -> None:
+    """Revoke one API token (--id) or all of a user's (--email): they stop working at once."""
+    if (token_id is None) == (email is None):
+        _fail("give either --id N (one token) or --email E (all of a user's tokens)")
+        return
+    with Session(get_engine(), expire_on_commit=False) as session:
+        try:
+            if token_id is not None:
+                row = accounts.revoke_api_token(session=session, actor=CLI_ACTOR, token_id=token_id)
+                owner = accounts.get_user(session=session, user_id=row.user_id)
+                typer.echo(f"API token {token_id} ({row.name or 'no name'}) of {owner.email} is revoked")
+                return
+            assert email is not None
+            user = accounts.get_by_email(session=session, email=email)
+            if user is None or user.id is None:
+                _fail(f"no user with e-mail {accounts.normalise_email(email)}")
+                return
+            count = accounts.revoke_api_tokens(session=session, actor=CLI_ACTOR, user_id=user.id)
+        except AppError as exc:
+            _fail(exc.detail)
+            return
+    typer.echo(f"{count} API token(s) of {user.email} revoked")
 
 
 @cli.command()

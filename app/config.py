@@ -32,6 +32,13 @@ class Settings(BaseSettings):
     cancelled_feed_days: int = Field(default=30, ge=0, le=3650)
     solver_time_limit_seconds: float = Field(default=10.0, gt=0, le=600)
     session_max_age_hours: int = Field(default=12, ge=1, le=24 * 30)
+    # A sign-in unused for this long ends (the absolute limit above ends it in any case).
+    session_idle_minutes: int = Field(default=120, ge=5, le=24 * 60 * 30)
+    # API tokens: the life of a new token when none is asked for (at most 365 days).
+    api_token_days: int = Field(default=90, ge=1, le=365)
+    # Sign-in attempts allowed per minute for one account, and from one client address.
+    sign_in_attempts_per_account: int = Field(default=10, ge=1, le=10_000)
+    sign_in_attempts_per_address: int = Field(default=30, ge=1, le=100_000)
     # PDFs rendered at once (each takes a core and tens of MB); a request waits this long
     # for a free renderer before it is told to try again (503).
     pdf_renders_at_once: int = Field(default=2, ge=1, le=64)
@@ -51,6 +58,14 @@ class Settings(BaseSettings):
     outbox_retry_seconds: float = Field(default=30.0, ge=0, le=3600)
     action_link_days: int = Field(default=14, ge=1, le=90)
     worker_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    # Single sign-on with the force's OpenID Connect provider: on when the issuer and the
+    # client id are set. Staff passwords off (false) leaves venue partners their passwords.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_scopes: str = "openid email profile"
+    oidc_button_label: str = ""
+    oidc_staff_passwords: bool = True
 
 
 @lru_cache

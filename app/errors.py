@@ -136,9 +136,11 @@ def install_error_handlers(app: FastAPI) -> None:
         if isinstance(exc, Busy):
             headers = {"Retry-After": str(exc.retry_after_seconds)}
         if isinstance(exc, Unauthorized) and not wants_json(request):
-            from fastapi.responses import RedirectResponse
+            from app.accounts.pages import login_redirect
 
-            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+            redirect = login_redirect(request)
+            if redirect is not None:
+                return redirect
         return problem(
             request,
             status=exc.status_code,

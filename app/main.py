@@ -36,7 +36,6 @@ def create_app() -> FastAPI:
         redoc_url=None,
         dependencies=[Depends(refuse_nul_characters)],
     )
-    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,
@@ -45,6 +44,8 @@ def create_app() -> FastAPI:
         same_site="lax",
         https_only=settings.secure_cookies,
     )
+    # Added last, so outermost of ours: every response, a crash's 500 too, gets the headers.
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

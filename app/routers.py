@@ -3,6 +3,9 @@
 from fastapi import APIRouter
 
 from app.accounts.api import router as accounts_api
+from app.accounts.oidc_pages import router as accounts_oidc_pages
+from app.accounts.onboarding_api import router as onboarding_api
+from app.accounts.onboarding_pages import router as onboarding_pages
 from app.accounts.pages import router as accounts_pages
 from app.assignments.api import router as assignments_api
 from app.audit.api import router as audit_api
@@ -22,6 +25,9 @@ from app.worker.api import router as worker_api
 ROUTERS: list[APIRouter] = [
     accounts_api,
     accounts_pages,
+    accounts_oidc_pages,
+    onboarding_api,
+    onboarding_pages,
     networks_api,
     people_api,
     venues_api,

@@ -142,8 +142,19 @@ def test_unknown_field_in_body_is_422(client: TestClient, make: Factory) -> None
 
 
 def test_revoked_or_unknown_token_is_401(client: TestClient, make: Factory) -> None:
-    r = client.get("/api/v1/me", headers={"Authorization": "Bearer mst_not-a-real-token"})
-    assert (r.status_code, r.json()["detail"]) == (401, "the API token is unknown or revoked")
+    headers = make.headers("coordinator")
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    token_id = client.get("/api/v1/me/tokens", headers=headers).json()[0]["id"]
+    assert client.delete(f"/api/v1/me/tokens/{token_id}", headers=headers).status_code == 204
+
+    revoked = client.get("/api/v1/me", headers=headers)
+    assert revoked.status_code == 401
+    assert revoked.json()["detail"].startswith("the API token was revoked on ")
+    unknown = client.get("/api/v1/me", headers={"Authorization": "Bearer mst_not-a-real-token"})
+    assert (unknown.status_code, unknown.json()["detail"]) == (
+        401,
+        "the API token is not known: check that it was copied whole",
+    )
 
 
 def test_me_shows_role_and_links(client: TestClient, make: Factory) -> None:

@@ -20,14 +20,17 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from app.accounts import security
+from app.accounts import service as accounts
 from app.audit.service import SYSTEM
 from app.enums import UnavailabilityReason
+from app.events.models import Event
 from app.main import app
 from app.notifications.models import OutboxMessage
 from app.people import service as people
 from app.people.models import Person
 from app.venues.models import Venue
 from tests.factories import Factory, future
+from tests.pages.conftest import sign_in
 
 ANON, ADMIN, COORD, STAFF, PARTNER = "anonymous", "admin", "coordinator", "staff", "partner"
 ROLES = (ANON, ADMIN, COORD, STAFF, PARTNER)
@@ -60,6 +63,7 @@ class World:
     spare_person: int
     user: int
     message: int
+    token: int  # an API token of the user above
 
     def side(self, scope: str) -> Side:
         return self.own if scope == "own" else self.other
@@ -77,6 +81,7 @@ class World:
             "network_id": self.network,
             "user_id": self.user,
             "message_id": self.message,
+            "token_id": self.token,
         }
 
 
@@ -104,6 +109,17 @@ def _person_query(world: World, scope: str) -> dict[str, Any]:
     return {"person_id": world.side(scope).person}
 
 
+def _import_body(*, apply: bool) -> dict[str, Any]:
+    """A one-person CSV import; applying it carries the file's hash, as from its preview."""
+    import hashlib
+
+    text = "staff_number,name,kind\nPERM0001,Perm Person,pcso\n"
+    body: dict[str, Any] = {"csv": text}
+    if apply:
+        body["file_sha256"] = hashlib.sha256(text.encode()).hexdigest()
+    return body
+
+
 RULES: dict[tuple[str, str], Rule] = {
     # --- accounts ---------------------------------------------------------------------
     ("GET", "/api/v1/me"): Rule(USERS, why="anyone signed in sees who they are"),
@@ -119,6 +135,29 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/api/v1/users/{user_id}"): Rule(ADMINS),
     ("PATCH", "/api/v1/users/{user_id}"): Rule(ADMINS, body=lambda w, s: {"full_name": "Renamed User"}),
+    ("POST", "/api/v1/users/{user_id}/sessions/revoke"): Rule(ADMINS, why="signs a user out everywhere"),
+    # --- API tokens: your own; anyone's for administrators --------------------------------
+    ("GET", "/api/v1/me/tokens"): Rule(USERS, why="the caller's own tokens"),
+    ("POST", "/api/v1/me/tokens"): Rule(USERS, 201, body=lambda w, s: {"name": "Rota spreadsheet"}),
+    ("DELETE", "/api/v1/me/tokens/{token_id}"): Rule(
+        USERS,
+        404,
+        why="only the caller's own; the table's token is another user's, so it reads as missing "
+        "(revoking one's own: tests/accounts/test_tokens.py)",
+    ),
+    ("GET", "/api/v1/users/{user_id}/tokens"): Rule(ADMINS),
+    ("DELETE", "/api/v1/tokens/{token_id}"): Rule(ADMINS, 204, why="administrators revoke anyone's token"),
+    # --- onboarding: CSV import of people and sign-ins, invitations (administrators) -------
+    ("POST", "/api/v1/people/import/preview"): Rule(
+        ADMINS,
+        body=lambda w, s: _import_body(apply=False),
+        why="imports make sign-ins, so administrators only",
+    ),
+    ("POST", "/api/v1/people/import"): Rule(ADMINS, body=lambda w, s: _import_body(apply=True)),
+    ("GET", "/api/v1/invitations"): Rule(ADMINS, why="who has never signed in, and their invitations"),
+    ("POST", "/api/v1/invitations"): Rule(ADMINS),
+    ("POST", "/api/v1/users/{user_id}/invitation"): Rule(ADMINS, 202),
+    ("DELETE", "/api/v1/users/{user_id}/invitation"): Rule(ADMINS),
     # --- networks: names are not personal; membership never shows here -------------------
     ("GET", "/api/v1/networks"): Rule(USERS),
     ("POST", "/api/v1/networks"): Rule(PLANNERS, 201, body=lambda w, s: {"name": "Disability Network"}),
@@ -133,6 +172,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/api/v1/people/{person_id}"): Rule(PLANNERS_STAFF, own_only=frozenset({STAFF})),
     ("PATCH", "/api/v1/people/{person_id}"): Rule(PLANNERS, body=lambda w, s: {"rank_or_title": "Sergeant"}),
+    ("GET", "/api/v1/people/{person_id}/deactivation"): Rule(
+        PLANNERS, why="what deactivating them affects: their duties, for planners only"
+    ),
     # --- representation opt-ins: special-category data, the person's own to manage ----------
     ("GET", "/api/v1/people/{person_id}/representations"): Rule(PLANNERS_STAFF, own_only=frozenset({STAFF})),
     ("POST", "/api/v1/people/{person_id}/representations"): Rule(
@@ -185,6 +227,9 @@ RULES: dict[tuple[str, str], Rule] = {
         own_only=frozenset({PARTNER}),
         body=lambda w, s: {"parking_notes": "Free parking behind the building"},
         why="partners may change their own venue's access, parking and opening notes",
+    ),
+    ("GET", "/api/v1/venues/{venue_id}/deactivation"): Rule(
+        PLANNERS, why="what taking the venue out of use affects, for planners only"
     ),
     # --- campaigns: internal to the force ------------------------------------------------------
     ("GET", "/api/v1/campaigns"): Rule(PLANNERS_STAFF),
@@ -333,11 +378,16 @@ def _build_world(make: Factory) -> World:
         assert all(isinstance(n, int) for n in ids)
         sides.append(Side(*ids))  # type: ignore[arg-type]
     target = make.user("coordinator")
+    assert target.id is not None
+    token, _ = accounts.issue_api_token(
+        session=make.session, actor=SYSTEM, user_id=target.id, name="target's"
+    )
     spare_person = make.person()
     message = OutboxMessage(idempotency_key="failed/1", topic="test:failed", kind="duty", status="failed")
     make.session.add(message)
     make.session.commit()
     assert campaign.id and network.id and spare_network.id and target.id and spare_person.id and message.id
+    assert token.id is not None
     return World(
         own=sides[0],
         other=sides[1],
@@ -347,6 +397,7 @@ def _build_world(make: Factory) -> World:
         spare_person=spare_person.id,
         user=target.id,
         message=message.id,
+        token=token.id,
     )
 
 
@@ -401,3 +452,65 @@ def test_route_allows_or_denies_role(
         assert response.status_code == refused, response.text
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["status"] == refused
+
+
+# --- what the lists hold, not only whether they answer -------------------------------------
+# A list that answers 200 to a partner or a staff member must still hold only their own.
+
+
+def _ids(answer: Any, key: str = "id") -> set[int]:
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["total"] == len(body["items"])
+    return {item[key] for item in body["items"]}
+
+
+def test_partner_event_and_assignment_lists_hold_only_their_venues(client: TestClient, make: Factory) -> None:
+    world = _build_world(make)
+    headers = _headers(make, world, PARTNER)
+
+    events = client.get("/api/v1/events", headers=headers)
+    assignments = client.get("/api/v1/assignments", headers=headers)
+
+    assert _ids(events) == {world.own.event}
+    assert {item["venue"]["id"] for item in events.json()["items"]} == {world.own.venue}
+    assert _ids(assignments) == {world.own.assignment}
+    # Asking for the other venue's records by filter gives nothing either.
+    other_venue, other_event = {"venue_id": world.other.venue}, {"event_id": world.other.event}
+    assert _ids(client.get("/api/v1/events", params=other_venue, headers=headers)) == set()
+    assert _ids(client.get("/api/v1/assignments", params=other_event, headers=headers)) == set()
+
+
+def test_partner_portal_pages_show_only_their_venues(client: TestClient, make: Factory) -> None:
+    world = _build_world(make)
+    own_venue = make.session.get(Venue, world.own.venue)
+    other_venue = make.session.get(Venue, world.other.venue)
+    assert own_venue is not None and other_venue is not None
+    sign_in(client, make.user(PARTNER, venues=[own_venue]))
+
+    bookings = client.get("/partner")
+
+    assert bookings.status_code == 200
+    assert f'href="/partner/events/{world.own.event}"' in bookings.text
+    assert f'href="/partner/events/{world.other.event}"' not in bookings.text
+    assert own_venue.name in bookings.text and other_venue.name not in bookings.text
+    assert client.get(f"/partner/events/{world.own.event}").status_code == 200
+    assert client.get(f"/partner/events/{world.other.event}").status_code == 404
+    assert client.get(f"/partner/venues/{world.other.venue}").status_code == 404
+
+
+def test_staff_assignment_list_holds_only_their_own(client: TestClient, make: Factory) -> None:
+    world = _build_world(make)
+    own_event = make.session.get(Event, world.own.event)
+    other_person = make.session.get(Person, world.other.person)
+    assert own_event is not None and other_person is not None
+    teammate = make.assign(own_event, other_person)  # someone else on the staff member's own event
+    headers = _headers(make, world, STAFF)
+
+    mine = client.get("/api/v1/assignments", headers=headers)
+    by_event = client.get("/api/v1/assignments", params={"event_id": world.own.event}, headers=headers)
+
+    assert _ids(mine) == {world.own.assignment}
+    assert {item["person_id"] for item in mine.json()["items"]} == {world.own.person}
+    assert _ids(by_event) == {world.own.assignment}
+    assert teammate.id not in _ids(by_event)

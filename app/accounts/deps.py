@@ -9,25 +9,14 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from app.accounts import service
 from app.accounts.models import User
 from app.accounts.principal import Principal
+from app.accounts.sessions import user_for_session
 from app.db import SessionDep
 from app.enums import Role
 from app.errors import Forbidden, Unauthorized
 
-_bearer = HTTPBearer(auto_error=False, description="An API token from `muster create-token`")
-
-SESSION_USER_KEY = "uid"
-SESSION_VERSION_KEY = "sv"
-
-
-def _user_from_cookie(request: Request, session: SessionDep) -> User | None:
-    data = request.scope.get("session") or {}
-    user_id = data.get(SESSION_USER_KEY)
-    if not isinstance(user_id, int):
-        return None
-    user = session.get(User, user_id)
-    if user is None or not user.active or data.get(SESSION_VERSION_KEY) != user.session_version:
-        return None
-    return user
+_bearer = HTTPBearer(
+    auto_error=False, description="An API token (your account page, or `muster create-token`)"
+)
 
 
 def optional_principal(
@@ -35,16 +24,17 @@ def optional_principal(
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal | None:
+    """The signed-in user, from a bearer token when one is sent (a bad one is a 401 saying
+    why), else from the browser's server-side session; None when neither."""
     cached = getattr(request.state, "principal", None)
     if cached is not None:
         return cached if isinstance(cached, Principal) else None
     user: User | None
     if credentials is not None:
-        user = service.user_for_token(session=session, token=credentials.credentials)
-        if user is None:
-            raise Unauthorized("the API token is unknown or revoked")
+        user, token = service.authenticate_token(session=session, token=credentials.credentials)
+        request.state.api_token = token
     else:
-        user = _user_from_cookie(request, session)
+        user = user_for_session(request, session)
     if user is None:
         return None
     principal = service.principal_for(session=session, user=user)

@@ -1,16 +1,20 @@
 """Users, sign-in and API tokens."""
 
+from datetime import datetime, timedelta
+
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.accounts.models import ApiToken, User, UserVenue
 from app.accounts.principal import Principal
 from app.accounts.security import hash_password, new_token, token_digest, verify_password
+from app.accounts.sessions import end_all_sessions
 from app.audit import service as audit
 from app.audit.service import Actor
-from app.clock import utcnow
+from app.clock import to_london, utcnow
+from app.config import get_settings
 from app.enums import Role
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import Conflict, Invalid, NotFound, Unauthorized
 from app.people.models import Person
 from app.venues.models import Venue
 
@@ -133,13 +137,18 @@ def update_user(
     role = Role(user.role)
     new_venue_ids = sorted(set(venue_ids)) if isinstance(venue_ids, list) else before["venue_ids"]
     _check_links(session=session, role=role, person_id=user.person_id, venue_ids=new_venue_ids)
+    # A new password or a deactivation ends every session and revokes every API token at
+    # once; reactivating a user later revives none of them.
+    reason = ""
     if isinstance(password, str):
         if len(password) < MIN_PASSWORD_LENGTH:
             raise Invalid(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
         user.password_hash = hash_password(password)
         user.session_version += 1
+        reason = "password changed"
     if "active" in changes and not user.active:
         user.session_version += 1
+        reason = "deactivated"
     if isinstance(venue_ids, list):
         for link in session.exec(select(UserVenue).where(UserVenue.user_id == user_id)).all():
             session.delete(link)
@@ -147,13 +156,19 @@ def update_user(
         for venue_id in new_venue_ids:
             session.add(UserVenue(user_id=user_id, venue_id=venue_id))
     session.add(user)
+    summary = f"user {user.email} updated"
+    if reason:
+        ended = end_all_sessions(session, user_id, reason, commit=False)
+        revoked = _revoke_tokens(session=session, user_id=user_id)
+        if ended or revoked or before["active"] or password is not None:
+            summary += f" ({reason}: {ended} session(s) ended, {revoked} API token(s) revoked)"
     audit.record(
         session=session,
         actor=actor,
         action="update",
         record_type="user",
         record_id=user_id,
-        summary=f"user {user.email} updated",
+        summary=summary,
         before=before,
         after={**audit.snapshot(user), "venue_ids": new_venue_ids},
     )
@@ -176,14 +191,60 @@ def authenticate(*, session: Session, email: str, password: str) -> User | None:
     return user
 
 
-def create_api_token(*, session: Session, actor: Actor, email: str, name: str = "") -> str:
-    """Make a new bearer token for a user; the token itself is shown once and never stored."""
-    user = get_by_email(session=session, email=email)
-    if user is None:
-        raise NotFound(f"no user with e-mail {normalise_email(email)}")
-    assert user.id is not None
+# --- API tokens --------------------------------------------------------------------------
+
+TOKEN_MAX_DAYS = 365
+# Tokens made before tokens had an expiry last the longest a new one may.
+LEGACY_TOKEN_DAYS = TOKEN_MAX_DAYS
+# last_used_at is written at most this often: an API call is not a database write.
+TOKEN_TOUCH_EVERY = timedelta(minutes=1)
+
+ACTIVE, EXPIRED, REVOKED = "active", "expired", "revoked"
+
+
+def token_expiry(row: ApiToken) -> datetime:
+    return row.expires_at or row.created_at + timedelta(days=LEGACY_TOKEN_DAYS)
+
+
+def token_state(row: ApiToken, now: datetime | None = None) -> str:
+    if row.revoked_at is not None:
+        return REVOKED
+    if (now or utcnow()) >= token_expiry(row):
+        return EXPIRED
+    return ACTIVE
+
+
+def _when(value: datetime) -> str:
+    return to_london(value).strftime("%-d %B %Y at %H:%M (London time)")
+
+
+def issue_api_token(
+    *,
+    session: Session,
+    actor: Actor,
+    user_id: int,
+    name: str = "",
+    expires_in_days: int | None = None,
+    not_after: datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """Make a new bearer token for a user: the record, and the token itself, which is shown
+    once and never stored (only its SHA-256 is). It lasts ``expires_in_days`` (the
+    configured default when None; 1 to 365), and never beyond ``not_after``."""
+    user = get_user(session=session, user_id=user_id)
+    if not user.active:
+        raise Invalid(f"{user.email} is deactivated: a deactivated user cannot have API tokens")
+    days = get_settings().api_token_days if expires_in_days is None else expires_in_days
+    if not 1 <= days <= TOKEN_MAX_DAYS:
+        raise Invalid(f"an API token lasts from 1 to {TOKEN_MAX_DAYS} days, not {days}")
+    name = " ".join(name.split())[:100]
+    now = utcnow()
+    expires_at = now + timedelta(days=days)
+    if not_after is not None and not_after < expires_at:
+        expires_at = not_after
     token = new_token("mst")
-    row = ApiToken(user_id=user.id, name=name[:100], token_hash=token_digest(token))
+    row = ApiToken(
+        user_id=user_id, name=name, token_hash=token_digest(token), created_at=now, expires_at=expires_at
+    )
     session.add(row)
     session.flush()
     assert row.id is not None
@@ -193,36 +254,104 @@ def create_api_token(*, session: Session, actor: Actor, email: str, name: str = 
         action="create",
         record_type="api_token",
         record_id=row.id,
-        summary=f"API token created for {user.email}",
+        summary=f"API token {name or row.id!r} created for {user.email}, expires {_when(expires_at)}",
     )
     session.commit()
+    return row, token
+
+
+def create_api_token(
+    *, session: Session, actor: Actor, email: str, name: str = "", expires_in_days: int | None = None
+) -> str:
+    """Make a new bearer token for the user with this e-mail; returns the token itself."""
+    user = get_by_email(session=session, email=email)
+    if user is None:
+        raise NotFound(f"no user with e-mail {normalise_email(email)}")
+    assert user.id is not None
+    _row, token = issue_api_token(
+        session=session, actor=actor, user_id=user.id, name=name, expires_in_days=expires_in_days
+    )
     return token
 
 
-def user_for_token(*, session: Session, token: str) -> User | None:
+def authenticate_token(*, session: Session, token: str) -> tuple[User, ApiToken]:
+    """The user a bearer token speaks for, and its record; Unauthorized saying why not
+    (unknown, revoked, expired, user deactivated). Notes when it was last used (at most
+    once a minute, committed at once)."""
     row = session.exec(select(ApiToken).where(ApiToken.token_hash == token_digest(token))).first()
-    if row is None or row.revoked_at is not None:
-        return None
+    if row is None:
+        raise Unauthorized("the API token is not known: check that it was copied whole")
+    now = utcnow()
+    state = token_state(row, now)
+    if state == REVOKED:
+        assert row.revoked_at is not None
+        raise Unauthorized(f"the API token was revoked on {_when(row.revoked_at)}; make a new one")
+    if state == EXPIRED:
+        raise Unauthorized(f"the API token expired on {_when(token_expiry(row))}; make a new one")
     user = session.get(User, row.user_id)
     if user is None or not user.active:
-        return None
-    return user
+        raise Unauthorized("the API token belongs to a deactivated user")
+    if row.last_used_at is None or now - row.last_used_at >= TOKEN_TOUCH_EVERY:
+        row.last_used_at = now
+        session.add(row)
+        session.commit()
+    return user, row
 
 
-def revoke_api_tokens(*, session: Session, actor: Actor, user_id: int) -> int:
+def list_api_tokens(*, session: Session, user_id: int) -> list[ApiToken]:
+    """A user's tokens, newest first: active, expired and revoked alike."""
+    rows = session.exec(
+        select(ApiToken).where(ApiToken.user_id == user_id).order_by(col(ApiToken.id).desc())
+    ).all()
+    return list(rows)
+
+
+def revoke_api_token(
+    *, session: Session, actor: Actor, token_id: int, owner_id: int | None = None
+) -> ApiToken:
+    """Revoke one token (at once; revoking a revoked token changes nothing). With
+    ``owner_id``, only that user's token: anyone else's reads as missing."""
+    row = session.get(ApiToken, token_id)
+    if row is None or (owner_id is not None and row.user_id != owner_id):
+        raise NotFound(f"API token {token_id} does not exist")
+    if row.revoked_at is not None:
+        return row
+    row.revoked_at = utcnow()
+    session.add(row)
+    user = session.get(User, row.user_id)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="revoke",
+        record_type="api_token",
+        record_id=token_id,
+        summary=f"API token {row.name or token_id!r} of {user.email if user else row.user_id} revoked",
+    )
+    session.commit()
+    return row
+
+
+def _revoke_tokens(*, session: Session, user_id: int) -> int:
     rows = session.exec(
         select(ApiToken).where(ApiToken.user_id == user_id, col(ApiToken.revoked_at).is_(None))
     ).all()
+    now = utcnow()
     for row in rows:
-        row.revoked_at = utcnow()
+        row.revoked_at = now
         session.add(row)
+    return len(rows)
+
+
+def revoke_api_tokens(*, session: Session, actor: Actor, user_id: int) -> int:
+    """Revoke every token of a user; how many were not revoked already."""
+    count = _revoke_tokens(session=session, user_id=user_id)
     audit.record(
         session=session,
         actor=actor,
         action="revoke",
         record_type="user",
         record_id=user_id,
-        summary=f"{len(rows)} API token(s) revoked",
+        summary=f"{count} API token(s) revoked",
     )
     session.commit()
-    return len(rows)
+    return count

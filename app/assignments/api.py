@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from app.accounts.deps import AnyUser, Planner
-from app.api_common import Page, PageParams, Patch, PathId, Reason, RefId, Strict
+from app.api_common import Page, PageParams, Patch, PathId, ProblemRoute, Reason, RefId, Strict, problems
 from app.assignments import service
 from app.assignments.models import Assignment
 from app.clock import LondonDateTime
@@ -15,7 +15,7 @@ from app.enums import AssignmentRole, AssignmentStatus, Role
 from app.errors import Forbidden
 from app.events.service import get_event
 
-router = APIRouter(prefix="/api/v1/assignments", tags=["assignments"])
+router = APIRouter(prefix="/api/v1/assignments", tags=["assignments"], route_class=ProblemRoute)
 
 
 class AssignmentCreate(Strict):
@@ -77,7 +77,8 @@ def list_assignments(
     return Page(items=[_out(r) for r in rows], total=total, **page.model_dump())
 
 
-@router.post("", response_model=AssignmentOut, status_code=201)
+# 404: the event or the person does not exist.
+@router.post("", response_model=AssignmentOut, status_code=201, responses=problems(404))
 def create_assignment(session: SessionDep, principal: Planner, body: AssignmentCreate) -> AssignmentOut:
     """Put a person on an event; refused with 409 naming the clash if any booking rule says no."""
     row = service.assign(

@@ -4,12 +4,12 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from app.accounts.deps import Planner
-from app.api_common import Page, PageParams
+from app.api_common import Page, PageParams, ProblemRoute
 from app.audit import service
 from app.clock import LondonDateTime
 from app.db import SessionDep
 
-router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+router = APIRouter(prefix="/api/v1/audit", tags=["audit"], route_class=ProblemRoute)
 
 
 class AuditOut(BaseModel):

@@ -1,15 +1,28 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
+from app import records
 from app.accounts.deps import Planner, PlannerOrStaff
-from app.api_common import LongText, MediumText, Name, Page, PageParams, Patch, PathId, ShortText, Strict
+from app.api_common import (
+    LongText,
+    MediumText,
+    Name,
+    Page,
+    PageParams,
+    Patch,
+    PathId,
+    ProblemRoute,
+    ShortText,
+    Strict,
+    problems,
+)
 from app.campaigns import service
 from app.db import SessionDep
 
-router = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"])
+router = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"], route_class=ProblemRoute)
 
 
 class Target(Strict):
@@ -50,6 +63,7 @@ class CampaignPublic(BaseModel):
     ends_on: date
     targets_text: str
     targets: list[dict[str, object]]
+    revision: int
 
 
 def _out(campaign: object) -> CampaignPublic:
@@ -75,17 +89,29 @@ def create_campaign(session: SessionDep, principal: Planner, body: CampaignCreat
 
 
 @router.get("/{campaign_id}", response_model=CampaignPublic)
-def read_campaign(session: SessionDep, _user: PlannerOrStaff, campaign_id: PathId) -> CampaignPublic:
-    return _out(service.get_campaign(session=session, campaign_id=campaign_id))
-
-
-@router.patch("/{campaign_id}", response_model=CampaignPublic)
-def update_campaign(
-    session: SessionDep, principal: Planner, campaign_id: PathId, body: CampaignUpdate
+def read_campaign(
+    session: SessionDep, _user: PlannerOrStaff, campaign_id: PathId, response: Response
 ) -> CampaignPublic:
-    changes = body.changes()
-    return _out(
-        service.update_campaign(
-            session=session, actor=principal.actor, campaign_id=campaign_id, changes=changes
-        )
+    campaign = service.get_campaign(session=session, campaign_id=campaign_id)
+    response.headers["ETag"] = records.etag(campaign.revision)
+    return _out(campaign)
+
+
+@router.patch("/{campaign_id}", response_model=CampaignPublic, responses=problems(412))
+def update_campaign(
+    session: SessionDep,
+    principal: Planner,
+    campaign_id: PathId,
+    body: CampaignUpdate,
+    response: Response,
+    if_match: records.IfMatch = None,
+) -> CampaignPublic:
+    campaign = service.update_campaign(
+        session=session,
+        actor=principal.actor,
+        campaign_id=campaign_id,
+        changes=body.changes(),
+        expected=records.expected_revisions(if_match),
     )
+    response.headers["ETag"] = records.etag(campaign.revision)
+    return _out(campaign)

@@ -37,8 +37,17 @@ def create_campaign(*, session: Session, actor: Actor, data: dict[str, Any]) -> 
     )
 
 
-def update_campaign(*, session: Session, actor: Actor, campaign_id: int, changes: dict[str, Any]) -> Campaign:
-    campaign = get_campaign(session=session, campaign_id=campaign_id)
+def update_campaign(
+    *,
+    session: Session,
+    actor: Actor,
+    campaign_id: int,
+    changes: dict[str, Any],
+    expected: records.Expected = None,
+) -> Campaign:
+    """Change a campaign, locked against concurrent edits; ``expected`` from ``If-Match``."""
+    campaign = records.lock(session, Campaign, campaign_id, "campaign")
+    records.check_revision(session, campaign, expected)
     _check_period(changes.get("starts_on", campaign.starts_on), changes.get("ends_on", campaign.ends_on))
     return records.update(
         session=session,
@@ -46,4 +55,5 @@ def update_campaign(*, session: Session, actor: Actor, campaign_id: int, changes
         record=campaign,
         changes=changes,
         summary=f"campaign {campaign.name} updated",
+        expected=expected,
     )

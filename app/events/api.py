@@ -3,10 +3,11 @@
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from app import records
 from app.accounts.deps import AnyUser, Planner
 from app.accounts.principal import Principal
 from app.api_common import (
@@ -19,9 +20,11 @@ from app.api_common import (
     PageParams,
     Patch,
     PathId,
+    ProblemRoute,
     Reason,
     RefId,
     Strict,
+    problems,
 )
 from app.assignments.service import team_of
 from app.campaigns.models import Campaign
@@ -41,7 +44,7 @@ from app.events.models import Event
 from app.events.staffing import StaffingState
 from app.venues.models import Venue
 
-router = APIRouter(prefix="/api/v1/events", tags=["events"])
+router = APIRouter(prefix="/api/v1/events", tags=["events"], route_class=ProblemRoute)
 
 
 class NetworkNeedIn(Strict):
@@ -295,33 +298,61 @@ def create_event(session: SessionDep, principal: Planner, body: EventCreate) -> 
 
 
 @router.get("/{event_id}", response_model=EventOut)
-def read_event(session: SessionDep, principal: AnyUser, event_id: PathId) -> EventOut:
+def read_event(session: SessionDep, principal: AnyUser, event_id: PathId, response: Response) -> EventOut:
+    """The event, with its revision (also the ``ETag``: send it back as ``If-Match``)."""
     event = service.get_event(session=session, event_id=event_id)
     service.check_can_see(principal, event)
+    response.headers["ETag"] = records.etag(event.revision)
     return present(session, [event], principal)[0]
 
 
-@router.patch("/{event_id}", response_model=EventMoved)
-def update_event(session: SessionDep, principal: Planner, event_id: PathId, body: EventUpdate) -> EventMoved:
+@router.patch("/{event_id}", response_model=EventMoved, responses=problems(412))
+def update_event(
+    session: SessionDep,
+    principal: Planner,
+    event_id: PathId,
+    body: EventUpdate,
+    response: Response,
+    if_match: records.IfMatch = None,
+) -> EventMoved:
     """Change an event. A move that clashes with its team's duties answers 409 naming the
-    clashes, unless ``accept_conflicts`` is true."""
+    clashes, unless ``accept_conflicts`` is true. With ``If-Match``, a change to an event
+    that has moved on since answers 412 naming what changed."""
     changes = body.changes()
     accept = bool(changes.pop("accept_conflicts", False))
     if "network_needs" in changes:
         changes["network_needs"] = [n.model_dump() for n in body.network_needs or []]
     event, found = service.update_event(
-        session=session, actor=principal.actor, event_id=event_id, changes=changes, accept_conflicts=accept
+        session=session,
+        actor=principal.actor,
+        event_id=event_id,
+        changes=changes,
+        accept_conflicts=accept,
+        expected=records.expected_revisions(if_match),
     )
+    response.headers["ETag"] = records.etag(event.revision)
     out = present(session, [event], principal)[0]
     return EventMoved(**out.model_dump(), conflicts_accepted=service.conflicts_body(found))
 
 
-@router.post("/{event_id}/cancel", response_model=EventOut)
-def cancel_event(session: SessionDep, principal: Planner, event_id: PathId, body: CancelBody) -> EventOut:
+@router.post("/{event_id}/cancel", response_model=EventOut, responses=problems(412))
+def cancel_event(
+    session: SessionDep,
+    principal: Planner,
+    event_id: PathId,
+    body: CancelBody,
+    response: Response,
+    if_match: records.IfMatch = None,
+) -> EventOut:
     """Cancel the event; it and its assignments stay on record, and calendars show it cancelled."""
     event = service.cancel_event(
-        session=session, actor=principal.actor, event_id=event_id, reason=body.reason
+        session=session,
+        actor=principal.actor,
+        event_id=event_id,
+        reason=body.reason,
+        expected=records.expected_revisions(if_match),
     )
+    response.headers["ETag"] = records.etag(event.revision)
     return present(session, [event], principal)[0]
 
 

@@ -21,6 +21,7 @@ from app.events import service
 from app.events.models import Event
 from app.events.staffing import StaffingState
 from app.venues.models import Venue
+from app.venues.service import NO_LONGER_IN_USE
 
 
 @dataclass
@@ -136,12 +137,15 @@ def attention_reasons(
     now: datetime,
     declined: int = 0,
     conflicted: int = 0,
+    venue_in_use: bool = True,
 ) -> Attention | None:
     """The problems of one upcoming event, most pressing first; None when all is well."""
     if event.status not in (EventStatus.draft, EventStatus.confirmed) or event.ends_at <= now:
         return None
     reasons: list[str] = []
     soon = event.starts_at - now < timedelta(days=7)
+    if not venue_in_use:
+        reasons.append(NO_LONGER_IN_USE)
     if conflicted:
         reasons.append(f"{conflicted} of the team now clash with other duties")
     if event.partner_status == PartnerStatus.declined:
@@ -166,12 +170,21 @@ def needing_attention(
     states: dict[int, StaffingState],
     now: datetime | None = None,
 ) -> list[Attention]:
-    """The events among ``events`` that need attention, soonest first (two queries)."""
+    """The events among ``events`` that need attention, soonest first (three queries)."""
     now = now or utcnow()
     ids = [e.id for e in events if e.id is not None]
     declined: dict[int, int] = {}
     conflicted: dict[int, int] = {}
+    retired: set[int] = set()
     if ids:
+        retired = {
+            int(venue_id or 0)
+            for venue_id in session.exec(
+                select(Venue.id).where(
+                    col(Venue.id).in_({e.venue_id for e in events}), col(Venue.active).is_(False)
+                )
+            ).all()
+        }
         rows = session.exec(
             select(Assignment.event_id, Assignment.status, Assignment.conflict_note).where(
                 col(Assignment.event_id).in_(ids),
@@ -192,6 +205,7 @@ def needing_attention(
             now=now,
             declined=declined.get(event.id, 0),
             conflicted=conflicted.get(event.id, 0),
+            venue_in_use=event.venue_id not in retired,
         )
         if item is not None:
             found.append(item)

@@ -27,7 +27,8 @@ class Event(SQLModel, table=True):
     ambassadors_needed: int = 0
     recruiters_needed: int = 0
     wanted_languages: list[str] = Field(default_factory=list, sa_column=json_column())
-    # Bumped on every material change (time, place, status): calendar SEQUENCE follows it.
+    # Bumped on every accepted change (an edit from an older copy is refused with 412);
+    # the calendar SEQUENCE follows it.
     revision: int = 0
     cancelled_reason: str = Field(default="", max_length=500)
     partner_status: PartnerStatus = Field(default=PartnerStatus.pending, sa_type=sa.String(20))

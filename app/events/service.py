@@ -17,7 +17,7 @@ from app.audit.service import Actor
 from app.campaigns.models import Campaign
 from app.clock import london_day_bounds, utcnow
 from app.config import get_settings
-from app.db import lock_for_booking
+from app.db import begin_write, lock_for_booking
 from app.enums import ACTIVE_ASSIGNMENT_STATUSES, EventStatus, PartnerStatus, Role
 from app.errors import Conflict, Forbidden, Invalid
 from app.events.models import Event, EventNetworkNeed
@@ -32,9 +32,6 @@ ALLOWED_TRANSITIONS: dict[EventStatus, frozenset[EventStatus]] = {
     EventStatus.cancelled: frozenset({EventStatus.draft}),
     EventStatus.completed: frozenset(),
 }
-
-# Changes that make calendars re-fetch the event (RFC 5545 SEQUENCE).
-MATERIAL_FIELDS = frozenset({"starts_at", "ends_at", "venue_id", "status", "title"})
 
 
 def travel_buffer() -> timedelta:
@@ -133,11 +130,21 @@ def _check_references(session: Session, data: dict[str, Any]) -> None:
     if "campaign_id" in data and session.get(Campaign, data["campaign_id"]) is None:
         raise Invalid(f"campaign {data['campaign_id']} does not exist")
     if "venue_id" in data:
-        venue = session.get(Venue, data["venue_id"])
+        venue = _hold_venue(session, data["venue_id"])
         if venue is None:
             raise Invalid(f"venue {data['venue_id']} does not exist")
         if not venue.active:
             raise Invalid(f"venue {venue.name} is no longer in use")
+
+
+def _hold_venue(session: Session, venue_id: int) -> Venue | None:
+    """The venue an event is being booked at, read afresh and held until the booking is
+    written, so that it cannot be taken out of use meanwhile (``FOR SHARE`` on PostgreSQL;
+    the database write lock on SQLite)."""
+    if session.get_bind().dialect.name == "sqlite":
+        begin_write(session)
+        return session.get(Venue, venue_id, populate_existing=True)
+    return session.get(Venue, venue_id, populate_existing=True, with_for_update={"read": True})
 
 
 def _set_network_needs(session: Session, event_id: int, needs: list[dict[str, int]]) -> None:
@@ -225,6 +232,11 @@ def team_clashes(*, session: Session, event: Event, team: list[Assignment]) -> d
     return result
 
 
+def lock_event(*, session: Session, event_id: int) -> Event:
+    """The event, read afresh and locked for a change (``records.lock``)."""
+    return records.lock(session, Event, event_id, "event")
+
+
 def update_event(
     *,
     session: Session,
@@ -232,24 +244,37 @@ def update_event(
     event_id: int,
     changes: dict[str, Any],
     accept_conflicts: bool = False,
+    expected: records.Expected = None,
 ) -> tuple[Event, dict[int, list[Clash]]]:
-    """Change an event. Moving it re-checks its team: the clashes it would create are
-    refused (409) unless ``accept_conflicts``, when the clashing assignments are marked
-    with a note — never deleted."""
+    """Change an event, in one transaction and one revision however many fields change.
+
+    The event is locked first, so concurrent changes follow one another; ``expected``
+    (from ``If-Match``) refuses the change with 412 if the event has moved on. Moving it
+    re-checks its team: the clashes it would create are refused (409) unless
+    ``accept_conflicts``, when the clashing assignments are marked with a note — never
+    deleted."""
     changes = dict(changes)
     needs = changes.pop("network_needs", None)
     status = changes.pop("status", None)
-    event = get_event(session=session, event_id=event_id)
+    get_event(session=session, event_id=event_id)
+    # The new venue before the event: the order in which taking a venue out of use locks them.
+    _check_references(session, changes)
+    event = lock_event(session=session, event_id=event_id)
+    records.check_revision(session, event, expected)
     if event.status in (EventStatus.completed, EventStatus.cancelled) and (changes or needs is not None):
         raise Invalid(f"event {event_id} is {event.status}; reopen it as a draft before changing it")
-    _check_references(session, changes)
+    if changes.get("public") is True and not event.public and "venue_id" not in changes:
+        venue = session.get(Venue, event.venue_id)
+        if venue is not None and not venue.active:
+            raise Invalid(
+                f"venue {venue.name} is no longer in use: move the event to another venue before publishing it"
+            )
     moving = any(
         k in changes and changes[k] != getattr(event, k) for k in ("starts_at", "ends_at", "venue_id")
     )
     team = _team(session, event_id)
     if moving:
         lock_for_booking(session, [a.person_id for a in team])
-        session.refresh(event)
         starts_at = changes.get("starts_at", event.starts_at)
         ends_at = changes.get("ends_at", event.ends_at)
         _check_times(starts_at=starts_at, ends_at=ends_at, actor=actor)
@@ -276,24 +301,37 @@ def update_event(
                 session.add(assignment)
     if needs is not None:
         _set_network_needs(session, event_id, needs)
-    if any(k in MATERIAL_FIELDS and before.get(k) != audit.snapshot(event).get(k) for k in changes):
-        event.revision += 1
-    event.updated_at = utcnow()
+    was = EventStatus(event.status)
+    if status is not None and EventStatus(status) != was:
+        _apply_status(event, EventStatus(status), actor=actor)
+    after = {**audit.snapshot(event), "network_needs": _needs_snapshot(session, event_id)}
+    if after == before:
+        session.commit()  # nothing changed: the revision stays, and the lock goes
+        return event, found
+    records.bump(event)
     session.add(event)
     session.flush()
+    status_only = {k for k in after if after[k] != before.get(k)} <= {"status", "cancelled_reason"}
+    now_status = EventStatus(event.status)
+    if status_only:
+        action = "cancel" if now_status == EventStatus.cancelled else "status"
+        summary = f"event '{event.title}' {was.value} → {now_status.value}"
+    else:
+        action = "update"
+        summary = f"event '{event.title}' changed" + (" (moved; conflicts accepted)" if found else "")
+        if now_status != was:
+            summary += f" ({was.value} → {now_status.value})"
     audit.record(
         session=session,
         actor=actor,
-        action="update",
+        action=action,
         record_type="event",
         record_id=event_id,
-        summary=f"event '{event.title}' changed" + (" (moved; conflicts accepted)" if found else ""),
+        summary=summary,
         before=before,
-        after={**audit.snapshot(event), "network_needs": _needs_snapshot(session, event_id)},
+        after={**audit.snapshot(event), "network_needs": after["network_needs"]},
     )
     session.commit()
-    if status is not None and status != event.status:
-        event = set_status(session=session, actor=actor, event_id=event_id, status=EventStatus(status))
     return event, found
 
 
@@ -305,29 +343,42 @@ def conflicts_body(found: dict[int, list[Clash]]) -> list[dict[str, Any]]:
     ]
 
 
-def set_status(
-    *, session: Session, actor: Actor, event_id: int, status: EventStatus, reason: str = ""
-) -> Event:
-    """Move an event along draft → confirmed → completed, or to cancelled (and back to draft)."""
-    event = get_event(session=session, event_id=event_id)
+def _apply_status(event: Event, status: EventStatus, *, actor: Actor, reason: str = "") -> None:
+    """Move a (locked) event to ``status`` if the rules allow; the caller audits and commits."""
     current = EventStatus(event.status)
-    if status == current:
-        return event
     if status not in ALLOWED_TRANSITIONS[current]:
         allowed = ", ".join(sorted(s.value for s in ALLOWED_TRANSITIONS[current])) or "nothing"
-        raise Invalid(f"event {event_id} is {current.value}; it can only become: {allowed}")
+        raise Invalid(f"event {event.id} is {current.value}; it can only become: {allowed}")
     if status == EventStatus.completed and event.ends_at > utcnow():
-        raise Invalid(f"event {event_id} has not ended yet, so it cannot be completed")
+        raise Invalid(f"event {event.id} has not ended yet, so it cannot be completed")
     if current == EventStatus.cancelled and event.starts_at < utcnow() and not actor.is_admin:
-        raise Invalid(f"event {event_id} is in the past and cannot be reopened")
-    before = audit.snapshot(event)
+        raise Invalid(f"event {event.id} is in the past and cannot be reopened")
     event.status = status
-    event.revision += 1
-    event.updated_at = utcnow()
     if status == EventStatus.cancelled:
         event.cancelled_reason = reason[:500]
     elif current == EventStatus.cancelled:
         event.cancelled_reason = ""
+
+
+def set_status(
+    *,
+    session: Session,
+    actor: Actor,
+    event_id: int,
+    status: EventStatus,
+    reason: str = "",
+    expected: records.Expected = None,
+) -> Event:
+    """Move an event along draft → confirmed → completed, or to cancelled (and back to draft)."""
+    event = lock_event(session=session, event_id=event_id)
+    records.check_revision(session, event, expected)
+    current = EventStatus(event.status)
+    if status == current:
+        session.commit()
+        return event
+    before = audit.snapshot(event)
+    _apply_status(event, status, actor=actor, reason=reason)
+    records.bump(event)
     session.add(event)
     audit.record(
         session=session,
@@ -343,10 +394,17 @@ def set_status(
     return event
 
 
-def cancel_event(*, session: Session, actor: Actor, event_id: int, reason: str = "") -> Event:
+def cancel_event(
+    *, session: Session, actor: Actor, event_id: int, reason: str = "", expected: records.Expected = None
+) -> Event:
     """Cancel, keeping the event and its assignments on record (calendars show it cancelled)."""
     return set_status(
-        session=session, actor=actor, event_id=event_id, status=EventStatus.cancelled, reason=reason
+        session=session,
+        actor=actor,
+        event_id=event_id,
+        status=EventStatus.cancelled,
+        reason=reason,
+        expected=expected,
     )
 
 
@@ -425,7 +483,7 @@ def respond_as_partner(
     *, session: Session, principal: Principal, event_id: int, status: PartnerStatus, message: str = ""
 ) -> Event:
     """The venue partner confirms or declines a booking at their venue, with a message."""
-    event = get_event(session=session, event_id=event_id)
+    event = lock_event(session=session, event_id=event_id)
     if principal.role == Role.partner:
         check_can_see(principal, event)
     elif not principal.is_planner:

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from app.accounts.deps import AnyUser, Planner
-from app.api_common import MAX_ID, PathId
+from app.api_common import MAX_ID, PathId, ProblemRoute
 from app.clock import LondonDateTime
 from app.config import get_settings
 from app.db import SessionDep, get_engine
@@ -19,7 +19,7 @@ from app.feeds import service
 from app.feeds.cache import RenderedFeed
 from app.feeds.responses import calendar_response
 
-router = APIRouter()
+router = APIRouter(route_class=ProblemRoute)
 
 GET_AND_HEAD = ["GET", "HEAD"]
 

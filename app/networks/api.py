@@ -2,11 +2,21 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from app.accounts.deps import AnyUser, Planner
-from app.api_common import Abbreviation, MediumText, Name, Page, PageParams, Patch, PathId, Strict
+from app.api_common import (
+    Abbreviation,
+    MediumText,
+    Name,
+    Page,
+    PageParams,
+    Patch,
+    PathId,
+    ProblemRoute,
+    Strict,
+)
 from app.db import SessionDep
 from app.networks import service
 
-router = APIRouter(prefix="/api/v1/networks", tags=["networks"])
+router = APIRouter(prefix="/api/v1/networks", tags=["networks"], route_class=ProblemRoute)
 
 
 class NetworkCreate(Strict):

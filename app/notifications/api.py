@@ -7,13 +7,13 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, StringConstraints
 
 from app.accounts.deps import Admin, AnyUser
-from app.api_common import Page, PageParams, PathId, Strict
+from app.api_common import Page, PageParams, PathId, ProblemRoute, Strict
 from app.clock import LondonDateTime
 from app.db import SessionDep
 from app.notifications import service
 from app.notifications.models import OutboxMessage
 
-router = APIRouter(prefix="/api/v1", tags=["notifications"])
+router = APIRouter(prefix="/api/v1", tags=["notifications"], route_class=ProblemRoute)
 
 CategoryKey = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 OutboxStatus = Literal["pending", "sending", "sent", "held", "failed", "skipped"]

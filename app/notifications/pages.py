@@ -4,9 +4,10 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.accounts.deps import SESSION_USER_KEY, SESSION_VERSION_KEY, Admin, AnyUser, OptionalUser
+from app.accounts.deps import Admin, AnyUser, OptionalUser
 from app.accounts.principal import Principal
 from app.accounts.service import MIN_PASSWORD_LENGTH
+from app.accounts.sessions import start_session
 from app.config import get_settings
 from app.db import SessionDep
 from app.errors import Conflict, Invalid, NotFound
@@ -236,11 +237,9 @@ async def respond(request: Request, session: SessionDep, token: str) -> Response
         landing.blocked = exc.detail[:1].upper() + exc.detail[1:]
         return _respond_page(request, token, landing, FormInput(), status=exc.status_code)
     if done.user is not None:
-        # A fresh session, signed in with the new password's session version: the other
-        # sessions ended when the password changed.
-        request.session.clear()
-        request.session[SESSION_USER_KEY] = done.user.id
-        request.session[SESSION_VERSION_KEY] = done.user.session_version
+        # A fresh session, signed in with the new password: the other sessions ended when
+        # the password changed.
+        start_session(request, session, done.user)
         flash(request, done.message)
         return _secret(see_other("/"))
     return _secret(render(request, "notifications/respond_done.html", {"done": done}))

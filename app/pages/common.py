@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session, SQLModel, col, select
 from starlette.convertors import Convertor, register_url_convertor
 
+from app.api_common import MAX_ID
 from app.campaigns.models import Campaign
 from app.networks.models import Network
 from app.people.models import Person
@@ -41,7 +42,7 @@ class Page:
 
 def page_from(request: Request, size: int = PAGE_SIZE) -> Page:
     text = request.query_params.get("page", "1")
-    number = int(text) if text.isdigit() and 0 < len(text) < 7 else 1
+    number = int(text) if text.isascii() and text.isdigit() and 0 < len(text) < 7 else 1
     return Page(max(1, number), size)
 
 
@@ -51,14 +52,24 @@ def query_string(**params: Any) -> str:
     return urlencode(pairs) + "&" if pairs else ""
 
 
-MAX_ID = 999_999_999
-"""Larger ids cannot exist (PostgreSQL integers stop at 2**31): they are 'not found', not errors."""
+def _digits_up_to(limit: int) -> str:
+    """A regular expression for the decimal numbers 0 to ``limit`` (leading zeros allowed
+    only below ``limit``'s length), so a route can refuse a larger one by not matching."""
+    text = str(limit)
+    options = [f"[0-9]{{1,{len(text) - 1}}}"] if len(text) > 1 else []
+    for i, digit in enumerate(text):
+        if digit != "0":
+            rest = len(text) - i - 1
+            options.append(f"{text[:i]}[0-{int(digit) - 1}]" + (f"[0-9]{{{rest}}}" if rest else ""))
+    options.append(text)
+    return "|".join(f"(?:{option})" for option in options)
 
 
 class IdConvertor(Convertor[int]):
-    """``{name:id}`` in a path: 1 to 9 digits, so no id overflows a database integer."""
+    """``{name:id}`` in a path: 0 to MAX_ID (PostgreSQL's largest integer), the bound the API
+    puts on its ids, so no id overflows a database integer: a larger one is 'not found'."""
 
-    regex = "[0-9]{1,9}"
+    regex = f"(?:{_digits_up_to(MAX_ID)})"
 
     def convert(self, value: str) -> int:
         return int(value)
@@ -77,7 +88,8 @@ def text_param(request: Request, name: str, max_length: int = 100) -> str:
 
 def int_param(request: Request, name: str) -> int | None:
     text = request.query_params.get(name, "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    ok = text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID)) and int(text) <= MAX_ID
+    return int(text) if ok else None
 
 
 def date_param(request: Request, name: str) -> date | None:

@@ -1,6 +1,8 @@
 """The coordinator's records: venues, campaigns, people (with their opt-ins and time away),
 networks, users and the audit trail."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -9,6 +11,8 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app import records
+from app.accounts import onboarding
 from app.accounts import service as accounts
 from app.accounts.deps import Admin, Planner
 from app.accounts.models import User, UserVenue
@@ -37,7 +41,7 @@ from app.pages.common import (
     towns,
 )
 from app.pages.csrf import checked_form
-from app.pages.forms import FormInput, service_errors, values_from
+from app.pages.forms import FORM_ERROR, FormInput, service_errors, values_from
 from app.pages.rendering import flash, render
 from app.pages.staff import duties_of, parse_away
 from app.people import service as people
@@ -54,6 +58,30 @@ def fields_of(record: Any) -> dict[str, Any]:
 
 def _options(enum: Any) -> list[tuple[str, str]]:
     return [(m.value, label(m.value)) for m in enum]
+
+
+def _opened_at(form: FormInput) -> records.Expected:
+    """The revision the form was opened at (a hidden field), so that saving it over someone
+    else's change made meanwhile is stopped; none for a form without it."""
+    text = form.raw("revision")
+    return frozenset({int(text)}) if text.isdigit() and len(text) <= 9 else None
+
+
+@contextmanager
+def _unless_changed_meanwhile(form: FormInput, session: Session, what: str) -> Iterator[None]:
+    """Someone saved the record after this form was opened: say what they changed, keep what
+    was typed, and let a second save keep this version."""
+    try:
+        yield
+    except records.PreconditionFailed as exc:
+        session.rollback()
+        form.values["revision"] = str(exc.revision)
+        said = "; ".join(c.sentence() for c in exc.changes) or f"it is now at revision {exc.revision}"
+        form.error(
+            FORM_ERROR,
+            f"Someone changed this {what} after you opened it ({said}). "
+            "Check the form, then save again to keep your version",
+        )
 
 
 def _upcoming_counts(session: Session, column: Any, ids: list[int]) -> dict[int, int]:
@@ -113,8 +141,14 @@ def parse_venue(form: FormInput) -> dict[str, Any]:
     return data
 
 
-def _venue_form(request: Request, form: FormInput, venue: Venue | None, status: int = 200) -> Response:
-    context = {"form": form, "venue": venue, "kinds": _options(VenueKind)}
+def _venue_form(
+    request: Request,
+    form: FormInput,
+    venue: Venue | None,
+    status: int = 200,
+    affected: list[dict[str, Any]] | None = None,
+) -> Response:
+    context = {"form": form, "venue": venue, "kinds": _options(VenueKind), "affected": affected or []}
     return render(request, "manage/venue_form.html", context, status=status)
 
 
@@ -181,6 +215,7 @@ def venue_page(request: Request, session: SessionDep, principal: Planner, venue_
         "states": events.staffing_states(session=session, events=upcoming),
         "partners": partners,
         "campaigns_by_id": by_id(session, Campaign, {e.campaign_id for e in upcoming}),
+        "still_booked": [] if venue.active else venues.upcoming_events(session=session, venue_id=venue_id),
     }
     return render(request, "manage/venue.html", context)
 
@@ -198,14 +233,77 @@ async def update_venue(request: Request, session: SessionDep, principal: Planner
     venue = venues.get_venue(session=session, venue_id=venue_id)
     form = FormInput(await checked_form(request))
     data = parse_venue(form)
+    affected = _venue_affected(session, venue) if venue.active and data["active"] is False else []
+    if form.ok and affected and not form.flag("confirm_deactivation"):
+        form.error(
+            "confirm_deactivation",
+            f"Confirm that the {len(affected)} upcoming events at {venue.name} should come off public view",
+        )
     saved = False
     if form.ok:
-        with service_errors(form, session):
-            venues.update_venue(session=session, principal=principal, venue_id=venue_id, changes=data)
+        with _unless_changed_meanwhile(form, session, "venue"), service_errors(form, session):
+            venues.update_venue(
+                session=session,
+                principal=principal,
+                venue_id=venue_id,
+                changes=data,
+                expected=_opened_at(form),
+            )
             saved = True
     if not saved:
-        return _venue_form(request, form, venue, status=400)
-    flash(request, "Saved the venue.")
+        return _venue_form(request, form, venue, status=400, affected=affected)
+    flash(request, _venue_retired_message(venue, affected) if affected else "Saved the venue.")
+    return see_other(f"/plan/venues/{venue_id}")
+
+
+def _venue_affected(session: Session, venue: Venue) -> list[dict[str, Any]]:
+    """The upcoming events that taking the venue out of use affects, for the confirmation."""
+    return [
+        {"event": e, "status": e.status, "detail": "Shown to the public" if e.public else "Not public"}
+        for e in venues.upcoming_events(session=session, venue_id=venue.id or 0)
+    ]
+
+
+def _venue_retired_message(venue: Venue, affected: list[dict[str, Any]]) -> str:
+    return (
+        f"{venue.name} is no longer in use. Its {len(affected)} upcoming events are off public view "
+        "and flagged on the dashboard: move or cancel them."
+    )
+
+
+@router.get("/plan/venues/{venue_id:id}/deactivate", response_class=HTMLResponse)
+def confirm_venue_deactivation(
+    request: Request, session: SessionDep, principal: Planner, venue_id: int
+) -> Response:
+    venue = venues.get_venue(session=session, venue_id=venue_id)
+    if not venue.active:
+        return see_other(f"/plan/venues/{venue_id}")
+    affected = _venue_affected(session, venue)
+    upcoming = [item["event"] for item in affected]
+    context = {
+        "caption": venue.name,
+        "heading": f"Take {venue.name} out of use",
+        "summary": venues.deactivation_summary(venue, upcoming),
+        "places": affected,
+        "affected_title": "Events booked there",
+        "action": f"/plan/venues/{venue_id}/deactivate",
+        "button": "Take out of use" + (" and hide these events" if affected else ""),
+        "back_href": f"/plan/venues/{venue_id}",
+    }
+    return render(request, "manage/deactivate.html", context)
+
+
+@router.post("/plan/venues/{venue_id:id}/deactivate")
+async def deactivate_venue(
+    request: Request, session: SessionDep, principal: Planner, venue_id: int
+) -> Response:
+    await checked_form(request)
+    venue = venues.get_venue(session=session, venue_id=venue_id)
+    affected = _venue_affected(session, venue) if venue.active else []
+    venues.update_venue(session=session, principal=principal, venue_id=venue_id, changes={"active": False})
+    flash(
+        request, _venue_retired_message(venue, affected) if affected else f"{venue.name} is no longer in use."
+    )
     return see_other(f"/plan/venues/{venue_id}")
 
 
@@ -255,6 +353,7 @@ def _campaign_values(campaign: Campaign) -> FormInput:
             "starts_on": campaign.starts_on.isoformat(),
             "ends_on": campaign.ends_on.isoformat(),
             "targets_text": campaign.targets_text,
+            "revision": str(campaign.revision),
         }
     )
     for i, target in enumerate(campaign.targets or [], start=1):
@@ -371,9 +470,13 @@ async def update_campaign(
     data = parse_campaign(form)
     saved = False
     if form.ok:
-        with service_errors(form, session):
+        with _unless_changed_meanwhile(form, session, "campaign"), service_errors(form, session):
             campaigns.update_campaign(
-                session=session, actor=principal.actor, campaign_id=campaign_id, changes=data
+                session=session,
+                actor=principal.actor,
+                campaign_id=campaign_id,
+                changes=data,
+                expected=_opened_at(form),
             )
             saved = True
     if not saved:
@@ -400,8 +503,14 @@ def parse_person(form: FormInput) -> dict[str, Any]:
     }
 
 
-def _person_form(request: Request, form: FormInput, person: Person | None, status: int = 200) -> Response:
-    context = {"form": form, "person": person, "kinds": _options(PersonKind)}
+def _person_form(
+    request: Request,
+    form: FormInput,
+    person: Person | None,
+    status: int = 200,
+    affected: list[dict[str, Any]] | None = None,
+) -> Response:
+    context = {"form": form, "person": person, "kinds": _options(PersonKind), "affected": affected or []}
     return render(request, "manage/person_form.html", context, status=status)
 
 
@@ -522,14 +631,83 @@ async def update_person(
     person = people.get_person(session=session, person_id=person_id)
     form = FormInput(await checked_form(request))
     data = parse_person(form)
+    affected = _person_affected(session, person) if data["active"] is False else []
+    if form.ok and affected and not form.flag("confirm_deactivation"):
+        form.error(
+            "confirm_deactivation",
+            f"Confirm that {person.name} should be withdrawn from {len(affected)} upcoming events",
+        )
     saved = False
     if form.ok:
-        with service_errors(form, session, "staff_number"):
-            people.update_person(session=session, actor=principal.actor, person_id=person_id, changes=data)
+        with (
+            _unless_changed_meanwhile(form, session, "person"),
+            service_errors(form, session, "staff_number"),
+        ):
+            people.update_person(
+                session=session,
+                actor=principal.actor,
+                person_id=person_id,
+                changes=data,
+                expected=_opened_at(form),
+            )
             saved = True
     if not saved:
-        return _person_form(request, form, person, status=400)
-    flash(request, "Saved.")
+        return _person_form(request, form, person, status=400, affected=affected)
+    flash(request, _person_withdrawn_message(person, affected) if affected else "Saved.")
+    return see_other(f"/plan/people/{person_id}")
+
+
+def _person_affected(session: Session, person: Person) -> list[dict[str, Any]]:
+    """The upcoming places that deactivating the person withdraws, for the confirmation."""
+    return [
+        {"event": e, "status": a.status, "detail": f"{v.name} · {label(a.role)}"}
+        for a, e, v in people.upcoming_places(session=session, person_id=person.id or 0)
+    ]
+
+
+def _person_withdrawn_message(person: Person, affected: list[dict[str, Any]]) -> str:
+    return (
+        f"{person.name} is now inactive and has been withdrawn from {len(affected)} upcoming events; "
+        "they will be told, and the events show the gap."
+    )
+
+
+@router.get("/plan/people/{person_id:id}/deactivate", response_class=HTMLResponse)
+def confirm_person_deactivation(
+    request: Request, session: SessionDep, principal: Planner, person_id: int
+) -> Response:
+    person = people.get_person(session=session, person_id=person_id)
+    affected = _person_affected(session, person)
+    if not person.active and not affected:
+        return see_other(f"/plan/people/{person_id}")
+    places = people.upcoming_places(session=session, person_id=person_id)
+    context = {
+        "caption": person.name,
+        "heading": f"Deactivate {person.name}",
+        "summary": people.deactivation_summary(person, places),
+        "places": affected,
+        "affected_title": "Places they will be withdrawn from",
+        "action": f"/plan/people/{person_id}/deactivate",
+        "button": "Deactivate" + (" and withdraw them" if affected else ""),
+        "back_href": f"/plan/people/{person_id}",
+    }
+    return render(request, "manage/deactivate.html", context)
+
+
+@router.post("/plan/people/{person_id:id}/deactivate")
+async def deactivate_person(
+    request: Request, session: SessionDep, principal: Planner, person_id: int
+) -> Response:
+    await checked_form(request)
+    person = people.get_person(session=session, person_id=person_id)
+    affected = _person_affected(session, person)
+    people.update_person(
+        session=session, actor=principal.actor, person_id=person_id, changes={"active": False}
+    )
+    flash(
+        request,
+        _person_withdrawn_message(person, affected) if affected else f"{person.name} is now inactive.",
+    )
     return see_other(f"/plan/people/{person_id}")
 
 
@@ -745,7 +923,10 @@ def parse_user(session: Session, form: FormInput, *, new: bool) -> dict[str, Any
 @router.get("/admin/users", response_class=HTMLResponse)
 def user_list(request: Request, session: SessionDep, principal: Admin) -> Response:
     page = page_from(request)
-    rows, total = accounts.list_users(session=session, limit=page.size, offset=page.offset)
+    never = request.query_params.get("signed_in") == "never"
+    rows, total = onboarding.list_users(
+        session=session, never_signed_in=never, limit=page.size, offset=page.offset
+    )
     person_ids = {u.person_id for u in rows if u.person_id}
     links = session.exec(select(UserVenue).where(col(UserVenue.user_id).in_([u.id for u in rows]))).all()
     venue_names = by_id(session, Venue, {link.venue_id for link in links})
@@ -758,6 +939,8 @@ def user_list(request: Request, session: SessionDep, principal: Admin) -> Respon
         "page": page.with_total(total),
         "people": by_id(session, Person, person_ids),
         "user_venues": user_venues,
+        "never": never,
+        "sign_ins": onboarding.sign_in_states(session, rows),
     }
     return render(request, "manage/users.html", context)
 

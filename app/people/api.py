@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
+from app import records
 from app.accounts.deps import Planner, PlannerOrStaff
 from app.accounts.principal import Principal
 from app.api_common import (
@@ -19,20 +20,22 @@ from app.api_common import (
     Patch,
     PathId,
     Phone,
+    ProblemRoute,
     Reason,
     RefId,
     ShortText,
     Strict,
     Town,
+    problems,
 )
 from app.clock import LondonDateTime
 from app.db import SessionDep
-from app.enums import PersonKind, Role, UnavailabilityReason
+from app.enums import AssignmentRole, AssignmentStatus, EventStatus, PersonKind, Role, UnavailabilityReason
 from app.errors import Forbidden
 from app.people import service
 from app.people.models import Person
 
-router = APIRouter(prefix="/api/v1", tags=["people"])
+router = APIRouter(prefix="/api/v1", tags=["people"], route_class=ProblemRoute)
 
 Languages = Annotated[list[Language], Field(max_length=20)]
 MonthlyLimit = Annotated[int, Field(ge=0, le=31)]
@@ -93,8 +96,29 @@ class PersonPublic(BaseModel):
     active: bool
     email: str
     phone: str
+    revision: int
     # Only for coordinators, administrators and the person: null for everyone else.
     representations: list[RepresentationPublic] | None = None
+
+
+class AffectedPlace(BaseModel):
+    assignment_id: int
+    event_id: int
+    title: str
+    venue_name: str
+    starts_at: LondonDateTime
+    ends_at: LondonDateTime
+    event_status: EventStatus
+    role: AssignmentRole
+    status: AssignmentStatus
+
+
+class PersonDeactivation(BaseModel):
+    person_id: int
+    name: str
+    active: bool
+    summary: str
+    assignments: list[AffectedPlace]
 
 
 def _out(session: SessionDep, person: Person, principal: Principal) -> PersonPublic:
@@ -142,19 +166,63 @@ def create_person(session: SessionDep, principal: Planner, body: PersonCreate) -
 
 
 @router.get("/people/{person_id}", response_model=PersonPublic)
-def read_person(session: SessionDep, principal: PlannerOrStaff, person_id: PathId) -> PersonPublic:
-    service.check_self_or_planner(principal, person_id, "record")
-    return _out(session, service.get_person(session=session, person_id=person_id), principal)
-
-
-@router.patch("/people/{person_id}", response_model=PersonPublic)
-def update_person(
-    session: SessionDep, principal: Planner, person_id: PathId, body: PersonUpdate
+def read_person(
+    session: SessionDep, principal: PlannerOrStaff, person_id: PathId, response: Response
 ) -> PersonPublic:
-    person = service.update_person(
-        session=session, actor=principal.actor, person_id=person_id, changes=body.changes()
-    )
+    service.check_self_or_planner(principal, person_id, "record")
+    person = service.get_person(session=session, person_id=person_id)
+    response.headers["ETag"] = records.etag(person.revision)
     return _out(session, person, principal)
+
+
+@router.patch("/people/{person_id}", response_model=PersonPublic, responses=problems(412))
+def update_person(
+    session: SessionDep,
+    principal: Planner,
+    person_id: PathId,
+    body: PersonUpdate,
+    response: Response,
+    if_match: records.IfMatch = None,
+) -> PersonPublic:
+    """Change a person. ``active: false`` also withdraws them from their upcoming places
+    (see ``GET /api/v1/people/{person_id}/deactivation`` first)."""
+    person = service.update_person(
+        session=session,
+        actor=principal.actor,
+        person_id=person_id,
+        changes=body.changes(),
+        expected=records.expected_revisions(if_match),
+    )
+    response.headers["ETag"] = records.etag(person.revision)
+    return _out(session, person, principal)
+
+
+@router.get("/people/{person_id}/deactivation", response_model=PersonDeactivation)
+def person_deactivation(session: SessionDep, _principal: Planner, person_id: PathId) -> PersonDeactivation:
+    """What deactivating the person would affect: their proposed and confirmed places on
+    upcoming events, from which they would be withdrawn (and told)."""
+    person = service.get_person(session=session, person_id=person_id)
+    places = service.upcoming_places(session=session, person_id=person_id)
+    return PersonDeactivation(
+        person_id=person_id,
+        name=person.name,
+        active=person.active,
+        summary=service.deactivation_summary(person, places),
+        assignments=[
+            AffectedPlace(
+                assignment_id=a.id or 0,
+                event_id=e.id or 0,
+                title=e.title,
+                venue_name=v.name,
+                starts_at=e.starts_at,
+                ends_at=e.ends_at,
+                event_status=e.status,
+                role=a.role,
+                status=a.status,
+            )
+            for a, e, v in places
+        ],
+    )
 
 
 # --- representation opt-ins ------------------------------------------------------------
@@ -271,7 +339,8 @@ def list_unavailability(
     return Page(items=[_away_out(r) for r in rows], total=total, **page.model_dump())
 
 
-@router.post("/unavailability", response_model=UnavailabilityPublic, status_code=201)
+# 404: the person does not exist.
+@router.post("/unavailability", response_model=UnavailabilityPublic, status_code=201, responses=problems(404))
 def add_unavailability(
     session: SessionDep, principal: PlannerOrStaff, body: UnavailabilityCreate
 ) -> UnavailabilityPublic:

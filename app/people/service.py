@@ -7,12 +7,16 @@ from sqlmodel import Session, col, select
 
 from app import records
 from app.accounts.principal import Principal
+from app.assignments.models import Assignment
 from app.audit import service as audit
 from app.audit.service import Actor
 from app.clock import utcnow
+from app.enums import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus, EventStatus
 from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.events.models import Event
 from app.networks.models import Network
 from app.people.models import Person, Representation, Unavailability
+from app.venues.models import Venue
 
 
 def get_person(*, session: Session, person_id: int) -> Person:
@@ -76,17 +80,88 @@ def create_person(*, session: Session, actor: Actor, data: dict[str, Any]) -> Pe
     )
 
 
-def update_person(*, session: Session, actor: Actor, person_id: int, changes: dict[str, Any]) -> Person:
-    person = get_person(session=session, person_id=person_id)
+def update_person(
+    *,
+    session: Session,
+    actor: Actor,
+    person_id: int,
+    changes: dict[str, Any],
+    expected: records.Expected = None,
+) -> Person:
+    """Change a person's record. Deactivating them (``active`` false) withdraws them from
+    their upcoming proposed and confirmed places in the same transaction (each audited; the
+    notification hooks tell them), so the events' staffing shows the gap. ``expected``
+    (from ``If-Match``) refuses the change with 412 if the person has changed since."""
+    person = records.lock(session, Person, person_id, "person")
+    records.check_revision(session, person, expected)
     if "staff_number" in changes:
         _ensure_unique_staff_number(session, changes["staff_number"], person_id)
-    return records.update(
+    leaving = changes.get("active") is False and person.active
+    person = records.update(
         session=session,
         actor=actor,
         record=person,
         changes=changes,
-        summary=f"person {person.name} updated",
+        summary=f"person {person.name} " + ("deactivated" if leaving else "updated"),
+        commit=False,
+        expected=expected,
     )
+    if changes.get("active") is False:
+        # Again for someone already inactive: clears places left from before this rule.
+        _withdraw_from_upcoming(session, actor, person)
+    session.commit()
+    return person
+
+
+def upcoming_places(*, session: Session, person_id: int) -> list[tuple[Assignment, Event, Venue]]:
+    """The person's proposed and confirmed places on draft or confirmed events that have
+    not ended, soonest first."""
+    rows = session.exec(
+        select(Assignment, Event, Venue)
+        .join(Event, col(Event.id) == Assignment.event_id)
+        .join(Venue, col(Venue.id) == Event.venue_id)
+        .where(
+            Assignment.person_id == person_id,
+            col(Assignment.status).in_(ACTIVE_ASSIGNMENT_STATUSES),
+            Event.ends_at > utcnow(),
+            col(Event.status).in_((EventStatus.draft, EventStatus.confirmed)),
+        )
+        .order_by(col(Event.starts_at), col(Event.id))
+    ).all()
+    return [(a, e, v) for a, e, v in rows]
+
+
+def deactivation_summary(person: Person, places: list[tuple[Assignment, Event, Venue]]) -> str:
+    """In words, what deactivating the person does to their upcoming places."""
+    if not places:
+        return f"{person.name} has no upcoming places."
+    count = f"{len(places)} upcoming event" + ("s" if len(places) != 1 else "")
+    if not person.active:
+        return f"{person.name} is inactive but still has a place on {count}."
+    return (
+        f"{person.name} has a place on {count}. Deactivating them withdraws them from each "
+        "(they are told), and the events show the gap."
+    )
+
+
+def _withdraw_from_upcoming(session: Session, actor: Actor, person: Person) -> None:
+    for assignment, event, _venue in upcoming_places(session=session, person_id=person.id or 0):
+        before = audit.snapshot(assignment)
+        assignment.status = AssignmentStatus.withdrawn
+        assignment.conflict_note = ""
+        assignment.revision += 1
+        assignment.updated_at = utcnow()
+        session.add(assignment)
+        audit.record(
+            session=session,
+            actor=actor,
+            action="update",
+            record_type="assignment",
+            record_id=assignment.id or 0,
+            summary=f"{person.name} withdrawn from '{event.title}': no longer active",
+            before=before,
+            after=audit.snapshot(assignment),
+        )
 
 
 # --- representation: special-category data, kept only while the person wants it ----------

@@ -2,6 +2,7 @@
 drawn from the same template; the rules live in ``service.py``."""
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -9,13 +10,28 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.accounts.deps import AnyUser, OptionalUser
+from app.api_common import PathId, ProblemRoute, problems
 from app.config import get_settings
 from app.db import SessionDep
+from app.pages.common import MAX_ID  # importing it registers the {name:id} path convertor
 from app.pages.rendering import render
 from app.printouts import csv_export, pdf, service
 from app.printouts.service import RangeFilters
+from app.ratelimit.service import Limit, take
 
-router = APIRouter(tags=["printouts"])
+router = APIRouter(tags=["printouts"], route_class=ProblemRoute)
+
+# What the print routes answer besides their own page (404 and 422 come from ProblemRoute).
+_TO_SIGN_IN: dict[int | str, dict[str, Any]] = {
+    303: {"description": "A browser that is not signed in is sent to the sign-in page"}
+}
+SIGNED_IN = {**problems(401, 403, html=True), **_TO_SIGN_IN}
+PDF: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+    **problems(503, html=True),
+}
+CSV: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}
+RANGE = problems(404, html=True)  # the campaign or the person filtered on does not exist
 
 # Team sheets carry phone numbers: no shared cache, no copy left in a proxy.
 PRIVATE = {"Cache-Control": "private, no-store"}
@@ -27,11 +43,15 @@ StartQuery = Annotated[
 EndQuery = Annotated[
     str | None, Query(max_length=40, description="Last London day, inclusive (default start + 6 days)")
 ]
-CampaignQuery = Annotated[int | None, Query(ge=1)]
+# Ids are bounded as in the API: in paths by the ``{name:id}`` convertor (a larger one is a
+# 404, like any missing page), in queries by validation (a 422).
+CampaignQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 TownQuery = Annotated[str | None, Query(max_length=120)]
-PersonQuery = Annotated[int | None, Query(ge=1)]
+PersonQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 SizeQuery = Annotated[str | None, Query(max_length=10, description="A4 (default) or A3")]
-EventQuery = Annotated[int | None, Query(ge=1, description="One event only (default: the next ones)")]
+EventQuery = Annotated[
+    int | None, Query(ge=1, le=MAX_ID, description="One event only (default: the next ones)")
+]
 
 
 def _range(max_days: int) -> Callable[..., RangeFilters]:
@@ -57,6 +77,18 @@ def _range(max_days: int) -> Callable[..., RangeFilters]:
 # Rendering a PDF costs far more than writing a CSV, so print ranges are shorter.
 PrintRange = Annotated[RangeFilters, Depends(_range(service.MAX_PRINT_DAYS))]
 ExportRange = Annotated[RangeFilters, Depends(_range(service.MAX_EXPORT_DAYS))]
+
+
+# A PDF takes a core for a moment: anyone may print a poster, but one address without a
+# sign-in gets this many a minute (a 429 with Retry-After after that). Signed-in users are
+# not counted; the renderer queue (pdf.py) keeps everyone's share fair.
+ANONYMOUS_PDFS = Limit("pdf:anonymous", 20, timedelta(minutes=1), "Too many PDFs from your address.")
+
+
+def anonymous_pdf_allowance(request: Request, session: SessionDep, principal: OptionalUser) -> None:
+    """A dependency of every PDF route open to anonymous callers."""
+    if principal is None:
+        take(session, ANONYMOUS_PDFS, request.client.host if request.client else "unknown")
 
 
 def _download(body: bytes, *, media_type: str, filename: str, headers: dict[str, str]) -> Response:
@@ -94,15 +126,25 @@ def _briefing_context(session: SessionDep, principal: AnyUser, event_id: int) ->
     return {"b": briefing, "pdf_href": f"/events/{event_id}/briefing.pdf"}
 
 
-@router.get("/events/{event_id}/briefing", response_class=HTMLResponse, summary="Event briefing sheet")
-def briefing_page(request: Request, event_id: int, session: SessionDep, principal: AnyUser) -> Response:
+@router.get(
+    "/events/{event_id:id}/briefing",
+    response_class=HTMLResponse,
+    summary="Event briefing sheet",
+    responses=SIGNED_IN,
+)
+def briefing_page(request: Request, event_id: PathId, session: SessionDep, principal: AnyUser) -> Response:
     response = render(request, "printouts/briefing.html", _briefing_context(session, principal, event_id))
     response.headers.update(PRIVATE)
     return response
 
 
-@router.get("/events/{event_id}/briefing.pdf", summary="Event briefing sheet as PDF (A4)")
-def briefing_pdf(event_id: int, session: SessionDep, principal: AnyUser) -> Response:
+@router.get(
+    "/events/{event_id:id}/briefing.pdf",
+    response_class=Response,
+    summary="Event briefing sheet as PDF (A4)",
+    responses={**SIGNED_IN, **PDF},
+)
+def briefing_pdf(event_id: PathId, session: SessionDep, principal: AnyUser) -> Response:
     body = pdf.render_pdf("printouts/briefing.html", _briefing_context(session, principal, event_id))
     return _download(
         body, media_type="application/pdf", filename=f"briefing-event-{event_id}.pdf", headers=PRIVATE
@@ -123,7 +165,12 @@ def _roster_context(session: SessionDep, principal: AnyUser, filters: RangeFilte
     }
 
 
-@router.get("/rosters", response_class=HTMLResponse, summary="Roster for a date range")
+@router.get(
+    "/rosters",
+    response_class=HTMLResponse,
+    summary="Roster for a date range",
+    responses={**SIGNED_IN, **RANGE},
+)
 def roster_page(
     request: Request,
     session: SessionDep,
@@ -135,7 +182,12 @@ def roster_page(
     return response
 
 
-@router.get("/rosters.pdf", summary="Roster as PDF (A4 landscape)")
+@router.get(
+    "/rosters.pdf",
+    response_class=Response,
+    summary="Roster as PDF (A4 landscape)",
+    responses={**SIGNED_IN, **RANGE, **PDF},
+)
 def roster_pdf(
     session: SessionDep,
     principal: AnyUser,
@@ -147,7 +199,12 @@ def roster_pdf(
     )
 
 
-@router.get("/rosters.csv", summary="Roster as CSV: one row per person per event")
+@router.get(
+    "/rosters.csv",
+    response_class=Response,
+    summary="Roster as CSV: one row per person per event",
+    responses={**SIGNED_IN, **RANGE, **CSV},
+)
 def roster_csv(
     session: SessionDep,
     principal: AnyUser,
@@ -162,7 +219,13 @@ def roster_csv(
     )
 
 
-@router.get("/events.csv", summary="Event list as CSV (public events unless a coordinator asks)")
+@router.get(
+    "/events.csv",
+    response_class=Response,
+    summary="Event list as CSV (public events unless a coordinator asks)",
+    # 401: an unknown API token; 403: another person's events, asked for by someone else.
+    responses={**problems(401, 403, html=True), **RANGE, **CSV},
+)
 def events_csv(
     session: SessionDep,
     principal: OptionalUser,
@@ -200,18 +263,29 @@ def _poster_context(
     }
 
 
-@router.get("/venues/{venue_id}/poster", response_class=HTMLResponse, summary="Venue poster")
+@router.get("/venues/{venue_id:id}/poster", response_class=HTMLResponse, summary="Venue poster")
 def poster_page(
-    request: Request, venue_id: int, session: SessionDep, size: SizeQuery = None, event_id: EventQuery = None
+    request: Request,
+    venue_id: PathId,
+    session: SessionDep,
+    size: SizeQuery = None,
+    event_id: EventQuery = None,
 ) -> Response:
     response = render(request, "printouts/poster.html", _poster_context(session, venue_id, size, event_id))
     response.headers.update(PUBLIC)
     return response
 
 
-@router.get("/venues/{venue_id}/poster.pdf", summary="Venue poster as PDF (A4 or A3)")
+@router.get(
+    "/venues/{venue_id:id}/poster.pdf",
+    response_class=Response,
+    summary="Venue poster as PDF (A4 or A3)",
+    dependencies=[Depends(anonymous_pdf_allowance)],
+    # 401: an unknown API token; 429: too many without signing in.
+    responses={**problems(401, 429, html=True), **PDF},
+)
 def poster_pdf(
-    venue_id: int, session: SessionDep, size: SizeQuery = None, event_id: EventQuery = None
+    venue_id: PathId, session: SessionDep, size: SizeQuery = None, event_id: EventQuery = None
 ) -> Response:
     context = _poster_context(session, venue_id, size, event_id)
     body = pdf.render_pdf("printouts/poster.html", context)

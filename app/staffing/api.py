@@ -10,12 +10,12 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from app.accounts.deps import Planner
-from app.api_common import PathId, RefId, Strict
+from app.api_common import PathId, ProblemRoute, RefId, Strict, problems
 from app.clock import LondonDateTime
 from app.db import SessionDep
 from app.staffing import service
 
-router = APIRouter(prefix="/api/v1", tags=["staffing"])
+router = APIRouter(prefix="/api/v1", tags=["staffing"], route_class=ProblemRoute)
 
 
 class SuggestionOut(BaseModel):
@@ -52,7 +52,8 @@ class SuggestionsOut(BaseModel):
     unbookable: list[UnbookableOut]
 
 
-@router.get("/events/{event_id}/suggestions", response_model=SuggestionsOut)
+# 409: the event is cancelled, completed or already started.
+@router.get("/events/{event_id}/suggestions", response_model=SuggestionsOut, responses=problems(409))
 def event_suggestions(
     session: SessionDep,
     _principal: Planner,

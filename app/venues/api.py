@@ -1,8 +1,9 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
+from app import records
 from app.accounts.deps import AnyUser, Planner
 from app.api_common import (
     Email,
@@ -16,15 +17,18 @@ from app.api_common import (
     PathId,
     Phone,
     Postcode,
+    ProblemRoute,
     ShortText,
     Strict,
     Town,
+    problems,
 )
+from app.clock import LondonDateTime
 from app.db import SessionDep
-from app.enums import Role, VenueKind
+from app.enums import EventStatus, Role, VenueKind
 from app.venues import service
 
-router = APIRouter(prefix="/api/v1/venues", tags=["venues"])
+router = APIRouter(prefix="/api/v1/venues", tags=["venues"], route_class=ProblemRoute)
 
 
 class VenueCreate(Strict):
@@ -81,6 +85,24 @@ class VenuePublic(BaseModel):
     contact_phone: str
     contact_email: str
     active: bool
+    revision: int
+
+
+class AffectedEvent(BaseModel):
+    event_id: int
+    title: str
+    starts_at: LondonDateTime
+    ends_at: LondonDateTime
+    status: EventStatus
+    public: bool
+
+
+class VenueDeactivation(BaseModel):
+    venue_id: int
+    name: str
+    active: bool
+    summary: str
+    events: list[AffectedEvent]
 
 
 def _out(venue: object) -> VenuePublic:
@@ -109,20 +131,61 @@ def create_venue(session: SessionDep, principal: Planner, body: VenueCreate) -> 
 
 
 @router.get("/{venue_id}", response_model=VenuePublic)
-def read_venue(session: SessionDep, principal: AnyUser, venue_id: PathId) -> VenuePublic:
+def read_venue(session: SessionDep, principal: AnyUser, venue_id: PathId, response: Response) -> VenuePublic:
     venue = service.get_venue(session=session, venue_id=venue_id)
     service.check_can_see(principal, venue_id)
+    response.headers["ETag"] = records.etag(venue.revision)
     return _out(venue)
 
 
-@router.patch("/{venue_id}", response_model=VenuePublic)
-def update_venue(session: SessionDep, principal: AnyUser, venue_id: PathId, body: VenueUpdate) -> VenuePublic:
-    """Coordinators change anything; a partner only their venue's access, parking and opening notes."""
+@router.patch("/{venue_id}", response_model=VenuePublic, responses=problems(412))
+def update_venue(
+    session: SessionDep,
+    principal: AnyUser,
+    venue_id: PathId,
+    body: VenueUpdate,
+    response: Response,
+    if_match: records.IfMatch = None,
+) -> VenuePublic:
+    """Coordinators change anything; a partner only their venue's access, parking and opening notes.
+
+    ``active: false`` takes the venue out of use and its upcoming events off public view
+    (see ``GET /api/v1/venues/{venue_id}/deactivation`` first)."""
     from app.errors import Forbidden
 
     if principal.role == Role.staff:
         raise Forbidden("staff cannot change venues")
     venue = service.update_venue(
-        session=session, principal=principal, venue_id=venue_id, changes=body.changes()
+        session=session,
+        principal=principal,
+        venue_id=venue_id,
+        changes=body.changes(),
+        expected=records.expected_revisions(if_match),
     )
+    response.headers["ETag"] = records.etag(venue.revision)
     return _out(venue)
+
+
+@router.get("/{venue_id}/deactivation", response_model=VenueDeactivation)
+def venue_deactivation(session: SessionDep, _principal: Planner, venue_id: PathId) -> VenueDeactivation:
+    """What taking the venue out of use would affect: its upcoming draft and confirmed
+    events, which would be taken off public view and flagged on the dashboard."""
+    venue = service.get_venue(session=session, venue_id=venue_id)
+    upcoming = service.upcoming_events(session=session, venue_id=venue_id)
+    return VenueDeactivation(
+        venue_id=venue_id,
+        name=venue.name,
+        active=venue.active,
+        summary=service.deactivation_summary(venue, upcoming),
+        events=[
+            AffectedEvent(
+                event_id=e.id or 0,
+                title=e.title,
+                starts_at=e.starts_at,
+                ends_at=e.ends_at,
+                status=e.status,
+                public=e.public,
+            )
+            for e in upcoming
+        ],
+    )

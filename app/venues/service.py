@@ -4,9 +4,16 @@ from sqlmodel import Session, col, select
 
 from app import records
 from app.accounts.principal import Principal
+from app.audit import service as audit
 from app.audit.service import Actor
+from app.clock import utcnow
+from app.enums import EventStatus
 from app.errors import Forbidden
+from app.events.models import Event
 from app.venues.models import Venue
+
+OPEN_STATUSES = (EventStatus.draft, EventStatus.confirmed)
+NO_LONGER_IN_USE = "the venue is no longer in use"
 
 # What a partner may edit about their own venue; everything else is the coordinators'.
 PARTNER_EDITABLE = frozenset({"accessibility_notes", "parking_notes", "opening_notes"})
@@ -46,18 +53,93 @@ def create_venue(*, session: Session, actor: Actor, data: dict[str, Any]) -> Ven
     )
 
 
-def update_venue(*, session: Session, principal: Principal, venue_id: int, changes: dict[str, Any]) -> Venue:
-    """Coordinators edit anything; a partner only the access, parking and opening notes."""
-    venue = get_venue(session=session, venue_id=venue_id)
+def update_venue(
+    *,
+    session: Session,
+    principal: Principal,
+    venue_id: int,
+    changes: dict[str, Any],
+    expected: records.Expected = None,
+) -> Venue:
+    """Coordinators edit anything; a partner only the access, parking and opening notes.
+
+    Taking a venue out of use (``active`` false) takes its upcoming events off public view,
+    in the same transaction; they stay booked, and the dashboard flags them until they are
+    moved or cancelled. ``expected`` (from ``If-Match``) refuses the change with 412 if the
+    venue has changed since."""
+    venue = records.lock(session, Venue, venue_id, "venue")
     if principal.role == "partner":
         check_can_see(principal, venue_id)
         refused = sorted(set(changes) - PARTNER_EDITABLE)
         if refused:
             raise Forbidden(f"partners may not change: {', '.join(refused)}")
-    return records.update(
+    records.check_revision(session, venue, expected)
+    retiring = changes.get("active") is False and venue.active
+    venue = records.update(
         session=session,
         actor=principal.actor,
         record=venue,
         changes=changes,
-        summary=f"venue {venue.name} updated",
+        summary=f"venue {venue.name} " + ("taken out of use" if retiring else "updated"),
+        commit=False,
+        expected=expected,
     )
+    if changes.get("active") is False:
+        # Again for a venue already out of use: hides public events left from before this rule.
+        _take_off_public_view(session, principal.actor, venue)
+    session.commit()
+    return venue
+
+
+def upcoming_events(*, session: Session, venue_id: int, lock: bool = False) -> list[Event]:
+    """The venue's draft and confirmed events that have not ended, soonest first."""
+    query = (
+        select(Event)
+        .where(
+            Event.venue_id == venue_id,
+            Event.ends_at > utcnow(),
+            col(Event.status).in_(OPEN_STATUSES),
+        )
+        .order_by(col(Event.starts_at), col(Event.id))
+    )
+    if lock and session.get_bind().dialect.name != "sqlite":
+        query = query.with_for_update(key_share=True)
+    return list(session.exec(query.execution_options(populate_existing=lock)).all())
+
+
+def deactivation_summary(venue: Venue, upcoming: list[Event]) -> str:
+    """In words, what taking the venue out of use does (or did) to its upcoming events."""
+    if not upcoming:
+        return f"{venue.name} has no upcoming events."
+    shown = sum(1 for e in upcoming if e.public)
+    count = f"{len(upcoming)} upcoming event" + ("s are" if len(upcoming) != 1 else " is")
+    if not venue.active:
+        return (
+            f"{venue.name} is no longer in use, but {count} still booked there, off public view: "
+            "move or cancel them."
+        )
+    public = f" ({shown} shown to the public)" if shown else ""
+    return (
+        f"{count} booked at {venue.name}{public}. Taking it out of use takes them off public view "
+        "and flags them on the dashboard until they are moved or cancelled; none is deleted."
+    )
+
+
+def _take_off_public_view(session: Session, actor: Actor, venue: Venue) -> None:
+    for event in upcoming_events(session=session, venue_id=venue.id or 0, lock=True):
+        if not event.public:
+            continue
+        before = audit.snapshot(event)
+        event.public = False
+        records.bump(event)
+        session.add(event)
+        audit.record(
+            session=session,
+            actor=actor,
+            action="update",
+            record_type="event",
+            record_id=event.id or 0,
+            summary=f"event '{event.title}' taken off public view: {venue.name} is no longer in use",
+            before=before,
+            after=audit.snapshot(event),
+        )

@@ -9,13 +9,14 @@ from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.accounts.deps import Admin
+from app.api_common import ProblemRoute, problems
 from app.db import SessionDep
 from app.errors import PROBLEM_MEDIA_TYPE
 from app.worker.health import worker_health
 
 log = logging.getLogger("muster.health")
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=ProblemRoute)
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -50,7 +51,7 @@ class WorkerHealthOut(BaseModel):
 @router.get(
     "/health",
     response_model=HealthOut,
-    responses={503: {"description": "The database cannot be queried (a problem body)"}},
+    responses={503: {**problems(503)[503], "description": "The database cannot be queried"}},
 )
 def health(session: SessionDep) -> JSONResponse:
     """200 while the database answers: ``ok``, or ``degraded`` when the background worker

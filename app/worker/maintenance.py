@@ -6,6 +6,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from app.accounts.models import UserSession
 from app.clock import utcnow
 from app.notifications.models import ActionLink, OutboxMessage
 from app.notifications.outbox import HELD, SENT, SKIPPED
@@ -19,6 +20,8 @@ KEEP_MESSAGES = timedelta(days=90)
 KEEP_JOBS = timedelta(days=7)
 KEEP_LINKS = timedelta(days=30)
 KEEP_HEARTBEATS = timedelta(days=1)
+# Ended sessions stay a while so "where you were signed in" can show them.
+KEEP_SESSIONS = timedelta(days=30)
 
 
 def prune(session: Session, _payload: dict[str, Any], _context: JobContext) -> dict[str, Any]:
@@ -43,10 +46,14 @@ def prune(session: Session, _payload: dict[str, Any], _context: JobContext) -> d
         sa.delete(WorkerHeartbeat).where(col(WorkerHeartbeat.beat_at) < now - KEEP_HEARTBEATS)
     )
     counters = ratelimit.prune(session)
+    sessions: Any = session.execute(
+        sa.delete(UserSession).where(col(UserSession.expires_at) < now - KEEP_SESSIONS)
+    )
     return {
         "messages": int(messages.rowcount or 0),
         "jobs": int(finished.rowcount or 0),
         "links": int(links.rowcount or 0),
         "heartbeats": int(beats.rowcount or 0),
         "rate_counters": counters,
+        "sessions": int(sessions.rowcount or 0),
     }

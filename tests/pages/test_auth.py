@@ -69,11 +69,17 @@ def test_post_with_token_of_another_session_is_refused(client: TestClient, make:
 def test_logout_ends_the_session(client: TestClient, make: Factory) -> None:
     sign_in(client, make.user("coordinator"))
     assert client.get("/plan").status_code == 200
+    copied = client.cookies.get("muster_session")
     answer = post(client, "/logout", token_from="/plan")
     assert answer.headers["location"] == "/login?signed_out=1"
     after = client.get("/plan", follow_redirects=False)
     assert after.status_code == 303
     assert after.headers["location"] == "/login?next=/plan"
+    # The cookie copied before signing out is refused too: the session ended on the server.
+    client.cookies.clear()
+    client.cookies.set("muster_session", copied or "")
+    replayed = client.get("/plan", follow_redirects=False)
+    assert (replayed.status_code, replayed.headers["location"]) == (303, "/login?next=/plan")
 
 
 def test_planner_page_without_sign_in_redirects_to_login(client: TestClient) -> None:

@@ -1,0 +1,241 @@
+"""Onboarding pages: import people from a CSV (upload, preview, apply), invitations to sign
+in and who has never signed in (administrators), and "Forgot your password?" (anyone)."""
+
+import base64
+import binascii
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import UploadFile
+
+from app.accounts import onboarding
+from app.accounts.deps import Admin, OptionalUser
+from app.accounts.onboarding import FileTooLarge
+from app.db import SessionDep
+from app.errors import Conflict, Invalid, TooManyRequests
+from app.pages.common import page_from, see_other
+from app.pages.csrf import checked_form
+from app.pages.forms import FormInput
+from app.pages.rendering import flash, render
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+# Room for the form's other fields around the file in a multipart upload.
+UPLOAD_OVERHEAD = 64 * 1024
+
+
+def _sentence(text: str) -> str:
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+def _upload_page(request: Request, form: FormInput, *, status: int = 200) -> Response:
+    context = {
+        "form": form,
+        "columns": onboarding.COLUMNS,
+        "max_rows": onboarding.MAX_ROWS,
+        "max_kb": onboarding.MAX_FILE_BYTES // 1024,
+    }
+    return render(request, "admin/import.html", context, status=status)
+
+
+def _refused(request: Request, message: str, status: int) -> Response:
+    form = FormInput()
+    form.error("file", _sentence(message))
+    return _upload_page(request, form, status=status)
+
+
+def _preview_page(
+    request: Request, plan: onboarding.Plan, *, status: int = 200, changed: bool = False, invite: bool = False
+) -> Response:
+    form = FormInput()
+    form.values["invite"] = "yes" if invite else ""
+    context = {
+        "plan": plan,
+        "counts": plan.counts,
+        "form": form,
+        "changed": changed,
+        "csv_b64": base64.urlsafe_b64encode(plan.file.encoded()).decode("ascii"),
+        "max_rows": onboarding.MAX_ROWS,
+    }
+    return render(request, "admin/import_preview.html", context, status=status)
+
+
+@router.get("/admin/import", response_class=HTMLResponse)
+def import_page(request: Request, principal: Admin) -> Response:
+    return _upload_page(request, FormInput())
+
+
+@router.post("/admin/import", response_class=HTMLResponse)
+async def preview_import(request: Request, session: SessionDep, principal: Admin) -> Response:
+    """Shows what the file would do; writes nothing."""
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > onboarding.MAX_FILE_BYTES + UPLOAD_OVERHEAD:
+        return _refused(request, onboarding.too_large_words(), 413)
+    data = await checked_form(request)
+    upload = data.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _refused(request, "choose a CSV file to import", 400)
+    content = await upload.read(onboarding.MAX_FILE_BYTES + 1)
+    try:
+        csv_file = onboarding.read_bytes(content, filename=upload.filename)
+        plan = onboarding.plan_import(session, csv_file)
+    except (Invalid, FileTooLarge) as exc:
+        session.rollback()
+        return _refused(request, exc.detail, exc.status_code)
+    session.rollback()
+    return _preview_page(request, plan)
+
+
+@router.post("/admin/import/apply", response_class=HTMLResponse)
+async def apply_import(request: Request, session: SessionDep, principal: Admin) -> Response:
+    form = FormInput(await checked_form(request))
+    try:
+        content = base64.urlsafe_b64decode(form.raw("csv").encode("ascii"))
+        csv_file = onboarding.read_bytes(content, filename=form.raw("filename"))
+    except (ValueError, binascii.Error):
+        return _refused(request, "the import form arrived damaged: choose the file again", 400)
+    except (Invalid, FileTooLarge) as exc:
+        return _refused(request, exc.detail, exc.status_code)
+    if csv_file.sha256 != form.raw("file_sha256"):
+        return _refused(
+            request,
+            "the file has changed since it was previewed: choose it again to see what it would do",
+            409,
+        )
+    invite = form.flag("invite")
+    try:
+        result = onboarding.apply_import(
+            session,
+            actor=principal.actor,
+            csv_file=csv_file,
+            file_sha256=form.raw("file_sha256"),
+            plan_sha256=form.raw("plan_sha256"),
+            invite=invite,
+        )
+    except Conflict:
+        session.rollback()
+        plan = onboarding.plan_import(session, csv_file)
+        session.rollback()
+        return _preview_page(request, plan, status=409, changed=True, invite=invite)
+    counts = result.plan.counts
+    parts = [
+        f"{counts['create']} added",
+        f"{counts['update']} updated",
+        f"{counts['unchanged']} unchanged",
+        f"{counts['skipped']} skipped",
+    ]
+    message = f"Imported {csv_file.filename or 'the file'}: " + ", ".join(parts)
+    if counts["sign_ins"]:
+        message += f"; {counts['sign_ins']} sign-ins made"
+        message += f", {result.invited} invited by e-mail" if result.invited else ", none invited yet"
+    flash(request, message + ".")
+    return see_other("/admin/invitations" if counts["sign_ins"] else "/plan/people")
+
+
+@router.get("/admin/import/people.csv")
+def export_people(session: SessionDep, principal: Admin) -> Response:
+    """Everyone, in the import's columns: a file to edit and import again."""
+    text = onboarding.export_people(session)
+    headers = {"Content-Disposition": 'attachment; filename="muster-people.csv"', "Cache-Control": "no-store"}
+    # The byte-order mark tells Excel the file is UTF-8.
+    return Response("\ufeff" + text, media_type="text/csv; charset=utf-8", headers=headers)
+
+
+# --- invitations ------------------------------------------------------------------------------
+
+
+def _back(value: str) -> str:
+    """Where to go after an invitation button: an administrators' page of this site only."""
+    if value.startswith("/admin/") and "//" not in value and "\\" not in value and len(value) < 200:
+        return value
+    return "/admin/invitations"
+
+
+@router.get("/admin/invitations", response_class=HTMLResponse)
+def invitations_page(request: Request, session: SessionDep, principal: Admin) -> Response:
+    page = page_from(request)
+    states, total = onboarding.never_signed_in(session=session, limit=page.size, offset=page.offset)
+    context = {
+        "states": states,
+        "page": page.with_total(total),
+        "per_hour": onboarding.INVITATIONS_PER_HOUR,
+        "me": principal.user_id,
+    }
+    return render(request, "admin/import_invitations.html", context)
+
+
+@router.post("/admin/invitations")
+async def invite_everyone(request: Request, session: SessionDep, principal: Admin) -> Response:
+    await checked_form(request)
+    done = onboarding.invite_never_signed_in(session, actor=principal.actor, except_user_id=principal.user_id)
+    if done.invited:
+        message = f"Invited {len(done.invited)} {'person' if len(done.invited) == 1 else 'people'} by e-mail."
+    else:
+        message = "Nobody needed an invitation."
+    if done.left:
+        message += f" Not invited: {len(done.left)} (their invitation is still open, or was sent too often)."
+    flash(request, message)
+    return see_other("/admin/invitations")
+
+
+@router.post("/admin/users/{user_id:id}/invite")
+async def invite_one(request: Request, session: SessionDep, principal: Admin, user_id: int) -> Response:
+    """Invite, or invite again: the earlier link stops working. Past the hourly limit, 429."""
+    form = FormInput(await checked_form(request))
+    back = _back(form.raw("next"))
+    try:
+        state = onboarding.invite(session, actor=principal.actor, user_id=user_id)
+    except Conflict as exc:
+        session.rollback()
+        flash(request, _sentence(exc.detail), kind="warning")
+        return see_other(back)
+    flash(
+        request,
+        f"Sent {state.user.email} an invitation to sign in. Any earlier invitation link no longer works.",
+    )
+    return see_other(back)
+
+
+@router.post("/admin/users/{user_id:id}/revoke-invitation")
+async def revoke_one(request: Request, session: SessionDep, principal: Admin, user_id: int) -> Response:
+    form = FormInput(await checked_form(request))
+    state = onboarding.revoke_invitation(session, actor=principal.actor, user_id=user_id)
+    flash(request, f"The invitation to {state.user.email} no longer works. Their sign-in stays.")
+    return see_other(_back(form.raw("next")))
+
+
+# --- forgot your password? ------------------------------------------------------------------
+
+
+def _forgot_page(request: Request, form: FormInput, *, status: int = 200, refused: str = "") -> Response:
+    context = {"form": form, "refused": refused}
+    return render(request, "accounts/forgot_password.html", context, status=status)
+
+
+@router.get("/forgot-password", response_class=HTMLResponse)
+def forgot_password_page(request: Request, _principal: OptionalUser) -> Response:
+    return _forgot_page(request, FormInput())
+
+
+@router.post("/forgot-password", response_class=HTMLResponse)
+async def forgot_password(request: Request, session: SessionDep, _principal: OptionalUser) -> Response:
+    """The same answer whether or not the address has a sign-in."""
+    form = FormInput(await checked_form(request))
+    email = form.text("email", "your e-mail address", required=True, max_length=254)
+    if email and ("@" not in email or any(c.isspace() for c in email)):
+        form.error("email", "Enter an e-mail address in the correct format, like name@example.org")
+    if not form.ok:
+        return _forgot_page(request, form, status=400)
+    address = request.client.host if request.client else ""
+    try:
+        onboarding.forgot_password(session, email=email, address=address)
+    except TooManyRequests as exc:
+        session.rollback()
+        page = _forgot_page(request, form, status=429, refused=_sentence(exc.detail))
+        page.headers["Retry-After"] = str(exc.retry_after_seconds)
+        return page
+    return render(request, "accounts/forgot_password_sent.html", {"answer": onboarding.FORGOT_ANSWER})
