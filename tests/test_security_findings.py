@@ -16,19 +16,14 @@ from app.enums import EventStatus
 from app.main import app
 from app.ratelimit.service import take
 from tests.factories import Factory
+from tests.routes import all_routes
 
 # One past PostgreSQL's integer, and one past SQLite's (and Python's int64) integer.
 OUT_OF_RANGE = ("2147483648", "9223372036854775808")
 
 
 def _routes() -> list[APIRoute]:
-    """Every route of the app, through included routers (newer FastAPI keeps them nested)."""
-    try:
-        from fastapi.routing import iter_route_contexts  # type: ignore[attr-defined]
-    except ImportError:  # FastAPI before nested included routers: app.routes is flat
-        return [r for r in app.routes if isinstance(r, APIRoute)]
-    contexts = iter_route_contexts(app.routes)
-    return [c.original_route for c in contexts if isinstance(c.original_route, APIRoute)]
+    return all_routes()
 
 
 def _int_params(route: APIRoute) -> tuple[list[str], list[str]]:

@@ -13,6 +13,7 @@ from starlette.convertors import Convertor, register_url_convertor
 
 from app.api_common import MAX_ID
 from app.campaigns.models import Campaign
+from app.clock import EARLIEST, LATEST
 from app.networks.models import Network
 from app.people.models import Person
 from app.venues.models import Venue
@@ -93,10 +94,13 @@ def int_param(request: Request, name: str) -> int | None:
 
 
 def date_param(request: Request, name: str) -> date | None:
+    """A day from the query, or None when it is not one Muster can plan (the API's range:
+    1900 to 2200), so month and week arithmetic never leaves the calendar."""
     try:
-        return date.fromisoformat(request.query_params.get(name, "").strip())
+        day = date.fromisoformat(request.query_params.get(name, "").strip())
     except ValueError:
         return None
+    return day if EARLIEST.date() <= day < LATEST.date() else None
 
 
 def see_other(url: str) -> RedirectResponse:
