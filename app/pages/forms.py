@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
+from app import records
 from app.clock import NonexistentLocalTime, from_london, to_london
 from app.errors import Conflict, Invalid
 
@@ -249,3 +250,27 @@ def service_errors(form: FormInput, session: Session, field: str = FORM_ERROR) -
 
 def error_title(title: str, errors: dict[str, str]) -> str:
     return f"Error: {title}" if errors else title
+
+
+def opened_at(form: FormInput) -> records.Expected:
+    """The revision the form was opened at (a hidden field), so that saving it over someone
+    else's change made meanwhile is stopped; none for a form without it."""
+    text = form.raw("revision")
+    return frozenset({int(text)}) if text.isdigit() and len(text) <= 9 else None
+
+
+@contextmanager
+def unless_changed_meanwhile(form: FormInput, session: Session, what: str) -> Iterator[None]:
+    """Someone saved the record after this form was opened: say what they changed, keep what
+    was typed, and let a second save keep this version."""
+    try:
+        yield
+    except records.PreconditionFailed as exc:
+        session.rollback()
+        form.values["revision"] = str(exc.revision)
+        said = "; ".join(c.sentence() for c in exc.changes) or f"it is now at revision {exc.revision}"
+        form.error(
+            FORM_ERROR,
+            f"Someone changed this {what} after you opened it ({said}). "
+            "Check the form, then save again to keep your version",
+        )

@@ -1,8 +1,6 @@
 """The coordinator's records: venues, campaigns, people (with their opt-ins and time away),
 networks, users and the audit trail."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -11,7 +9,6 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app import records
 from app.accounts import onboarding
 from app.accounts import service as accounts
 from app.accounts.deps import Admin, Planner
@@ -41,7 +38,13 @@ from app.pages.common import (
     towns,
 )
 from app.pages.csrf import checked_form
-from app.pages.forms import FORM_ERROR, FormInput, service_errors, values_from
+from app.pages.forms import (
+    FormInput,
+    opened_at,
+    service_errors,
+    unless_changed_meanwhile,
+    values_from,
+)
 from app.pages.rendering import flash, render
 from app.pages.staff import duties_of, parse_away
 from app.people import service as people
@@ -58,30 +61,6 @@ def fields_of(record: Any) -> dict[str, Any]:
 
 def _options(enum: Any) -> list[tuple[str, str]]:
     return [(m.value, label(m.value)) for m in enum]
-
-
-def _opened_at(form: FormInput) -> records.Expected:
-    """The revision the form was opened at (a hidden field), so that saving it over someone
-    else's change made meanwhile is stopped; none for a form without it."""
-    text = form.raw("revision")
-    return frozenset({int(text)}) if text.isdigit() and len(text) <= 9 else None
-
-
-@contextmanager
-def _unless_changed_meanwhile(form: FormInput, session: Session, what: str) -> Iterator[None]:
-    """Someone saved the record after this form was opened: say what they changed, keep what
-    was typed, and let a second save keep this version."""
-    try:
-        yield
-    except records.PreconditionFailed as exc:
-        session.rollback()
-        form.values["revision"] = str(exc.revision)
-        said = "; ".join(c.sentence() for c in exc.changes) or f"it is now at revision {exc.revision}"
-        form.error(
-            FORM_ERROR,
-            f"Someone changed this {what} after you opened it ({said}). "
-            "Check the form, then save again to keep your version",
-        )
 
 
 def _upcoming_counts(session: Session, column: Any, ids: list[int]) -> dict[int, int]:
@@ -241,13 +220,13 @@ async def update_venue(request: Request, session: SessionDep, principal: Planner
         )
     saved = False
     if form.ok:
-        with _unless_changed_meanwhile(form, session, "venue"), service_errors(form, session):
+        with unless_changed_meanwhile(form, session, "venue"), service_errors(form, session):
             venues.update_venue(
                 session=session,
                 principal=principal,
                 venue_id=venue_id,
                 changes=data,
-                expected=_opened_at(form),
+                expected=opened_at(form),
             )
             saved = True
     if not saved:
@@ -470,13 +449,13 @@ async def update_campaign(
     data = parse_campaign(form)
     saved = False
     if form.ok:
-        with _unless_changed_meanwhile(form, session, "campaign"), service_errors(form, session):
+        with unless_changed_meanwhile(form, session, "campaign"), service_errors(form, session):
             campaigns.update_campaign(
                 session=session,
                 actor=principal.actor,
                 campaign_id=campaign_id,
                 changes=data,
-                expected=_opened_at(form),
+                expected=opened_at(form),
             )
             saved = True
     if not saved:
@@ -640,7 +619,7 @@ async def update_person(
     saved = False
     if form.ok:
         with (
-            _unless_changed_meanwhile(form, session, "person"),
+            unless_changed_meanwhile(form, session, "person"),
             service_errors(form, session, "staff_number"),
         ):
             people.update_person(
@@ -648,7 +627,7 @@ async def update_person(
                 actor=principal.actor,
                 person_id=person_id,
                 changes=data,
-                expected=_opened_at(form),
+                expected=opened_at(form),
             )
             saved = True
     if not saved:

@@ -37,7 +37,7 @@ from app.pages.common import (
     towns,
 )
 from app.pages.csrf import checked_form
-from app.pages.forms import FormInput, london_parts, service_errors
+from app.pages.forms import FormInput, london_parts, opened_at, service_errors, unless_changed_meanwhile
 from app.pages.rendering import flash, render
 from app.venues.models import Venue
 
@@ -322,6 +322,7 @@ def _event_values(session: Session, event: Event) -> FormInput:
             "public_description": event.public_description,
             "what_to_bring": event.what_to_bring,
             "internal_notes": event.internal_notes,
+            "revision": str(event.revision),
             **{f"need_{n.network_id}": str(n.min_count) for n in needs},
         }
     )
@@ -394,14 +395,16 @@ async def update_event(request: Request, session: SessionDep, principal: Planner
     saved = False
     if form.ok:
         try:
-            _, found = events.update_event(
-                session=session,
-                actor=principal.actor,
-                event_id=event_id,
-                changes=data,
-                accept_conflicts=accept,
-            )
-            saved = True
+            with unless_changed_meanwhile(form, session, "event"):
+                _, found = events.update_event(
+                    session=session,
+                    actor=principal.actor,
+                    event_id=event_id,
+                    changes=data,
+                    accept_conflicts=accept,
+                    expected=opened_at(form),
+                )
+                saved = True
         except Conflict as exc:
             session.rollback()
             conflicts = exc.extra.get("conflicts")

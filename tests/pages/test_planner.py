@@ -378,3 +378,29 @@ def test_picker_best_match_uses_the_staffing_engine_when_installed(client: TestC
     else:
         assert 'name="order"' not in page
         assert "Nearest and least used first" in page
+
+
+def test_saving_an_event_form_over_someone_elses_change_asks_first(client: TestClient, make: Factory) -> None:
+    event = make.event(starts_at=future(15), title="Careers stand")
+    _planner(client, make)
+    opened = client.get(f"/plan/events/{event.id}/edit")
+    assert f'<input type="hidden" name="revision" value="{event.revision}">' in opened.text
+    other = make.token(make.user("coordinator", email="other.sergeant@muster.test"))
+    client.patch(f"/api/v1/events/{event.id}", json={"title": "Careers morning"}, headers=other)
+    mine = _event_form(make, title="Careers stand (Blackburn)", revision=str(event.revision))
+    mine.update(campaign_id=event.campaign_id, venue_id=event.venue_id)
+
+    stopped = post(client, f"/plan/events/{event.id}/edit", mine)
+
+    assert stopped.status_code == 400
+    assert "Someone changed this event after you opened it (title changed from" in stopped.text
+    assert "Careers stand (Blackburn)" in stopped.text
+    current = client.get(f"/api/v1/events/{event.id}", headers=other).json()
+    assert current["title"] == "Careers morning"
+
+    saved = post(client, f"/plan/events/{event.id}/edit", {**mine, "revision": str(current["revision"])})
+
+    assert saved.status_code == 303
+    assert (
+        client.get(f"/api/v1/events/{event.id}", headers=other).json()["title"] == "Careers stand (Blackburn)"
+    )
