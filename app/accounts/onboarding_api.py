@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from app.accounts import onboarding
+from app.accounts import invitations, people_import
 from app.accounts.deps import Admin
 from app.api_common import Page, PageParams, PathId, ProblemRoute, ShortText, Strict, problems
 from app.clock import LondonDateTime
@@ -21,9 +21,9 @@ CsvText = Annotated[
     Field(
         description=(
             "The CSV file's text (UTF-8). First row: the columns, of "
-            + ", ".join(onboarding.COLUMNS)
-            + f"; staff_number, name and kind are needed. At most {onboarding.MAX_FILE_BYTES:,} bytes "
-            f"and {onboarding.MAX_ROWS:,} rows."
+            + ", ".join(people_import.COLUMNS)
+            + f"; staff_number, name and kind are needed. At most {people_import.MAX_FILE_BYTES:,} bytes "
+            f"and {people_import.MAX_ROWS:,} rows."
         )
     ),
 ]
@@ -80,7 +80,7 @@ class ImportCounts(BaseModel):
     unchanged: int
     skipped: int
     sign_ins: int = Field(description="sign-ins made (or to be made)")
-    beyond_limit: int = Field(description=f"rows after the first {onboarding.MAX_ROWS:,}, not read")
+    beyond_limit: int = Field(description=f"rows after the first {people_import.MAX_ROWS:,}, not read")
 
 
 class ImportPreviewOut(BaseModel):
@@ -101,7 +101,7 @@ def _plain(value: Any) -> Any:
     return value.value if isinstance(value, PersonKind | Role) else value
 
 
-def _preview_out(plan: onboarding.Plan) -> dict[str, Any]:
+def _preview_out(plan: people_import.Plan) -> dict[str, Any]:
     counts = plan.counts
     return {
         "filename": plan.file.filename,
@@ -149,8 +149,8 @@ def preview_import(session: SessionDep, _admin: Admin, body: ImportIn) -> Import
     """What importing the CSV would do, row by row ("create", "update" with the fields,
     "unchanged", "skipped" with the reason); nothing is written. Send the same text to
     `POST /people/import` with the `file_sha256` and `plan_sha256` given here."""
-    csv_file = onboarding.read_text(body.csv, filename=body.filename)
-    plan = onboarding.plan_import(session, csv_file)
+    csv_file = people_import.read_text(body.csv, filename=body.filename)
+    plan = people_import.plan_import(session, csv_file)
     session.rollback()
     return ImportPreviewOut(**_preview_out(plan))
 
@@ -160,8 +160,8 @@ def apply_import(session: SessionDep, admin: Admin, body: ImportApplyIn) -> Impo
     """Import the previewed CSV in one transaction: exactly what its preview said. 409 when
     the text is not the one previewed (`file_sha256`), or when people or sign-ins changed
     since (`plan_sha256`): preview again. Importing the same file again changes nothing."""
-    csv_file = onboarding.read_text(body.csv, filename=body.filename)
-    result = onboarding.apply_import(
+    csv_file = people_import.read_text(body.csv, filename=body.filename)
+    result = people_import.apply_import(
         session,
         actor=admin.actor,
         csv_file=csv_file,
@@ -185,7 +185,7 @@ class SignInStateOut(BaseModel):
     invitation_open_until: LondonDateTime | None
 
 
-def _state_out(state: onboarding.SignInState) -> SignInStateOut:
+def _state_out(state: invitations.SignInState) -> SignInStateOut:
     user = state.user
     assert user.id is not None
     return SignInStateOut(
@@ -217,7 +217,7 @@ class BulkInviteOut(BaseModel):
 def never_signed_in(session: SessionDep, _admin: Admin, page: PageParams) -> Page[SignInStateOut]:
     """The active sign-ins that have never been used, with their invitation: waiting to be
     sent, open (until when), used, or ended (expired or revoked)."""
-    states, total = onboarding.never_signed_in(session=session, limit=page.limit, offset=page.offset)
+    states, total = invitations.never_signed_in(session=session, limit=page.limit, offset=page.offset)
     return Page(items=[_state_out(s) for s in states], total=total, **page.model_dump())
 
 
@@ -225,8 +225,8 @@ def never_signed_in(session: SessionDep, _admin: Admin, page: PageParams) -> Pag
 def invite_everyone(session: SessionDep, admin: Admin) -> BulkInviteOut:
     """Invite everyone active who has never signed in and has no invitation open (not the
     caller); `left_out` says why anyone else was not invited."""
-    done = onboarding.invite_never_signed_in(session, actor=admin.actor, except_user_id=admin.user_id)
-    states = onboarding.sign_in_states(session, done.invited)
+    done = invitations.invite_never_signed_in(session, actor=admin.actor, except_user_id=admin.user_id)
+    states = invitations.sign_in_states(session, done.invited)
     return BulkInviteOut(
         invited=[_state_out(states[u.id]) for u in done.invited if u.id is not None],
         left_out=[LeftOut(user_id=u.id or 0, email=u.email, why=why) for u, why in done.left],
@@ -240,11 +240,11 @@ def invite_user(session: SessionDep, admin: Admin, user_id: PathId) -> SignInSta
     """E-mail the user a single-use link to set their password and sign in; sent again, the
     earlier links stop working. 409 for a sign-in turned off or used already; 429 past
     five invitations to one person in an hour."""
-    return _state_out(onboarding.invite(session, actor=admin.actor, user_id=user_id))
+    return _state_out(invitations.invite(session, actor=admin.actor, user_id=user_id))
 
 
 @router.delete("/users/{user_id}/invitation", response_model=SignInStateOut)
 def revoke_invitation(session: SessionDep, admin: Admin, user_id: PathId) -> SignInStateOut:
     """End the user's invitation links now (an invitation not yet sent is not sent); the
     sign-in stays."""
-    return _state_out(onboarding.revoke_invitation(session, actor=admin.actor, user_id=user_id))
+    return _state_out(invitations.revoke_invitation(session, actor=admin.actor, user_id=user_id))

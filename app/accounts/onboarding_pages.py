@@ -8,9 +8,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
-from app.accounts import onboarding
+from app.accounts import invitations, people_import
 from app.accounts.deps import Admin, OptionalUser
-from app.accounts.onboarding import FileTooLarge
+from app.accounts.people_import import FileTooLarge
 from app.db import SessionDep
 from app.errors import Conflict, Invalid, TooManyRequests
 from app.pages.common import page_from, see_other
@@ -35,9 +35,9 @@ def _sentence(text: str) -> str:
 def _upload_page(request: Request, form: FormInput, *, status: int = 200) -> Response:
     context = {
         "form": form,
-        "columns": onboarding.COLUMNS,
-        "max_rows": onboarding.MAX_ROWS,
-        "max_kb": onboarding.MAX_FILE_BYTES // 1024,
+        "columns": people_import.COLUMNS,
+        "max_rows": people_import.MAX_ROWS,
+        "max_kb": people_import.MAX_FILE_BYTES // 1024,
     }
     return render(request, "admin/import.html", context, status=status)
 
@@ -49,7 +49,12 @@ def _refused(request: Request, message: str, status: int) -> Response:
 
 
 def _preview_page(
-    request: Request, plan: onboarding.Plan, *, status: int = 200, changed: bool = False, invite: bool = False
+    request: Request,
+    plan: people_import.Plan,
+    *,
+    status: int = 200,
+    changed: bool = False,
+    invite: bool = False,
 ) -> Response:
     form = FormInput()
     form.values["invite"] = "yes" if invite else ""
@@ -59,7 +64,7 @@ def _preview_page(
         "form": form,
         "changed": changed,
         "csv_b64": base64.urlsafe_b64encode(plan.file.encoded()).decode("ascii"),
-        "max_rows": onboarding.MAX_ROWS,
+        "max_rows": people_import.MAX_ROWS,
     }
     return render(request, "admin/import_preview.html", context, status=status)
 
@@ -73,16 +78,16 @@ def import_page(request: Request, principal: Admin) -> Response:
 async def preview_import(request: Request, session: SessionDep, principal: Admin) -> Response:
     """Shows what the file would do; writes nothing."""
     length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > onboarding.MAX_FILE_BYTES + UPLOAD_OVERHEAD:
-        return _refused(request, onboarding.too_large_words(), 413)
+    if length.isdigit() and int(length) > people_import.MAX_FILE_BYTES + UPLOAD_OVERHEAD:
+        return _refused(request, people_import.too_large_words(), 413)
     data = await checked_form(request)
     upload = data.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return _refused(request, "choose a CSV file to import", 400)
-    content = await upload.read(onboarding.MAX_FILE_BYTES + 1)
+    content = await upload.read(people_import.MAX_FILE_BYTES + 1)
     try:
-        csv_file = onboarding.read_bytes(content, filename=upload.filename)
-        plan = onboarding.plan_import(session, csv_file)
+        csv_file = people_import.read_bytes(content, filename=upload.filename)
+        plan = people_import.plan_import(session, csv_file)
     except (Invalid, FileTooLarge) as exc:
         session.rollback()
         return _refused(request, exc.detail, exc.status_code)
@@ -95,7 +100,7 @@ async def apply_import(request: Request, session: SessionDep, principal: Admin) 
     form = FormInput(await checked_form(request))
     try:
         content = base64.urlsafe_b64decode(form.raw("csv").encode("ascii"))
-        csv_file = onboarding.read_bytes(content, filename=form.raw("filename"))
+        csv_file = people_import.read_bytes(content, filename=form.raw("filename"))
     except (ValueError, binascii.Error):
         return _refused(request, "the import form arrived damaged: choose the file again", 400)
     except (Invalid, FileTooLarge) as exc:
@@ -108,7 +113,7 @@ async def apply_import(request: Request, session: SessionDep, principal: Admin) 
         )
     invite = form.flag("invite")
     try:
-        result = onboarding.apply_import(
+        result = people_import.apply_import(
             session,
             actor=principal.actor,
             csv_file=csv_file,
@@ -118,7 +123,7 @@ async def apply_import(request: Request, session: SessionDep, principal: Admin) 
         )
     except Conflict:
         session.rollback()
-        plan = onboarding.plan_import(session, csv_file)
+        plan = people_import.plan_import(session, csv_file)
         session.rollback()
         return _preview_page(request, plan, status=409, changed=True, invite=invite)
     counts = result.plan.counts
@@ -139,7 +144,7 @@ async def apply_import(request: Request, session: SessionDep, principal: Admin) 
 @router.get("/admin/import/people.csv")
 def export_people(session: SessionDep, principal: Admin) -> Response:
     """Everyone, in the import's columns: a file to edit and import again."""
-    text = onboarding.export_people(session)
+    text = people_import.export_people(session)
     headers = {"Content-Disposition": 'attachment; filename="muster-people.csv"', "Cache-Control": "no-store"}
     # The byte-order mark tells Excel the file is UTF-8.
     return Response("\ufeff" + text, media_type="text/csv; charset=utf-8", headers=headers)
@@ -158,11 +163,11 @@ def _back(value: str) -> str:
 @router.get("/admin/invitations", response_class=HTMLResponse)
 def invitations_page(request: Request, session: SessionDep, principal: Admin) -> Response:
     page = page_from(request)
-    states, total = onboarding.never_signed_in(session=session, limit=page.size, offset=page.offset)
+    states, total = invitations.never_signed_in(session=session, limit=page.size, offset=page.offset)
     context = {
         "states": states,
         "page": page.with_total(total),
-        "per_hour": onboarding.INVITATIONS_PER_HOUR,
+        "per_hour": invitations.INVITATIONS_PER_HOUR,
         "me": principal.user_id,
     }
     return render(request, "admin/import_invitations.html", context)
@@ -171,7 +176,9 @@ def invitations_page(request: Request, session: SessionDep, principal: Admin) ->
 @router.post("/admin/invitations")
 async def invite_everyone(request: Request, session: SessionDep, principal: Admin) -> Response:
     await checked_form(request)
-    done = onboarding.invite_never_signed_in(session, actor=principal.actor, except_user_id=principal.user_id)
+    done = invitations.invite_never_signed_in(
+        session, actor=principal.actor, except_user_id=principal.user_id
+    )
     if done.invited:
         message = f"Invited {len(done.invited)} {'person' if len(done.invited) == 1 else 'people'} by e-mail."
     else:
@@ -188,7 +195,7 @@ async def invite_one(request: Request, session: SessionDep, principal: Admin, us
     form = FormInput(await checked_form(request))
     back = _back(form.raw("next"))
     try:
-        state = onboarding.invite(session, actor=principal.actor, user_id=user_id)
+        state = invitations.invite(session, actor=principal.actor, user_id=user_id)
     except Conflict as exc:
         session.rollback()
         flash(request, _sentence(exc.detail), kind="warning")
@@ -203,7 +210,7 @@ async def invite_one(request: Request, session: SessionDep, principal: Admin, us
 @router.post("/admin/users/{user_id:id}/revoke-invitation")
 async def revoke_one(request: Request, session: SessionDep, principal: Admin, user_id: int) -> Response:
     form = FormInput(await checked_form(request))
-    state = onboarding.revoke_invitation(session, actor=principal.actor, user_id=user_id)
+    state = invitations.revoke_invitation(session, actor=principal.actor, user_id=user_id)
     flash(request, f"The invitation to {state.user.email} no longer works. Their sign-in stays.")
     return see_other(_back(form.raw("next")))
 
@@ -232,10 +239,10 @@ async def forgot_password(request: Request, session: SessionDep, _principal: Opt
         return _forgot_page(request, form, status=400)
     address = request.client.host if request.client else ""
     try:
-        onboarding.forgot_password(session, email=email, address=address)
+        invitations.forgot_password(session, email=email, address=address)
     except TooManyRequests as exc:
         session.rollback()
         page = _forgot_page(request, form, status=429, refused=_sentence(exc.detail))
         page.headers["Retry-After"] = str(exc.retry_after_seconds)
         return page
-    return render(request, "accounts/forgot_password_sent.html", {"answer": onboarding.FORGOT_ANSWER})
+    return render(request, "accounts/forgot_password_sent.html", {"answer": invitations.FORGOT_ANSWER})

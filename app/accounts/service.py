@@ -1,5 +1,6 @@
 """Users, sign-in and API tokens."""
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
@@ -93,10 +94,40 @@ def create_user(
         taken = session.exec(select(User).where(User.person_id == person_id)).first()
         if taken is not None:
             raise Conflict(f"person {person_id} already has a sign-in ({taken.email})")
-    user = User(
+    user = add_user(
+        session=session,
+        actor=actor,
         email=email,
         full_name=full_name,
         password_hash=hash_password(password),
+        role=role,
+        person_id=person_id,
+        venue_ids=venue_ids,
+    )
+    session.commit()
+    return user
+
+
+def add_user(
+    *,
+    session: Session,
+    actor: Actor,
+    email: str,
+    password_hash: str,
+    role: Role,
+    full_name: str = "",
+    person_id: int | None = None,
+    venue_ids: Sequence[int] = (),
+    source: str = "",
+) -> User:
+    """Add a user row, its venue links and its audit entry to the session, checking nothing
+    and committing nothing: the caller has checked the e-mail (normalised), the links and
+    that the person has no sign-in yet. ``source`` (such as "imported from people.csv") is
+    added to the audit summary in brackets."""
+    user = User(
+        email=email,
+        full_name=full_name,
+        password_hash=password_hash,
         role=role,
         person_id=person_id,
     )
@@ -111,10 +142,9 @@ def create_user(
         action="create",
         record_type="user",
         record_id=user.id,
-        summary=f"user {email} ({role.value}) created",
-        after={**audit.snapshot(user), "venue_ids": venue_ids},
+        summary=f"user {email} ({role.value}) created" + (f" ({source})" if source else ""),
+        after={**audit.snapshot(user), "venue_ids": list(venue_ids)},
     )
-    session.commit()
     return user
 
 

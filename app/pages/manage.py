@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.accounts import onboarding
+from app.accounts import invitations
 from app.accounts import service as accounts
 from app.accounts.deps import Admin, Planner
 from app.accounts.models import User, UserVenue
@@ -903,7 +903,7 @@ def parse_user(session: Session, form: FormInput, *, new: bool) -> dict[str, Any
 def user_list(request: Request, session: SessionDep, principal: Admin) -> Response:
     page = page_from(request)
     never = request.query_params.get("signed_in") == "never"
-    rows, total = onboarding.list_users(
+    rows, total = invitations.list_users(
         session=session, never_signed_in=never, limit=page.size, offset=page.offset
     )
     person_ids = {u.person_id for u in rows if u.person_id}
@@ -919,7 +919,7 @@ def user_list(request: Request, session: SessionDep, principal: Admin) -> Respon
         "people": by_id(session, Person, person_ids),
         "user_venues": user_venues,
         "never": never,
-        "sign_ins": onboarding.sign_in_states(session, rows),
+        "sign_ins": invitations.sign_in_states(session, rows),
     }
     return render(request, "manage/users.html", context)
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from app.accounts import onboarding
+from app.accounts import invitations
 from app.notifications.models import OutboxMessage
 from app.ratelimit.models import RateCounter
 from app.worker.runner import Worker
@@ -90,7 +90,7 @@ def test_an_address_that_is_not_one_is_refused_in_words(client: TestClient, db: 
 
 def test_asking_too_often_for_one_address_is_slowed(client: TestClient, make: Factory, db: Session) -> None:
     make.user("staff", email="aisha@police.example")
-    for _ in range(onboarding.FORGOT_BY_EMAIL.count):
+    for _ in range(invitations.FORGOT_BY_EMAIL.count):
         assert _ask(client, "aisha@police.example").status_code == 200
 
     slowed = _ask(client, "AISHA@police.example")
@@ -101,13 +101,13 @@ def test_asking_too_often_for_one_address_is_slowed(client: TestClient, make: Fa
     # The message cap of account_messages still holds: three links an hour at most.
     assert len(_resets(db)) == 3
     # An unknown address is slowed alike: the limit tells nothing about who has a sign-in.
-    for _ in range(onboarding.FORGOT_BY_EMAIL.count):
+    for _ in range(invitations.FORGOT_BY_EMAIL.count):
         _ask(client, "nobody@police.example")
     assert _ask(client, "nobody@police.example").status_code == 429
 
 
 def test_asking_too_often_from_one_network_address_is_slowed(client: TestClient, db: Session) -> None:
-    for n in range(onboarding.FORGOT_BY_ADDRESS.count):
+    for n in range(invitations.FORGOT_BY_ADDRESS.count):
         assert _ask(client, f"person{n}@police.example").status_code == 200
 
     slowed = _ask(client, "someone.else@police.example")

@@ -14,7 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app import demo
-from app.accounts import onboarding
+from app.accounts import invitations, people_import
 from app.accounts.models import User
 from app.audit.models import AuditEntry
 from app.clock import utcnow
@@ -383,7 +383,7 @@ def test_an_upload_far_over_the_limit_is_refused_before_it_is_read(client: TestC
     answer = client.post(
         "/admin/import",
         data={"csrf_token": token},
-        files={"file": ("big.csv", b"x" * (3 * onboarding.MAX_FILE_BYTES), "text/csv")},
+        files={"file": ("big.csv", b"x" * (3 * people_import.MAX_FILE_BYTES), "text/csv")},
     )
     assert answer.status_code == 413
     assert "The file is larger than 512 KB (524,288 bytes)" in answer.text
@@ -410,7 +410,7 @@ def test_the_api_refuses_oversized_text_and_nul_characters(
 def test_rows_beyond_the_limit_are_skipped_and_said(
     client: TestClient, make: Factory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(onboarding, "MAX_ROWS", 3)
+    monkeypatch.setattr(people_import, "MAX_ROWS", 3)
     headers = make.headers("admin")
     text = HEADER + "".join(f"LC{i},Person {i},pcso,,,,,,,,\n" for i in range(5))
     preview = _preview(client, headers, text)
@@ -572,7 +572,7 @@ def test_revoking_ends_every_unused_link_and_unsent_invitation_and_keeps_the_use
 def test_invitations_to_one_person_are_limited_per_hour(client: TestClient, make: Factory) -> None:
     headers = make.headers("admin")
     user = make.user("staff", email="ann@police.example")
-    for _ in range(onboarding.INVITATIONS_PER_HOUR):
+    for _ in range(invitations.INVITATIONS_PER_HOUR):
         assert client.post(f"/api/v1/users/{user.id}/invitation", headers=headers).status_code == 202
 
     refused = client.post(f"/api/v1/users/{user.id}/invitation", headers=headers)
