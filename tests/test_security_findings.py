@@ -259,7 +259,8 @@ def test_anonymous_poster_pdf_past_twenty_a_minute_is_429_with_retry_after(
 
     assert answers == [200] * 20
     assert refused.status_code == 429
-    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    # The rest of the minute, and the part of the next by which the burst has faded.
+    assert 1 <= int(refused.headers["retry-after"]) <= 72
     assert "Too many PDFs from your address." in refused.text
     assert refused.headers["content-type"].startswith("text/html")
 

@@ -6,11 +6,13 @@ from app.db import utc_column
 
 
 class RateCounter(SQLModel, table=True):
-    """Attempts in one fixed window for one key ("sign-in:ip:203.0.113.5"), kept in the
-    database so that every app worker counts the same attempts."""
+    """Attempts in the current and the previous window for one key ("sign-in:ip:…"),
+    kept in the database so that every app worker counts the same attempts."""
 
     __tablename__ = "rate_counter"
 
     key: str = Field(max_length=200, primary_key=True)
     window_start: datetime = Field(sa_column=utc_column(index=True))
     count: int = 0
+    # The window before: a burst that straddles the boundary still counts as one burst.
+    previous_count: int = 0

@@ -1,10 +1,12 @@
 """How often anyone may try something, counted in the database so that every app worker
 (and every machine behind the load balancer) sees the same count.
 
-Fixed windows: a key's count starts again when its window ends, so a limit slows an
-attacker (or a forgetful owner) down and never locks an account for good. Each attempt is
-counted in a short transaction of its own, so a request that then fails — a wrong
-password — still counts.
+A sliding window, estimated from two fixed ones (the current window's count plus the
+previous window's, weighted by how much of it still lies within the last window), so ten
+attempts in a burst count as ten even when a window boundary falls inside the burst.
+Counts fade as time passes, so a limit slows an attacker (or a forgetful owner) down and
+never locks an account for good. Each attempt is counted in a short transaction of its
+own, so a request that then fails — a wrong password — still counts.
 """
 
 from dataclasses import dataclass
@@ -49,22 +51,38 @@ def take(session: Session, limit: Limit, who: str) -> None:
     now = utcnow()
     start = limit.window_start(now)
     insert: Any = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(COUNTERS).values(key=_key(limit, who), window_start=start, count=1)
+    statement = insert(COUNTERS).values(key=_key(limit, who), window_start=start, count=1, previous_count=0)
+    same_window = COUNTERS.c.window_start == statement.excluded.window_start
+    window_before = COUNTERS.c.window_start == start - limit.window
     statement = statement.on_conflict_do_update(
         index_elements=[COUNTERS.c.key],
         set_={
-            "count": sa.case(
-                (COUNTERS.c.window_start == statement.excluded.window_start, COUNTERS.c.count + 1), else_=1
+            "count": sa.case((same_window, COUNTERS.c.count + 1), else_=1),
+            "previous_count": sa.case(
+                (same_window, COUNTERS.c.previous_count), (window_before, COUNTERS.c.count), else_=0
             ),
             "window_start": statement.excluded.window_start,
         },
-    ).returning(COUNTERS.c.count)
+    ).returning(COUNTERS.c.count, COUNTERS.c.previous_count)
     with Session(session.get_bind()) as own:
-        count = int(own.execute(statement).scalar_one())
+        count, previous = own.execute(statement).one()
         own.commit()
-    if count > limit.count:
-        wait = max(1, ceil((start + limit.window - now).total_seconds()))
+    wait = refused_for(limit, count=int(count), previous=int(previous), elapsed=now - start)
+    if wait:
         raise TooManyRequests(f"{limit.message} Try again in {_words(wait)}.", retry_after_seconds=wait)
+
+
+def refused_for(limit: Limit, *, count: int, previous: int, elapsed: timedelta) -> int:
+    """Seconds until another attempt would be allowed (0: this one is). The previous
+    window's attempts count for the part of it still within the last ``window``."""
+    still_within = 1 - elapsed / limit.window
+    if count + previous * still_within <= limit.count:
+        return 0
+    # In the next window this window's attempts fade in turn: one more is allowed once
+    # count × (1 − f) + 1 ≤ limit, at f = 1 − (limit − 1) / count of that window.
+    fade = max(0.0, 1 - (limit.count - 1) / count) if count else 0.0
+    seconds = (limit.window - elapsed).total_seconds() + limit.window.total_seconds() * fade
+    return max(1, ceil(seconds))
 
 
 def _words(seconds: int) -> str:

@@ -47,7 +47,8 @@ def test_eleventh_wrong_password_in_a_minute_is_throttled_then_the_right_one_wor
         follow_redirects=False,
     )
     assert throttled.status_code == 429
-    assert 1 <= int(throttled.headers["retry-after"]) <= 60
+    # The rest of the minute, and the part of the next by which the burst has faded.
+    assert 1 <= int(throttled.headers["retry-after"]) <= 72
     assert "Too many sign-in attempts. Try again in " in throttled.text
     assert "text/html" in throttled.headers["content-type"]
     # Throttled means not checked: the right password waits too.
