@@ -29,6 +29,8 @@ class Job(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     started_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     finished_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # Set by whoever asks a running job to stop; its handler notices and ends with what it has.
+    stop_requested_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 class WorkerHeartbeat(SQLModel, table=True):
