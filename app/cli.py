@@ -185,9 +185,9 @@ def worker(
 
 
 def main() -> None:
-    from app.notifications import triggers
+    from app import tracking
 
-    triggers.install()
+    tracking.install()
     cli()
 
 

@@ -6,9 +6,9 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from app import tracking
 from app.config import get_settings
 from app.errors import install_error_handlers
-from app.notifications import triggers
 from app.pages.rendering import STATIC_DIR
 from app.routers import ROUTERS
 from app.web import SecurityHeadersMiddleware, install_access_log_redaction, refuse_nul_characters
@@ -26,7 +26,7 @@ time with its offset. Errors are RFC 9457 problem details.
 
 def create_app() -> FastAPI:
     settings = get_settings()
-    triggers.install()
+    tracking.install()
     app = FastAPI(
         title="Muster",
         version="0.1.0",

@@ -67,7 +67,7 @@ def build_database(database_url: str) -> tuple[str, float]:
     from app.audit.service import SYSTEM
     from app.db import make_engine
     from app.enums import AssignmentRole, AssignmentStatus, EventStatus, Role
-    from app.feeds import service as feeds
+    from app.feeds import links, serving
 
     migrate.upgrade(database_url)
     engine = make_engine(database_url)
@@ -206,11 +206,11 @@ def build_database(database_url: str) -> tuple[str, float]:
             person_id=1,
         )
         principal = accounts.principal_for(session=session, user=user)
-        link, _ = feeds.create_person_feed(session=session, principal=principal)
+        link, _ = links.create_person_feed(session=session, principal=principal)
         path = link.url.removeprefix(BASE_URL)
         token = path.removeprefix("/feeds/people/").removesuffix(".ics")
         started = time.perf_counter()
-        body = feeds.person_feed(session=session, token=token).body
+        body = serving.person_feed(session=session, token=token).body
         cold = time.perf_counter() - started
     engine.dispose()
     assert body.count(b"BEGIN:VEVENT") == TARGET_EVENTS, body.count(b"BEGIN:VEVENT")

@@ -21,9 +21,8 @@ import sqlalchemy as sa  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlmodel import Session, SQLModel  # noqa: E402
 
-from app import migrate  # noqa: E402
+from app import migrate, tracking  # noqa: E402
 from app.db import get_engine  # noqa: E402
-from app.notifications import triggers  # noqa: E402
 from tests.factories import Factory  # noqa: E402
 
 IS_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
@@ -36,7 +35,7 @@ def engine() -> Iterator[sa.Engine]:
         with engine.begin() as conn:
             conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
     migrate.upgrade(TEST_DATABASE_URL)
-    triggers.install()
+    tracking.install()
     yield engine
 
 

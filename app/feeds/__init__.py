@@ -1,5 +1,1 @@
-"""Calendar feeds. Importing the package installs the change tracking every worker relies on."""
-
-from app.feeds import changes
-
-changes.install()
+"""Calendar feeds: secret links (``links``), serving (``serving``), what they say (``content``)."""

@@ -206,7 +206,7 @@ def read_versions(session: Session, scopes: tuple[str, ...]) -> Versions:
 
 
 def install() -> None:
-    """Register the hooks on every Session (idempotent); done when app.feeds is imported."""
+    """Register the hooks on every Session (idempotent); see ``app.tracking``."""
     hooks: list[tuple[str, Any]] = [
         ("after_flush", _after_flush),
         ("before_commit", _before_commit),

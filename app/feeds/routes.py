@@ -15,7 +15,7 @@ from app.config import get_settings
 from app.db import SessionDep, get_engine
 from app.enums import FeedKind
 from app.errors import NotFound
-from app.feeds import service
+from app.feeds import links, serving
 from app.feeds.cache import RenderedFeed
 from app.feeds.responses import calendar_response
 
@@ -54,29 +54,29 @@ async def _load(call: Callable[..., RenderedFeed], **kw: object) -> RenderedFeed
 @router.api_route("/feeds/people/{token}.ics", methods=GET_AND_HEAD, include_in_schema=False)
 async def person_feed(request: Request, token: str) -> Response:
     # A polling client's request is usually answered from the cache, without the thread.
-    feed = service.cached_feed(engine=get_engine(), kind=FeedKind.person, token=token)
+    feed = serving.cached_feed(engine=get_engine(), kind=FeedKind.person, token=token)
     if feed is None:
-        feed = await _load(service.person_feed, token=token)
+        feed = await _load(serving.person_feed, token=token)
     return calendar_response(request, feed, private=True, filename="outreach-duties.ics")
 
 
 @router.api_route("/feeds/campaigns/{token}.ics", methods=GET_AND_HEAD, include_in_schema=False)
 async def campaign_feed(request: Request, token: str) -> Response:
-    feed = service.cached_feed(engine=get_engine(), kind=FeedKind.campaign, token=token)
+    feed = serving.cached_feed(engine=get_engine(), kind=FeedKind.campaign, token=token)
     if feed is None:
-        feed = await _load(service.campaign_feed, token=token)
+        feed = await _load(serving.campaign_feed, token=token)
     return calendar_response(request, feed, private=True, filename="campaign.ics")
 
 
 @router.api_route("/feeds/venues/{venue_id}.ics", methods=GET_AND_HEAD, include_in_schema=False)
 async def venue_feed(request: Request, venue_id: str) -> Response:
-    feed = await _load(service.venue_feed, venue_id=_id_from_path(venue_id, "venue"))
+    feed = await _load(serving.venue_feed, venue_id=_id_from_path(venue_id, "venue"))
     return calendar_response(request, feed, private=False, filename=f"venue-{venue_id}.ics")
 
 
 @router.api_route("/events/{event_id}.ics", methods=GET_AND_HEAD, include_in_schema=False)
 async def event_ics(request: Request, event_id: str) -> Response:
-    feed = await _load(service.event_ics, event_id=_id_from_path(event_id, "public event"))
+    feed = await _load(serving.event_ics, event_id=_id_from_path(event_id, "public event"))
     return calendar_response(request, feed, private=False, filename=f"event-{event_id}.ics", download=True)
 
 
@@ -105,13 +105,13 @@ class CampaignFeedOut(BaseModel):
     refresh_minutes: int
 
 
-def _link_out(link: service.FeedLink | None) -> FeedLinkOut | None:
+def _link_out(link: links.FeedLink | None) -> FeedLinkOut | None:
     if link is None:
         return None
     return FeedLinkOut(url=link.url, webcal_url=link.webcal_url, created_at=link.created_at)
 
 
-def _my_feed(link: service.FeedLink | None, *, can_enable: bool) -> MyFeedOut:
+def _my_feed(link: links.FeedLink | None, *, can_enable: bool) -> MyFeedOut:
     return MyFeedOut(
         enabled=link is not None,
         can_enable=can_enable,
@@ -120,7 +120,7 @@ def _my_feed(link: service.FeedLink | None, *, can_enable: bool) -> MyFeedOut:
     )
 
 
-def _campaign_feed(campaign_id: int, link: service.FeedLink | None) -> CampaignFeedOut:
+def _campaign_feed(campaign_id: int, link: links.FeedLink | None) -> CampaignFeedOut:
     return CampaignFeedOut(
         campaign_id=campaign_id,
         enabled=link is not None,
@@ -132,7 +132,7 @@ def _campaign_feed(campaign_id: int, link: service.FeedLink | None) -> CampaignF
 @router.get("/api/v1/me/feed", response_model=MyFeedOut, tags=["feeds"])
 def read_my_feed(session: SessionDep, principal: AnyUser) -> MyFeedOut:
     """Your personal calendar link (https and webcal:// forms), if you have turned it on."""
-    link = service.person_feed_link(session=session, principal=principal)
+    link = links.person_feed_link(session=session, principal=principal)
     return _my_feed(link, can_enable=principal.person_id is not None)
 
 
@@ -145,7 +145,7 @@ def read_my_feed(session: SessionDep, principal: AnyUser) -> MyFeedOut:
 )
 def create_my_feed(session: SessionDep, principal: AnyUser, response: Response) -> MyFeedOut:
     """Turn on your personal calendar feed: subscribe to the URL once in Outlook, Google or Apple."""
-    link, created = service.create_person_feed(session=session, principal=principal)
+    link, created = links.create_person_feed(session=session, principal=principal)
     if not created:
         response.status_code = 200
     return _my_feed(link, can_enable=True)
@@ -154,21 +154,21 @@ def create_my_feed(session: SessionDep, principal: AnyUser, response: Response) 
 @router.post("/api/v1/me/feed/reset", response_model=MyFeedOut, status_code=201, tags=["feeds"])
 def reset_my_feed(session: SessionDep, principal: AnyUser) -> MyFeedOut:
     """Reset your calendar link: the old URL stops working at once; subscribe to the new one."""
-    link = service.reset_person_feed(session=session, principal=principal)
+    link = links.reset_person_feed(session=session, principal=principal)
     return _my_feed(link, can_enable=True)
 
 
 @router.delete("/api/v1/me/feed", status_code=204, tags=["feeds"])
 def delete_my_feed(session: SessionDep, principal: AnyUser) -> Response:
     """Turn your personal calendar feed off: its URL answers 404 from now on."""
-    service.revoke_person_feed(session=session, principal=principal)
+    links.revoke_person_feed(session=session, principal=principal)
     return Response(status_code=204)
 
 
 @router.get("/api/v1/campaigns/{campaign_id}/feed", response_model=CampaignFeedOut, tags=["feeds"])
 def read_campaign_feed(session: SessionDep, principal: Planner, campaign_id: PathId) -> CampaignFeedOut:
     """Your secret link to this campaign's calendar, if you have made one."""
-    link = service.campaign_feed_link(session=session, principal=principal, campaign_id=campaign_id)
+    link = links.campaign_feed_link(session=session, principal=principal, campaign_id=campaign_id)
     return _campaign_feed(campaign_id, link)
 
 
@@ -183,9 +183,7 @@ def create_campaign_feed(
     session: SessionDep, principal: Planner, campaign_id: PathId, response: Response
 ) -> CampaignFeedOut:
     """Make your secret link to every event of this campaign with its staffing state."""
-    link, created = service.create_campaign_feed(
-        session=session, principal=principal, campaign_id=campaign_id
-    )
+    link, created = links.create_campaign_feed(session=session, principal=principal, campaign_id=campaign_id)
     if not created:
         response.status_code = 200
     return _campaign_feed(campaign_id, link)
@@ -199,12 +197,12 @@ def create_campaign_feed(
 )
 def reset_campaign_feed(session: SessionDep, principal: Planner, campaign_id: PathId) -> CampaignFeedOut:
     """Replace your link to this campaign's calendar; the old one answers 404 at once."""
-    link = service.reset_campaign_feed(session=session, principal=principal, campaign_id=campaign_id)
+    link = links.reset_campaign_feed(session=session, principal=principal, campaign_id=campaign_id)
     return _campaign_feed(campaign_id, link)
 
 
 @router.delete("/api/v1/campaigns/{campaign_id}/feed", status_code=204, tags=["feeds"])
 def delete_campaign_feed(session: SessionDep, principal: Planner, campaign_id: PathId) -> Response:
     """Revoke your link to this campaign's calendar."""
-    service.revoke_campaign_feed(session=session, principal=principal, campaign_id=campaign_id)
+    links.revoke_campaign_feed(session=session, principal=principal, campaign_id=campaign_id)
     return Response(status_code=204)

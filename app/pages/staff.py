@@ -276,10 +276,10 @@ async def remove_unavailability(
 def feeds_service() -> ModuleType | None:
     """The calendar-feed service; the page explains itself if feeds are not installed."""
     try:
-        from app.feeds import service
+        from app.feeds import links
     except ImportError:
         return None
-    return service
+    return links
 
 
 def qr_svg_data_uri(text: str) -> str:

@@ -15,12 +15,13 @@ from app.enums import AssignmentStatus, EventStatus
 from app.events import service as events
 from app.feeds import responses
 from app.feeds.cache import RenderedFeed
-from app.feeds.service import CACHE
+from app.feeds.serving import CACHE
 from app.people import service as people
+from tests.dates import london, summer_day
 from tests.factories import Factory
 from tests.feeds.conftest import read_both
 
-JULY = datetime(2027, 7, 14, 9, 0, tzinfo=UTC)
+JULY = london(summer_day(), 10)
 
 
 @pytest.fixture()

@@ -1,0 +1,122 @@
+"""Serving calendar feeds: from the cache while nothing they show has changed."""
+
+from collections.abc import Callable, Hashable
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from app.enums import EventStatus, FeedKind
+from app.errors import NotFound
+from app.events.models import Event
+from app.feeds import changes, content
+from app.feeds.cache import FeedCache, RenderedFeed, content_etag
+from app.feeds.holders import LOOP_READER, check_token, holder_from, holder_of
+from app.feeds.ical import CalendarMeta, build_calendar
+from app.venues.models import Venue
+
+EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
+
+CACHE = FeedCache()
+
+
+def _version_of(versions: changes.Versions, day: date) -> Hashable:
+    """What a cached body is valid for: its counters, and the day (the window moves daily)."""
+    return (versions, day)
+
+
+def cached_feed(*, engine: sa.Engine, kind: FeedKind, token: str) -> RenderedFeed | None:
+    """A secret feed straight from the cache, if its counters can be read without waiting
+    (SQLite) and its body is cached at them; None: serve it with ``person_feed`` or
+    ``campaign_feed`` in a thread. 404 for a dead link, as they would answer."""
+    digest = check_token(token)
+    row = LOOP_READER.row(engine, digest)
+    if row is False:
+        return None
+    holder = holder_from(row, token, kind)
+    key = ("person", holder.person_id) if kind == FeedKind.person else ("campaign", holder.campaign_id)
+    return CACHE.get(key, _version_of(holder.versions, content.Window.today().day))
+
+
+def _serve(
+    session: Session,
+    *,
+    key: Hashable,
+    scopes: tuple[str, ...],
+    build: Callable[[content.Window], CalendarMeta],
+    versions: changes.Versions | None = None,
+) -> RenderedFeed:
+    """The cached body if nothing it shows has changed since; otherwise build it now.
+
+    The counters are read before the data, so a body can only be newer than its version
+    (then it is rebuilt once more), never older: no stale feed from any worker.
+    """
+    if versions is None:
+        versions = changes.read_versions(session, (changes.ALL, *scopes))
+    window = content.Window.today()
+    version = _version_of(versions, window.day)
+
+    def _build() -> RenderedFeed:
+        meta = build(window)
+        body = build_calendar(meta).encode()
+        stamps = [changed for _, changed in versions if changed is not None]
+        stamps += [e.last_modified for e in meta.events]
+        stamps.append(window.starts)
+        return RenderedFeed(
+            body=body, etag=content_etag(body), last_modified=max([EPOCH, *stamps]), version=version
+        )
+
+    return CACHE.get_or_build(key, version, _build)
+
+
+def person_feed(*, session: Session, token: str) -> RenderedFeed:
+    """A person's duties, by their secret link."""
+    holder = holder_of(session, token, FeedKind.person)
+    person_id = holder.person_id
+    assert person_id is not None
+    return _serve(
+        session,
+        key=("person", person_id),
+        scopes=(changes.scope_of("person", person_id),),
+        build=lambda window: content.person_calendar(session, person_id, window),
+        versions=holder.versions,
+    )
+
+
+def campaign_feed(*, session: Session, token: str) -> RenderedFeed:
+    """Every event of a campaign with its staffing state, by a coordinator's secret link."""
+    holder = holder_of(session, token, FeedKind.campaign)
+    campaign_id = holder.campaign_id
+    assert campaign_id is not None
+    return _serve(
+        session,
+        key=("campaign", campaign_id),
+        scopes=(changes.scope_of("campaign", campaign_id),),
+        build=lambda window: content.campaign_calendar(session, campaign_id, window),
+        versions=holder.versions,
+    )
+
+
+def venue_feed(*, session: Session, venue_id: int) -> RenderedFeed:
+    """The public events at a venue."""
+    if session.get(Venue, venue_id) is None:
+        raise NotFound(f"there is no venue {venue_id}")
+    return _serve(
+        session,
+        key=("venue", venue_id),
+        scopes=(changes.scope_of("venue", venue_id),),
+        build=lambda window: content.venue_calendar(session, venue_id, window),
+    )
+
+
+def event_ics(*, session: Session, event_id: int) -> RenderedFeed:
+    """One public event, for "add to calendar"."""
+    event = session.get(Event, event_id)
+    if event is None or not event.public or event.status == EventStatus.draft:
+        raise NotFound(f"there is no public event {event_id}")
+    return _serve(
+        session,
+        key=("event", event_id),
+        scopes=(changes.scope_of("event", event_id),),
+        build=lambda window: content.event_calendar(session, event_id),
+    )
