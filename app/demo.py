@@ -12,8 +12,8 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.accounts import service as accounts
-from app.assignments import service as assignments
 from app.audit.service import Actor
+from app.booking import service as booking
 from app.campaigns import service as campaigns
 from app.clock import from_london
 from app.enums import (
@@ -559,7 +559,7 @@ def load(session: Session, *, today: date | None = None) -> DemoLogins:
 
     def staff(event: Any, person_index: int, role: AssignmentRole, status: AssignmentStatus) -> None:
         try:
-            assignments.assign(
+            booking.assign(
                 session=session,
                 actor=actor,
                 event_id=event.id,

@@ -69,6 +69,8 @@ class FeedKind(StrEnum):
 
 
 ACTIVE_ASSIGNMENT_STATUSES = (AssignmentStatus.proposed, AssignmentStatus.confirmed)
+# Events people can still be added to or planned for.
+OPEN_STATUSES = (EventStatus.draft, EventStatus.confirmed)
 
 LABELS: dict[str, str] = {
     "police_officer": "Police officer",

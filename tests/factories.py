@@ -7,9 +7,9 @@ from sqlmodel import Session
 
 from app.accounts import service as accounts
 from app.accounts.models import User
-from app.assignments import service as assignments
 from app.assignments.models import Assignment
 from app.audit.service import SYSTEM
+from app.booking import service as booking
 from app.campaigns import service as campaigns
 from app.campaigns.models import Campaign
 from app.enums import AssignmentRole, AssignmentStatus, PersonKind, Role, VenueKind
@@ -120,7 +120,7 @@ class Factory:
         status: AssignmentStatus = AssignmentStatus.proposed,
     ) -> Assignment:
         assert event.id is not None and person.id is not None
-        return assignments.assign(
+        return booking.assign(
             session=self.session,
             actor=SYSTEM,
             event_id=event.id,

@@ -9,6 +9,7 @@ from app.accounts.deps import AnyUser, Planner
 from app.api_common import Page, PageParams, Patch, PathId, ProblemRoute, Reason, RefId, Strict, problems
 from app.assignments import service
 from app.assignments.models import Assignment
+from app.booking import service as booking
 from app.clock import LondonDateTime
 from app.db import SessionDep
 from app.enums import AssignmentRole, AssignmentStatus, Role
@@ -81,7 +82,7 @@ def list_assignments(
 @router.post("", response_model=AssignmentOut, status_code=201, responses=problems(404))
 def create_assignment(session: SessionDep, principal: Planner, body: AssignmentCreate) -> AssignmentOut:
     """Put a person on an event; refused with 409 naming the clash if any booking rule says no."""
-    row = service.assign(
+    row = booking.assign(
         session=session,
         actor=principal.actor,
         event_id=body.event_id,

@@ -6,25 +6,19 @@ from sqlmodel import Session, col, select
 
 from app import records
 from app.accounts.principal import Principal
-from app.assignments.availability import load_schedules, slot_of, window_for
 from app.assignments.models import Assignment
-from app.assignments.rules import Clash, clashes
 from app.audit import service as audit
-from app.audit.service import Actor
+from app.booking import service as booking
 from app.clock import utcnow
-from app.db import lock_for_booking
 from app.enums import (
     ACTIVE_ASSIGNMENT_STATUSES,
     AssignmentRole,
     AssignmentStatus,
-    EventStatus,
     Role,
 )
-from app.errors import Conflict, Forbidden, Invalid
+from app.errors import Forbidden, Invalid
 from app.events.models import Event
-from app.events.service import get_event, travel_buffer
 from app.people.models import Person
-from app.venues.models import Venue
 
 # Who may move an assignment from one status to another.
 PLANNER_TRANSITIONS: dict[AssignmentStatus, frozenset[AssignmentStatus]] = {
@@ -76,101 +70,6 @@ def list_assignments(
     return records.page(session, query, limit=limit, offset=offset)
 
 
-def clashes_for_booking(*, session: Session, event: Event, person_ids: list[int]) -> dict[int, list[Clash]]:
-    """For each person: every reason they cannot be put on this event (empty: bookable)."""
-    venue = session.get(Venue, event.venue_id)
-    target = slot_of(event, venue.name if venue else "")
-    start, end = window_for(event.starts_at, event.ends_at, travel_buffer())
-    schedules = load_schedules(session=session, person_ids=person_ids, window_start=start, window_end=end)
-    result: dict[int, list[Clash]] = {}
-    for person_id in person_ids:
-        schedule = schedules.get(person_id)
-        if schedule is None:
-            continue
-        schedule.duties = [d for d in schedule.duties if d.event_id != event.id]
-        result[person_id] = clashes(schedule, target, travel_buffer=travel_buffer())
-    return result
-
-
-def _refuse_if_clashing(session: Session, event: Event, person: Person) -> None:
-    assert person.id is not None
-    found = clashes_for_booking(session=session, event=event, person_ids=[person.id])[person.id]
-    if found:
-        raise Conflict(
-            f"{person.name} cannot be booked on '{event.title}': " + "; ".join(c.message for c in found),
-            extra={
-                "clashes": [{"code": c.code, "message": c.message, "event_id": c.event_id} for c in found]
-            },
-        )
-
-
-def _check_event_open(event: Event) -> None:
-    if event.status in (EventStatus.cancelled, EventStatus.completed):
-        raise Conflict(f"event {event.id} '{event.title}' is {event.status}; nobody can be added to it")
-
-
-def assign(
-    *,
-    session: Session,
-    actor: Actor,
-    event_id: int,
-    person_id: int,
-    role: AssignmentRole,
-    status: AssignmentStatus = AssignmentStatus.proposed,
-) -> Assignment:
-    """Put a person on an event, or refuse with the clash named."""
-    if status not in ACTIVE_ASSIGNMENT_STATUSES:
-        raise Invalid("a new assignment is either proposed or confirmed")
-    lock_for_booking(session, [person_id])
-    event = get_event(session=session, event_id=event_id)
-    person = session.get(Person, person_id)
-    if person is None:
-        raise Invalid(f"person {person_id} does not exist")
-    _check_event_open(event)
-    existing = session.exec(
-        select(Assignment).where(Assignment.event_id == event_id, Assignment.person_id == person_id)
-    ).first()
-    if existing is not None and existing.status in ACTIVE_ASSIGNMENT_STATUSES:
-        raise Conflict(
-            f"{person.name} is already on '{event.title}' as {existing.role} ({existing.status}, assignment {existing.id})"
-        )
-    _refuse_if_clashing(session, event, person)
-    if existing is not None:
-        before = audit.snapshot(existing)
-        existing.role = role
-        existing.status = status
-        existing.revision += 1
-        existing.conflict_note = ""
-        existing.decline_reason = ""
-        existing.updated_at = utcnow()
-        assignment = existing
-        action, before_snapshot = "reopen", before
-    else:
-        assignment = Assignment(
-            event_id=event_id,
-            person_id=person_id,
-            role=role,
-            status=status,
-            created_by_user_id=actor.user_id,
-        )
-        action, before_snapshot = "create", None
-    session.add(assignment)
-    session.flush()
-    assert assignment.id is not None
-    audit.record(
-        session=session,
-        actor=actor,
-        action=action,
-        record_type="assignment",
-        record_id=assignment.id,
-        summary=f"{person.name} {status.value} as {role.value} on '{event.title}'",
-        before=before_snapshot,
-        after=audit.snapshot(assignment),
-    )
-    session.commit()
-    return assignment
-
-
 def update_assignment(
     *,
     session: Session,
@@ -180,7 +79,7 @@ def update_assignment(
 ) -> Assignment:
     """Change role or status. Staff may accept or decline only their own assignments."""
     assignment = get_assignment(session=session, assignment_id=assignment_id)
-    event = get_event(session=session, event_id=assignment.event_id)
+    event = records.get_or_404(session, Event, assignment.event_id, "event")
     person = session.get(Person, assignment.person_id)
     assert person is not None
     new_status = changes.get("status")
@@ -204,11 +103,11 @@ def update_assignment(
                 f"assignment {assignment_id} is {current.value}; it cannot become {new_status.value}"
             )
         if new_status in ACTIVE_ASSIGNMENT_STATUSES:
-            _check_event_open(event)
+            booking.check_event_open(event)
             if current not in ACTIVE_ASSIGNMENT_STATUSES:
-                lock_for_booking(session, [assignment.person_id])
+                booking.lock_people(session, [assignment.person_id])
                 session.refresh(assignment)
-                _refuse_if_clashing(session, event, person)
+                booking.refuse_if_clashing(session=session, event=event, person=person)
     before = audit.snapshot(assignment)
     if new_role is not None and new_role != assignment.role:
         assignment.role = AssignmentRole(new_role)

@@ -27,6 +27,7 @@ from app.api_common import (
     problems,
 )
 from app.assignments.service import team_of
+from app.booking import service as booking
 from app.campaigns.models import Campaign
 from app.clock import EARLIEST, LATEST, LondonDateTime, from_london
 from app.db import SessionDep
@@ -332,7 +333,7 @@ def update_event(
     )
     response.headers["ETag"] = records.etag(event.revision)
     out = present(session, [event], principal)[0]
-    return EventMoved(**out.model_dump(), conflicts_accepted=service.conflicts_body(found))
+    return EventMoved(**out.model_dump(), conflicts_accepted=booking.clashes_body(found))
 
 
 @router.post("/{event_id}/cancel", response_model=EventOut, responses=problems(412))

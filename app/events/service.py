@@ -9,15 +9,15 @@ from sqlmodel import Session, col, select
 
 from app import records
 from app.accounts.principal import Principal
-from app.assignments.availability import load_schedules, slot_of, window_for
 from app.assignments.models import Assignment
-from app.assignments.rules import Clash, clashes
+from app.assignments.rules import Clash
 from app.audit import service as audit
 from app.audit.service import Actor
+from app.booking import service as booking
+from app.booking.service import travel_buffer as travel_buffer  # TEMP until staffing calls booking
 from app.campaigns.models import Campaign
 from app.clock import london_day_bounds, utcnow
-from app.config import get_settings
-from app.db import begin_write, lock_for_booking
+from app.db import begin_write
 from app.enums import ACTIVE_ASSIGNMENT_STATUSES, EventStatus, PartnerStatus, Role
 from app.errors import Conflict, Forbidden, Invalid
 from app.events.models import Event, EventNetworkNeed
@@ -32,10 +32,6 @@ ALLOWED_TRANSITIONS: dict[EventStatus, frozenset[EventStatus]] = {
     EventStatus.cancelled: frozenset({EventStatus.draft}),
     EventStatus.completed: frozenset(),
 }
-
-
-def travel_buffer() -> timedelta:
-    return timedelta(minutes=get_settings().travel_buffer_minutes)
 
 
 def get_event(*, session: Session, event_id: int) -> Event:
@@ -213,23 +209,11 @@ def _team(session: Session, event_id: int) -> list[Assignment]:
 
 
 def team_clashes(*, session: Session, event: Event, team: list[Assignment]) -> dict[int, list[Clash]]:
-    """For an event at its (possibly new) time and place: each team member's clashes."""
-    if not team:
-        return {}
-    venue = session.get(Venue, event.venue_id)
-    target = slot_of(event, venue.name if venue else "")
-    start, end = window_for(event.starts_at, event.ends_at, travel_buffer())
-    schedules = load_schedules(
-        session=session, person_ids=[a.person_id for a in team], window_start=start, window_end=end
-    )
-    result: dict[int, list[Clash]] = {}
-    for assignment in team:
-        schedule = schedules[assignment.person_id]
-        schedule.duties = [d for d in schedule.duties if d.event_id != event.id]
-        found = [c for c in clashes(schedule, target, travel_buffer=travel_buffer()) if c.code != "inactive"]
-        if found:
-            result[assignment.person_id] = found
-    return result
+    """For an event at its (possibly new) time and place: each team member's clashes (a
+    member who has since left the force is not a clash of the move)."""
+    found = booking.clashes_at(session=session, event=event, person_ids=[a.person_id for a in team])
+    kept = {pid: [c for c in cs if c.code != "inactive"] for pid, cs in found.items()}
+    return {pid: cs for pid, cs in kept.items() if cs}
 
 
 def lock_event(*, session: Session, event_id: int) -> Event:
@@ -274,7 +258,7 @@ def update_event(
     )
     team = _team(session, event_id)
     if moving:
-        lock_for_booking(session, [a.person_id for a in team])
+        booking.lock_people(session, [a.person_id for a in team])
         starts_at = changes.get("starts_at", event.starts_at)
         ends_at = changes.get("ends_at", event.ends_at)
         _check_times(starts_at=starts_at, ends_at=ends_at, actor=actor)
@@ -290,7 +274,7 @@ def update_event(
                 "moving the event creates conflicts for its team: "
                 + "; ".join(c.message for cs in found.values() for c in cs)
                 + ". Send accept_conflicts=true to move it anyway and mark those assignments.",
-                extra={"conflicts": conflicts_body(found)},
+                extra={"conflicts": booking.clashes_body(found)},
             )
         for assignment in team:
             note = "; ".join(c.message for c in found.get(assignment.person_id, []))
@@ -333,14 +317,6 @@ def update_event(
     )
     session.commit()
     return event, found
-
-
-def conflicts_body(found: dict[int, list[Clash]]) -> list[dict[str, Any]]:
-    return [
-        {"person_id": pid, "code": c.code, "message": c.message, "event_id": c.event_id}
-        for pid, cs in found.items()
-        for c in cs
-    ]
 
 
 def _apply_status(event: Event, status: EventStatus, *, actor: Actor, reason: str = "") -> None:

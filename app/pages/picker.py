@@ -1,6 +1,6 @@
 """The people picker on the event page: who could join the team, and why others cannot.
 
-The reasons come from the booking rules themselves (``clashes_for_booking``), so the
+The reasons come from the booking rules themselves (``booking.clashes_at``), so the
 picker never offers someone the booking would refuse.
 """
 
@@ -13,9 +13,9 @@ from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from app.accounts.principal import Principal
-from app.assignments import service as assignments
 from app.assignments.models import Assignment
 from app.assignments.rules import Clash
+from app.booking import service as booking
 from app.enums import ACTIVE_ASSIGNMENT_STATUSES, EventStatus
 from app.events.models import Event
 from app.networks.models import Network
@@ -159,7 +159,7 @@ def candidates(
         return _best_match(session, event, on_team, search, town)
     people, pool_total = _pool(session, event, on_team, search, town)
     ids = [p.id for p in people if p.id is not None]
-    found = assignments.clashes_for_booking(session=session, event=event, person_ids=ids) if ids else {}
+    found = booking.clashes_at(session=session, event=event, person_ids=ids) if ids else {}
     networks = network_names_by_person(session, set(ids))
     available: list[Candidate] = []
     blocked: list[Candidate] = []

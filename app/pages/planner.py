@@ -11,6 +11,7 @@ from app.accounts.deps import Planner
 from app.assignments import service as assignments
 from app.assignments.models import Assignment
 from app.audit import service as audit
+from app.booking import service as booking
 from app.campaigns.models import Campaign
 from app.clock import utcnow
 from app.db import SessionDep
@@ -595,7 +596,7 @@ async def add_to_team(request: Request, session: SessionDep, principal: Planner,
         flash(request, "Choose a person and a role.", kind="error")
         return see_other(back)
     try:
-        assignment = assignments.assign(
+        assignment = booking.assign(
             session=session,
             actor=principal.actor,
             event_id=event_id,

@@ -1,0 +1,1 @@
+"""Booking people on events: clash checks and new duties, in one place (``service``)."""
