@@ -8,8 +8,8 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from app import tracking
 from app.config import get_settings
-from app.errors import install_error_handlers
 from app.pages.rendering import STATIC_DIR
+from app.problems import install_error_handlers
 from app.routers import ROUTERS
 from app.web import SecurityHeadersMiddleware, install_access_log_redaction, refuse_nul_characters
 

@@ -7,7 +7,8 @@ from fastapi import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import Invalid, problem, wants_json
+from app.errors import Invalid
+from app.problems import problem, wants_json
 
 # Secret links (calendar feeds, links in messages) must never reach a log file, whatever
 # the path's shape (a doubled slash reaches the same route).

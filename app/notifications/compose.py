@@ -6,52 +6,15 @@ there is nothing to send (the change was undone, the person opted out of that ki
 is no address). Preferences are checked here, once, for every kind.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
-
 from sqlmodel import Session
 
+from app.notifications.composed import Composed, Composer, Skip, muted_reason
+from app.notifications.messages import account, booking, digest, duty, reminder
 from app.notifications.models import OutboxMessage
 from app.notifications.preferences import is_muted
 
 
-class Skip(Exception):
-    """Nothing to send for this row; the reason is kept on the outbox page."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-@dataclass
-class Composed:
-    kind: str
-    to_email: str
-    to_name: str
-    subject: str
-    text: str
-    html: str
-    # The preference a one-click unsubscribe turns off; None for messages that cannot be
-    # switched off (duty cancellations, account messages).
-    category: str | None
-    calendar: str = ""
-    calendar_method: str = ""
-    state: dict[str, Any] = field(default_factory=dict)
-
-
-Composer = Callable[[Session, OutboxMessage], Composed]
-
-
-def muted_reason(category: str) -> str:
-    """The reason kept on a message not sent because its kind was switched off (the
-    booking messages read it back: a muted partner still knew of the booking)."""
-    return f"the recipient switched off '{category}' messages"
-
-
 def _composers() -> dict[str, Composer]:
-    from app.notifications.messages import account, booking, digest, duty, reminder
-
     return {
         "duty": duty.compose,
         "booking": booking.compose,

@@ -11,7 +11,8 @@ from sqlmodel import Session
 from app.clock import utcnow
 from app.config import get_settings
 from app.notifications import outbox
-from app.notifications.compose import Composed, Skip, compose
+from app.notifications.compose import compose
+from app.notifications.composed import Composed, Skip
 from app.notifications.links import base_url
 from app.notifications.mime import build_mime
 from app.notifications.models import OutboxMessage

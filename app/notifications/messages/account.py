@@ -9,7 +9,7 @@ from app.accounts.models import User
 from app.clock import utcnow
 from app.enums import Role
 from app.notifications import links
-from app.notifications.compose import Composed, Skip
+from app.notifications.composed import Composed, Skip
 from app.notifications.models import OutboxMessage
 from app.notifications.render import render_email
 

@@ -17,7 +17,7 @@ from app.clock import to_london, utcnow
 from app.enums import EventStatus, Role
 from app.events.models import Event
 from app.notifications import links
-from app.notifications.compose import Composed, Skip, muted_reason
+from app.notifications.composed import Composed, Skip, muted_reason
 from app.notifications.messages.duty import LIVE_EVENT, coordinator_contact
 from app.notifications.models import OutboxMessage
 from app.notifications.outbox import SKIPPED, last_told
@@ -27,7 +27,7 @@ from app.pages.rendering import span
 from app.venues.models import Venue
 
 CATEGORY = "bookings"
-# compose.py's reason for a message the recipient switched off: the booking was still
+# composed.py's reason for a message the recipient switched off: the booking was still
 # shown to them in the partner portal, so its cancellation is news to them.
 MUTED_REASON = muted_reason(CATEGORY)
 

@@ -18,7 +18,7 @@ from app.enums import AssignmentStatus, EventStatus, PartnerStatus, Role, label
 from app.events.models import Event
 from app.events.service import staffing_states
 from app.notifications import links
-from app.notifications.compose import Composed, Skip
+from app.notifications.composed import Composed, Skip
 from app.notifications.messages.duty import LIVE_EVENT
 from app.notifications.models import OutboxMessage
 from app.notifications.render import render_email

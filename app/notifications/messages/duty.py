@@ -21,7 +21,7 @@ from app.events.models import Event
 from app.feeds import content
 from app.feeds.ical import Party, build_invitation
 from app.notifications import links
-from app.notifications.compose import Composed, Skip
+from app.notifications.composed import Composed, Skip
 from app.notifications.models import OutboxMessage
 from app.notifications.outbox import last_told
 from app.notifications.render import render_email

@@ -15,7 +15,7 @@ from app.clock import to_london, utcnow
 from app.enums import AssignmentStatus, label
 from app.events.models import Event
 from app.notifications import links
-from app.notifications.compose import Composed, Skip
+from app.notifications.composed import Composed, Skip
 from app.notifications.messages.duty import LIVE_EVENT, coordinator_contact, lead_of
 from app.notifications.models import OutboxMessage
 from app.notifications.render import render_email
