@@ -14,7 +14,14 @@ from datetime import date, datetime
 from app.assignments.models import Assignment
 from app.campaigns.models import Campaign
 from app.clock import to_london
-from app.enums import ACTIVE_ASSIGNMENT_STATUSES, AssignmentRole, AssignmentStatus, EventStatus, label
+from app.enums import (
+    ACTIVE_ASSIGNMENT_STATUSES,
+    OPEN_STATUSES,
+    AssignmentRole,
+    AssignmentStatus,
+    EventStatus,
+    label,
+)
 from app.events.models import Event
 from app.events.staffing import StaffingState
 from app.people.models import Person
@@ -41,7 +48,6 @@ COMMON_ROLES = (
 POSTER_DESCRIPTION_LIMIT = 420
 
 # Statuses whose staffing still matters: gaps on a cancelled or finished event are noise.
-_OPEN_STATUSES = (EventStatus.draft, EventStatus.confirmed)
 
 
 @dataclass(frozen=True)
@@ -116,7 +122,7 @@ class RosterEvent:
 
     @property
     def open(self) -> bool:
-        return self.status in _OPEN_STATUSES
+        return self.status in OPEN_STATUSES
 
     def members(self, *roles: str) -> list[TeamLine]:
         return [m for m in self.team if m.role in roles]
@@ -373,7 +379,7 @@ def roster_event(
     staffing: StaffingState | None = None,
 ) -> RosterEvent:
     status = EventStatus(event.status)
-    gaps = gaps_in_words(staffing) if staffing is not None and status in _OPEN_STATUSES else []
+    gaps = gaps_in_words(staffing) if staffing is not None and status in OPEN_STATUSES else []
     return RosterEvent(
         event_id=event.id or 0,
         title=event.title,
