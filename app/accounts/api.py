@@ -11,11 +11,9 @@ from app.accounts.deps import Admin, AnyUser
 from app.accounts.models import ApiToken, User
 from app.accounts.sessions import sign_out_everywhere
 from app.api_common import (
-    Email,
     Name,
     Page,
     PageParams,
-    Patch,
     PathId,
     ProblemRoute,
     RefId,
@@ -25,10 +23,11 @@ from app.api_common import (
 from app.clock import LondonDateTime, utcnow
 from app.db import SessionDep
 from app.enums import Role
+from app.fields import EmailAddress, Partial, Worded
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"], route_class=ProblemRoute)
 
-Password = Annotated[str, Field(min_length=10, max_length=200)]
+Password = Annotated[str, Field(min_length=service.MIN_PASSWORD_LENGTH, max_length=200)]
 VenueIds = Annotated[list[RefId], Field(max_length=50)]
 
 
@@ -41,24 +40,33 @@ class Me(BaseModel):
     venue_ids: list[int]
 
 
-class UserCreate(Strict):
-    email: Email
-    password: Password
-    role: Role
-    full_name: ShortText = ""
-    person_id: RefId | None = None
-    venue_ids: VenueIds = []
+class UserFields(Worded, Strict):
+    """What an administrator says about a sign-in, new or changed."""
+
+    role: Role = Field(title="a role")
+    full_name: ShortText = Field("", title="their name")
+    person_id: RefId | None = Field(None, title="the person this sign-in is for")
+    venue_ids: VenueIds = Field([], title="the venues")
 
 
-class UserUpdate(Patch):
+class UserCreate(UserFields):
+    """A new sign-in (``POST /api/v1/users``, and the administrator's form)."""
+
+    email: EmailAddress = Field(title="the e-mail address")
+    password: Password = Field(title="the password")
+
+
+class UserChanges(UserFields):
+    """A changed sign-in, as the administrator's form sends it whole; a PATCH is its partial."""
+
+    password: Password | None = Field(None, title="the password")
+    active: bool = Field(True, title="active")
+
+
+class UserUpdate(Partial[UserChanges]):
+    """A change to a sign-in: the fields sent, each with the same rules."""
+
     NULLABLE = frozenset({"person_id"})
-
-    full_name: ShortText | None = None
-    role: Role | None = None
-    person_id: RefId | None = None
-    venue_ids: VenueIds | None = None
-    active: bool | None = None
-    password: Password | None = None
 
 
 class UserOut(BaseModel):

@@ -42,6 +42,27 @@ def venue_ids_of(*, session: Session, user_id: int) -> frozenset[int]:
     return frozenset(rows)
 
 
+def user_of_person(*, session: Session, person_id: int) -> User | None:
+    """The sign-in linked to a person, if they have one."""
+    return session.exec(select(User).where(User.person_id == person_id)).first()
+
+
+def venue_names_by_user(*, session: Session, user_ids: list[int]) -> dict[int, list[str]]:
+    """The names of the venues each partner speaks for, in one query."""
+    if not user_ids:
+        return {}
+    rows = session.exec(
+        select(UserVenue.user_id, Venue.name)
+        .join(Venue, col(Venue.id) == UserVenue.venue_id)
+        .where(col(UserVenue.user_id).in_(user_ids))
+        .order_by(col(Venue.name))
+    ).all()
+    names: dict[int, list[str]] = {}
+    for user_id, name in rows:
+        names.setdefault(user_id, []).append(name)
+    return names
+
+
 def principal_for(*, session: Session, user: User) -> Principal:
     assert user.id is not None
     venue_ids = venue_ids_of(session=session, user_id=user.id) if user.role == Role.partner else frozenset()

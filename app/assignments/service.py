@@ -19,6 +19,7 @@ from app.enums import (
 from app.errors import Forbidden, Invalid
 from app.events.models import Event
 from app.people.models import Person
+from app.venues.models import Venue
 
 # Who may move an assignment from one status to another.
 PLANNER_TRANSITIONS: dict[AssignmentStatus, frozenset[AssignmentStatus]] = {
@@ -150,3 +151,23 @@ def team_of(*, session: Session, event_ids: list[int]) -> dict[int, list[tuple[A
     for assignment, person in rows:
         result[assignment.event_id].append((assignment, person))
     return result
+
+
+def duties_of(*, session: Session, person_id: int) -> list[tuple[Assignment, Event, Venue]]:
+    """The person's assignments (all statuses) with their events and venues, soonest first,
+    in one query."""
+    rows = session.exec(
+        select(Assignment, Event, Venue)
+        .join(Event, col(Event.id) == Assignment.event_id)
+        .join(Venue, col(Venue.id) == Event.venue_id)
+        .where(Assignment.person_id == person_id)
+        .order_by(col(Event.starts_at))
+    ).all()
+    return [(a, e, v) for a, e, v in rows]
+
+
+def assignment_of(*, session: Session, event_id: int, person_id: int) -> Assignment | None:
+    """The person's assignment on the event, whatever its status, if they have one."""
+    return session.exec(
+        select(Assignment).where(Assignment.event_id == event_id, Assignment.person_id == person_id)
+    ).first()

@@ -6,8 +6,14 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel, col, select
 
+from app.assignments.models import Assignment
 from app.audit.models import AuditEntry
+from app.campaigns.models import Campaign
 from app.clock import utcnow
+from app.events.models import Event
+from app.networks.models import Network
+from app.people.models import Person
+from app.venues.models import Venue
 
 
 class Actor:
@@ -72,6 +78,38 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+RECORD_TYPES = (
+    "event",
+    "assignment",
+    "person",
+    "representation",
+    "unavailability",
+    "venue",
+    "campaign",
+    "network",
+    "user",
+    "outbox_message",
+)
+"""The kinds of record the trail is filtered by."""
+
+
+_MODELS: dict[str, type[SQLModel]] = {
+    "event": Event,
+    "assignment": Assignment,
+    "person": Person,
+    "venue": Venue,
+    "campaign": Campaign,
+    "network": Network,
+}
+
+
+def find_record(*, session: Session, record_type: str, record_id: int) -> SQLModel | None:
+    """The record an entry is about, if it still exists (events, people, venues, campaigns,
+    networks and assignments; None for other kinds)."""
+    model = _MODELS.get(record_type)
+    return session.get(model, record_id) if model is not None else None
 
 
 def history(

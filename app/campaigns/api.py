@@ -1,69 +1,18 @@
+"""Campaigns over JSON; their fields are declared in ``app.campaigns.schemas``."""
+
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, Field
 
 from app import records
 from app.accounts.deps import Planner, PlannerOrStaff
-from app.api_common import (
-    LongText,
-    MediumText,
-    Name,
-    Page,
-    PageParams,
-    Patch,
-    PathId,
-    ProblemRoute,
-    ShortText,
-    Strict,
-    problems,
-)
+from app.api_common import Page, PageParams, PathId, ProblemRoute, problems
 from app.campaigns import service
+from app.campaigns.schemas import CampaignCreate, CampaignPublic, CampaignUpdate
 from app.db import SessionDep
 
 router = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"], route_class=ProblemRoute)
-
-
-class Target(Strict):
-    label: ShortText
-    target: Annotated[int, Field(ge=0, le=1_000_000)]
-    baseline: Annotated[int, Field(ge=0, le=1_000_000)] | None = None
-
-
-class CampaignCreate(Strict):
-    name: Name
-    description: LongText = ""
-    roles_recruited: Annotated[list[ShortText], Field(max_length=20)] = []
-    target_groups: Annotated[list[ShortText], Field(max_length=20)] = []
-    starts_on: date
-    ends_on: date
-    targets_text: MediumText = ""
-    targets: Annotated[list[Target], Field(max_length=20)] = []
-
-
-class CampaignUpdate(Patch):
-    name: Name | None = None
-    description: LongText | None = None
-    roles_recruited: Annotated[list[ShortText], Field(max_length=20)] | None = None
-    target_groups: Annotated[list[ShortText], Field(max_length=20)] | None = None
-    starts_on: date | None = None
-    ends_on: date | None = None
-    targets_text: MediumText | None = None
-    targets: Annotated[list[Target], Field(max_length=20)] | None = None
-
-
-class CampaignPublic(BaseModel):
-    id: int
-    name: str
-    description: str
-    roles_recruited: list[str]
-    target_groups: list[str]
-    starts_on: date
-    ends_on: date
-    targets_text: str
-    targets: list[dict[str, object]]
-    revision: int
 
 
 def _out(campaign: object) -> CampaignPublic:

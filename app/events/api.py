@@ -1,7 +1,7 @@
 """Events: book, move, confirm, cancel; the team and the staffing state."""
 
 from datetime import date, datetime, time, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
@@ -28,7 +28,6 @@ from app.api_common import (
 )
 from app.assignments.service import team_of
 from app.booking import service as booking
-from app.campaigns.models import Campaign
 from app.clock import EARLIEST, LATEST, LondonDateTime, from_london
 from app.db import SessionDep
 from app.enums import (
@@ -43,7 +42,6 @@ from app.errors import Forbidden, Invalid
 from app.events import service
 from app.events.models import Event
 from app.events.staffing import StaffingState
-from app.venues.models import Venue
 
 router = APIRouter(prefix="/api/v1/events", tags=["events"], route_class=ProblemRoute)
 
@@ -181,8 +179,8 @@ def staffing_out(state: StaffingState) -> StaffingOut:
 def present(session: Session, events: list[Event], principal: Principal) -> list[EventOut]:
     """Events as the caller may see them, loading related rows in a fixed number of queries."""
     ids = [e.id for e in events if e.id is not None]
-    venues = {v.id: v for v in _by_ids(session, Venue, {e.venue_id for e in events})}
-    campaigns = {c.id: c for c in _by_ids(session, Campaign, {e.campaign_id for e in events})}
+    venues = service.venues_of(session=session, events=events)
+    campaigns = service.campaigns_of(session=session, events=events)
     teams = team_of(session=session, event_ids=ids)
     planner = principal.is_planner
     needs = service.network_needs_of(session=session, event_ids=ids) if planner else {}
@@ -235,14 +233,6 @@ def present(session: Session, events: list[Event], principal: Principal) -> list
             )
         )
     return result
-
-
-def _by_ids(session: Session, model: type[Venue] | type[Campaign], ids: set[int]) -> list[Any]:
-    from sqlmodel import col, select
-
-    if not ids:
-        return []
-    return list(session.exec(select(model).where(col(model.id).in_(ids))).all())
 
 
 # Dates the filters accept: the day after LAST_DAY must still be a representable date.

@@ -1,13 +1,14 @@
 """Events: booking, moving, status, the staffing state and lists."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app import records
+from app.accounts.models import User
 from app.accounts.principal import Principal
 from app.assignments.models import Assignment
 from app.assignments.rules import Clash
@@ -16,7 +17,7 @@ from app.audit.service import Actor
 from app.booking import service as booking
 from app.booking.service import travel_buffer as travel_buffer  # TEMP until staffing calls booking
 from app.campaigns.models import Campaign
-from app.clock import london_day_bounds, utcnow
+from app.clock import utcnow
 from app.db import begin_write
 from app.enums import ACTIVE_ASSIGNMENT_STATUSES, EventStatus, PartnerStatus, Role
 from app.errors import Conflict, Forbidden, Invalid
@@ -89,6 +90,36 @@ def list_events(
 ) -> tuple[list[Event], int]:
     query = filtered(select(Event).order_by(col(Event.starts_at), col(Event.id)), filters)
     return records.page(session, query, limit=limit, offset=offset)
+
+
+def latest_events(*, session: Session, filters: EventFilters, limit: int) -> list[Event]:
+    """The last ``limit`` matching events, latest first: a history without counting it first."""
+    query = filtered(select(Event).order_by(col(Event.starts_at).desc(), col(Event.id).desc()), filters)
+    return list(session.exec(query.limit(limit)).all())
+
+
+def venues_of(*, session: Session, events: Sequence[Event]) -> dict[int, Venue]:
+    """The events' venues by id, in one query: a list shows each venue without a query each."""
+    ids = sorted({e.venue_id for e in events})
+    rows = session.exec(select(Venue).where(col(Venue.id).in_(ids))).all() if ids else []
+    return {v.id: v for v in rows if v.id is not None}
+
+
+def campaigns_of(*, session: Session, events: Sequence[Event]) -> dict[int, Campaign]:
+    """The events' campaigns by id, in one query."""
+    ids = sorted({e.campaign_id for e in events})
+    rows = session.exec(select(Campaign).where(col(Campaign.id).in_(ids))).all() if ids else []
+    return {c.id: c for c in rows if c.id is not None}
+
+
+def coordinator_of(*, session: Session, event: Event) -> User | None:
+    """Who coordinates the event: its own coordinator, else its campaign's (as on the
+    printed briefing, the feed and the e-mails)."""
+    user_id = event.coordinator_user_id
+    if user_id is None:
+        campaign = session.get(Campaign, event.campaign_id)
+        user_id = campaign.coordinator_user_id if campaign else None
+    return session.get(User, user_id) if user_id is not None else None
 
 
 def event_starts(*, session: Session, filters: EventFilters, limit: int) -> list[tuple[int, datetime]]:
@@ -444,15 +475,6 @@ def staffing_of(*, session: Session, event_id: int) -> StaffingState:
     event = get_event(session=session, event_id=event_id)
     assert event.id is not None
     return staffing_states(session=session, events=[event])[event.id]
-
-
-def events_on_day(*, session: Session, day: date) -> list[Event]:
-    start, end = london_day_bounds(day)
-    return list(session.exec(select(Event).where(Event.starts_at < end, Event.ends_at > start)).all())
-
-
-def count_events(*, session: Session) -> int:
-    return int(session.exec(select(func.count()).select_from(Event)).one())
 
 
 def respond_as_partner(

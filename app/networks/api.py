@@ -1,41 +1,14 @@
+"""Staff networks over JSON; their fields are declared in ``app.networks.schemas``."""
+
 from fastapi import APIRouter
-from pydantic import BaseModel
 
 from app.accounts.deps import AnyUser, Planner
-from app.api_common import (
-    Abbreviation,
-    MediumText,
-    Name,
-    Page,
-    PageParams,
-    Patch,
-    PathId,
-    ProblemRoute,
-    Strict,
-)
+from app.api_common import Page, PageParams, PathId, ProblemRoute
 from app.db import SessionDep
 from app.networks import service
+from app.networks.schemas import NetworkCreate, NetworkPublic, NetworkUpdate
 
 router = APIRouter(prefix="/api/v1/networks", tags=["networks"], route_class=ProblemRoute)
-
-
-class NetworkCreate(Strict):
-    name: Name
-    short_name: Abbreviation = ""
-    description: MediumText = ""
-
-
-class NetworkUpdate(Patch):
-    name: Name | None = None
-    short_name: Abbreviation | None = None
-    description: MediumText | None = None
-
-
-class NetworkPublic(BaseModel):
-    id: int
-    name: str
-    short_name: str
-    description: str
 
 
 @router.get("", response_model=Page[NetworkPublic])

@@ -3,6 +3,7 @@
 import math
 from dataclasses import dataclass
 from datetime import date
+from enum import Enum
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -12,10 +13,14 @@ from sqlmodel import Session, SQLModel, col, select
 from starlette.convertors import Convertor, register_url_convertor
 
 from app.api_common import MAX_ID
+from app.campaigns import service as campaigns
 from app.campaigns.models import Campaign
 from app.clock import EARLIEST, LATEST
+from app.enums import label
+from app.networks import service as networks
 from app.networks.models import Network
 from app.people.models import Person
+from app.venues import service as venues
 from app.venues.models import Venue
 
 T = TypeVar("T", bound=SQLModel)
@@ -103,6 +108,16 @@ def date_param(request: Request, name: str) -> date | None:
     return day if EARLIEST.date() <= day < LATEST.date() else None
 
 
+def fields_of(record: Any) -> dict[str, Any]:
+    """A record's fields by name: what an edit form starts from."""
+    return {name: getattr(record, name) for name in type(record).model_fields}
+
+
+def options(enum: type[Enum]) -> list[tuple[str, str]]:
+    """(value, words) for each member: the choices of a select or radio buttons."""
+    return [(m.value, label(m.value)) for m in enum]
+
+
 def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
@@ -117,24 +132,23 @@ def by_id(session: Session, model: type[T], ids: set[int] | list[int]) -> dict[i
     return {row.id: row for row in rows}  # type: ignore[attr-defined]
 
 
+# The domains' look-ups, under the names the other pages know; new code calls the services.
+
+
 def all_venues(session: Session, *, active_only: bool = False) -> list[Venue]:
-    query = select(Venue).order_by(col(Venue.town), col(Venue.name))
-    if active_only:
-        query = query.where(col(Venue.active).is_(True))
-    return list(session.exec(query).all())
+    return venues.all_venues(session=session, active_only=active_only)
 
 
 def all_campaigns(session: Session) -> list[Campaign]:
-    return list(session.exec(select(Campaign).order_by(col(Campaign.starts_on).desc())).all())
+    return campaigns.all_campaigns(session=session)
 
 
 def all_networks(session: Session) -> list[Network]:
-    return list(session.exec(select(Network).order_by(col(Network.name))).all())
+    return networks.all_networks(session=session)
 
 
 def towns(session: Session) -> list[str]:
-    rows = session.exec(select(Venue.town).where(Venue.town != "").distinct().order_by(col(Venue.town)))
-    return [t for t in rows.all() if t]
+    return venues.towns(session=session)
 
 
 def people_names(session: Session, ids: set[int]) -> dict[int, str]:

@@ -2,27 +2,39 @@
 everything typed kept, so a page with errors can be shown again exactly as it was sent.
 
 The messages follow the GOV.UK Design System's pattern ("Enter a start date",
-"Start time must be a real time, like 10:00").
+"Start time must be a real time, like 10:00"). An entity's form is read with ``parse`` into
+the model that declares its fields for the API too (``app.fields``), so the form refuses
+what the API refuses, in the same words.
 """
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import date, datetime, time
 from enum import Enum
 from typing import Any, TypeVar
 
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app import records
 from app.clock import NonexistentLocalTime, from_london, to_london
 from app.errors import Conflict, Invalid
+from app.fields import Rule, rules_of
 
 E = TypeVar("E", bound=Enum)
+T = TypeVar("T")
 
 FORM_ERROR = "form"
 """The key of an error about the whole form (a refused booking), not one field."""
+
+Where = Callable[[tuple[int | str, ...]], tuple[str, str] | None]
+"""For a refusal inside a field (a campaign's second target), the form field that shows it
+and that part's name: ("target_2", "the target number"); None for the usual."""
+
+_ABSENT = object()
 
 
 class Values(dict[str, Any]):
@@ -175,13 +187,19 @@ class FormInput:
             self.error(name, f"Select {label} from the list")
             return None
 
-    def words(self, name: str, label: str, *, max_items: int = 20, max_length: int = 60) -> list[str]:
+    def listed(self, name: str) -> list[str]:
         """A comma-separated list ('Urdu, Punjabi'), de-duplicated in the order typed."""
         items: list[str] = []
         for part in re.split(r"[,\n]", self.raw(name)):
             word = " ".join(part.split())
             if word and word.casefold() not in {i.casefold() for i in items}:
                 items.append(word)
+        return items
+
+    def words(self, name: str, label: str, *, max_items: int = 20, max_length: int = 60) -> list[str]:
+        """A comma-separated list checked by the form itself, for a field that no model
+        declares (an entity's fields are read with ``parse``)."""
+        items = self.listed(name)
         if len(items) > max_items:
             self.error(name, f"List at most {max_items} {label}")
         elif any(len(i) > max_length for i in items):
@@ -194,13 +212,9 @@ class FormInput:
             if required:
                 self.error(name, f"Enter {label}")
             return None
-        for pattern in _DATE_PATTERNS:
-            match = pattern.match(text)
-            if match:
-                try:
-                    return date(int(match["y"]), int(match["m"]), int(match["d"]))
-                except ValueError:
-                    break
+        day = _day(text)
+        if day is not None:
+            return day
         nice = label[:1].upper() + label[1:]
         self.error(name, f"{nice} must be a real date, like 2026-12-09")
         return None
@@ -234,6 +248,95 @@ class FormInput:
         except NonexistentLocalTime:
             self.error(name, f"{label[:1].upper()}{label[1:]} does not exist: the clocks go forward then")
             return None
+
+    def parse(
+        self,
+        model: type[BaseModel],
+        *,
+        fields: Iterable[str] | None = None,
+        extra: dict[str, Any] | None = None,
+        where: Where | None = None,
+    ) -> dict[str, Any]:
+        """The form read into the entity's model, which holds its rules (``app.fields``):
+        the values of ``fields`` (all the model's unless named) and ``extra`` (values the
+        page worked out, such as a list of rows); nothing, each refusal noted on its field
+        in the rule's words, when the model refuses."""
+        rules = rules_of(model)
+        names = list(rules) if fields is None else list(fields)
+        data = {name: value for name in names if (value := self._typed(name, rules[name])) is not _ABSENT}
+        data.update(extra or {})
+        try:
+            parsed = model.model_validate(data)
+        except ValidationError as exc:
+            for err in exc.errors():
+                self.error(*_said_on_form(err, rules, where))
+            return {}
+        # Only what the form gave: a number left empty keeps the record's (or the default).
+        return parsed.model_dump(include={*names, *(extra or {})}, exclude_unset=True)
+
+    def submit(
+        self, session: Session, action: Callable[[], T], *, field: str = FORM_ERROR, record: str = ""
+    ) -> T | None:
+        """What ``action`` (a service call) returns; None when the form has errors, or when
+        the service refuses, its words noted on ``field`` and its half-done work rolled back.
+        With ``record`` ("venue"), a change someone saved meanwhile is explained too."""
+        if not self.ok:
+            return None
+        with ExitStack() as guards:
+            if record:
+                guards.enter_context(unless_changed_meanwhile(self, session, record))
+            guards.enter_context(service_errors(self, session, field))
+            return action()
+        return None
+
+    def _typed(self, name: str, rule: Rule) -> Any:
+        """The form's text as the model takes it: a box ticked or not, a list split at
+        commas, an empty number or choice left out (or none, where none is allowed)."""
+        if rule.kind == "boolean":
+            return self.flag(name)
+        if name not in self.values:
+            return _ABSENT
+        if rule.kind == "list":
+            if rule.items == "text":
+                return self.listed(name)
+            return [t.strip() for t in self.values.getlist(name) if t.strip()]
+        text = self.raw(name)
+        if rule.kind == "text":
+            return text.replace("\r\n", "\n")
+        if not text:
+            return None if rule.nullable else _ABSENT
+        return (_day(text) or text) if rule.kind == "date" else text
+
+
+def _day(text: str) -> date | None:
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            try:
+                return date(int(match["y"]), int(match["m"]), int(match["d"]))
+            except ValueError:
+                return None
+    return None
+
+
+def _said_on_form(err: ErrorDetails, rules: dict[str, Rule], where: Where | None) -> tuple[str, str]:
+    """(the form field, the message) for one refusal: "Enter the venue's name" for one left
+    empty, otherwise the field's title and the rule's words, as the API says them."""
+    loc = err["loc"]
+    words = err["msg"].removeprefix("Value error, ")
+    if not loc:
+        return FORM_ERROR, words[:1].upper() + words[1:]
+    rule = rules.get(str(loc[0]))
+    name, title = str(loc[0]), rule.title if rule else str(loc[0]).replace("_", " ")
+    placed = where(loc) if where else None
+    if placed is not None:
+        name, title = placed
+    elif len(loc) > 1 and isinstance(loc[1], int):
+        title = f"each of {title}"
+    if err["type"] == "missing" or words == "must not be empty":
+        return name, ("Select " if rule and rule.kind == "choice" and not placed else "Enter ") + title
+    said = f"{title} {words}"
+    return name, said[:1].upper() + said[1:]
 
 
 @contextmanager

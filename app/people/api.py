@@ -8,117 +8,23 @@ from pydantic import BaseModel, Field
 from app import records
 from app.accounts.deps import Planner, PlannerOrStaff
 from app.accounts.principal import Principal
-from app.api_common import (
-    Code,
-    Email,
-    Language,
-    Latitude,
-    Longitude,
-    Name,
-    Page,
-    PageParams,
-    Patch,
-    PathId,
-    Phone,
-    ProblemRoute,
-    Reason,
-    RefId,
-    ShortText,
-    Strict,
-    Town,
-    problems,
-)
+from app.api_common import Page, PageParams, Patch, PathId, ProblemRoute, Reason, RefId, Strict, problems
 from app.clock import LondonDateTime
 from app.db import SessionDep
-from app.enums import AssignmentRole, AssignmentStatus, EventStatus, PersonKind, Role, UnavailabilityReason
-from app.errors import Forbidden
+from app.enums import Role, UnavailabilityReason
+from app.errors import Forbidden, Invalid
 from app.people import service
 from app.people.models import Person
+from app.people.schemas import (
+    AffectedPlace,
+    PersonCreate,
+    PersonDeactivation,
+    PersonPublic,
+    PersonUpdate,
+    RepresentationPublic,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["people"], route_class=ProblemRoute)
-
-Languages = Annotated[list[Language], Field(max_length=20)]
-MonthlyLimit = Annotated[int, Field(ge=0, le=31)]
-
-
-class PersonCreate(Strict):
-    name: Name
-    staff_number: Code
-    kind: PersonKind
-    rank_or_title: ShortText = ""
-    base_town: Town = ""
-    latitude: Latitude | None = None
-    longitude: Longitude | None = None
-    languages: Languages = []
-    monthly_limit: MonthlyLimit = 4
-    active: bool = True
-    email: Email = ""
-    phone: Phone = ""
-
-
-class PersonUpdate(Patch):
-    NULLABLE = frozenset({"latitude", "longitude"})
-
-    name: Name | None = None
-    staff_number: Code | None = None
-    kind: PersonKind | None = None
-    rank_or_title: ShortText | None = None
-    base_town: Town | None = None
-    latitude: Latitude | None = None
-    longitude: Longitude | None = None
-    languages: Languages | None = None
-    monthly_limit: MonthlyLimit | None = None
-    active: bool | None = None
-    email: Email | None = None
-    phone: Phone | None = None
-
-
-class RepresentationPublic(BaseModel):
-    id: int
-    person_id: int
-    network_id: int
-    opted_in_at: LondonDateTime
-    public_naming: bool
-    public_naming_at: LondonDateTime | None
-
-
-class PersonPublic(BaseModel):
-    id: int
-    name: str
-    staff_number: str
-    kind: PersonKind
-    rank_or_title: str
-    base_town: str
-    latitude: float | None
-    longitude: float | None
-    languages: list[str]
-    monthly_limit: int
-    active: bool
-    email: str
-    phone: str
-    revision: int
-    # Only for coordinators, administrators and the person: null for everyone else.
-    representations: list[RepresentationPublic] | None = None
-
-
-class AffectedPlace(BaseModel):
-    assignment_id: int
-    event_id: int
-    title: str
-    venue_name: str
-    starts_at: LondonDateTime
-    ends_at: LondonDateTime
-    event_status: EventStatus
-    role: AssignmentRole
-    status: AssignmentStatus
-
-
-class PersonDeactivation(BaseModel):
-    person_id: int
-    name: str
-    active: bool
-    summary: str
-    assignments: list[AffectedPlace]
 
 
 def _out(session: SessionDep, person: Person, principal: Principal) -> PersonPublic:
@@ -347,8 +253,6 @@ def add_unavailability(
     data = body.model_dump()
     if data["person_id"] is None:
         if principal.person_id is None:
-            from app.errors import Invalid
-
             raise Invalid("person_id is required (your sign-in is not linked to a person)")
         data["person_id"] = principal.person_id
     service.check_self_or_planner(principal, data["person_id"], "unavailability")

@@ -64,6 +64,18 @@ def list_people(
     return records.page(session, query, limit=limit, offset=offset)
 
 
+def base_towns(*, session: Session) -> list[str]:
+    """The towns people are based in, in order: for filtering by town."""
+    rows = session.exec(
+        select(Person.base_town).where(Person.base_town != "").distinct().order_by(col(Person.base_town))
+    ).all()
+    return [t for t in rows if t]
+
+
+def find_by_staff_number(*, session: Session, staff_number: str) -> Person | None:
+    return session.exec(select(Person).where(Person.staff_number == staff_number)).first()
+
+
 def _ensure_unique_staff_number(session: Session, staff_number: str, person_id: int | None = None) -> None:
     clash = records.find_clash(session, Person, Person.staff_number, staff_number, except_id=person_id)
     if clash is not None:
@@ -184,6 +196,22 @@ def representations_by_person(*, session: Session, person_ids: list[int]) -> dic
     rows = session.exec(select(Representation).where(col(Representation.person_id).in_(person_ids))).all()
     for row in rows:
         result[row.person_id].append(row)
+    return result
+
+
+def network_names_by_person(*, session: Session, person_ids: set[int]) -> dict[int, list[str]]:
+    """Which networks each person represents (planners only: special-category data)."""
+    result: dict[int, list[str]] = {pid: [] for pid in person_ids}
+    if not person_ids:
+        return result
+    rows = session.exec(
+        select(Representation.person_id, Network.name)
+        .join(Network, col(Network.id) == Representation.network_id)
+        .where(col(Representation.person_id).in_(sorted(person_ids)))
+        .order_by(col(Network.name))
+    ).all()
+    for person_id, name in rows:
+        result[person_id].append(name)
     return result
 
 

@@ -1,108 +1,25 @@
+"""Venues over JSON; their fields are declared in ``app.venues.schemas``."""
+
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel
 
 from app import records
 from app.accounts.deps import AnyUser, Planner
-from app.api_common import (
-    Email,
-    Latitude,
-    Longitude,
-    MediumText,
-    Name,
-    Page,
-    PageParams,
-    Patch,
-    PathId,
-    Phone,
-    Postcode,
-    ProblemRoute,
-    ShortText,
-    Strict,
-    Town,
-    problems,
-)
-from app.clock import LondonDateTime
+from app.api_common import Page, PageParams, PathId, ProblemRoute, problems
 from app.db import SessionDep
-from app.enums import EventStatus, Role, VenueKind
+from app.enums import Role, VenueKind
+from app.errors import Forbidden
 from app.venues import service
+from app.venues.schemas import (
+    AffectedEvent,
+    VenueCreate,
+    VenueDeactivation,
+    VenuePublic,
+    VenueUpdate,
+)
 
 router = APIRouter(prefix="/api/v1/venues", tags=["venues"], route_class=ProblemRoute)
-
-
-class VenueCreate(Strict):
-    name: Name
-    kind: VenueKind
-    address: MediumText = ""
-    town: Town = ""
-    postcode: Postcode = ""
-    latitude: Latitude | None = None
-    longitude: Longitude | None = None
-    accessibility_notes: MediumText = ""
-    parking_notes: MediumText = ""
-    opening_notes: MediumText = ""
-    partner_organisation: ShortText = ""
-    contact_name: ShortText = ""
-    contact_phone: Phone = ""
-    contact_email: Email = ""
-
-
-class VenueUpdate(Patch):
-    NULLABLE = frozenset({"latitude", "longitude"})
-
-    name: Name | None = None
-    kind: VenueKind | None = None
-    address: MediumText | None = None
-    town: Town | None = None
-    postcode: Postcode | None = None
-    latitude: Latitude | None = None
-    longitude: Longitude | None = None
-    accessibility_notes: MediumText | None = None
-    parking_notes: MediumText | None = None
-    opening_notes: MediumText | None = None
-    partner_organisation: ShortText | None = None
-    contact_name: ShortText | None = None
-    contact_phone: Phone | None = None
-    contact_email: Email | None = None
-    active: bool | None = None
-
-
-class VenuePublic(BaseModel):
-    id: int
-    name: str
-    kind: VenueKind
-    address: str
-    town: str
-    postcode: str
-    latitude: float | None
-    longitude: float | None
-    accessibility_notes: str
-    parking_notes: str
-    opening_notes: str
-    partner_organisation: str
-    contact_name: str
-    contact_phone: str
-    contact_email: str
-    active: bool
-    revision: int
-
-
-class AffectedEvent(BaseModel):
-    event_id: int
-    title: str
-    starts_at: LondonDateTime
-    ends_at: LondonDateTime
-    status: EventStatus
-    public: bool
-
-
-class VenueDeactivation(BaseModel):
-    venue_id: int
-    name: str
-    active: bool
-    summary: str
-    events: list[AffectedEvent]
 
 
 def _out(venue: object) -> VenuePublic:
@@ -151,8 +68,6 @@ def update_venue(
 
     ``active: false`` takes the venue out of use and its upcoming events off public view
     (see ``GET /api/v1/venues/{venue_id}/deactivation`` first)."""
-    from app.errors import Forbidden
-
     if principal.role == Role.staff:
         raise Forbidden("staff cannot change venues")
     venue = service.update_venue(

@@ -1,8 +1,12 @@
+"""Venues: where events are held, who speaks for them, and taking one out of use."""
+
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app import records
+from app.accounts.models import User, UserVenue
 from app.accounts.principal import Principal
 from app.audit import service as audit
 from app.audit.service import Actor
@@ -45,6 +49,47 @@ def list_venues(
     if only_ids is not None:
         query = query.where(col(Venue.id).in_(only_ids))
     return records.page(session, query, limit=limit, offset=offset)
+
+
+def all_venues(*, session: Session, active_only: bool = False) -> list[Venue]:
+    """Every venue (or every one in use), by town and name: for choosing one."""
+    query = select(Venue).order_by(col(Venue.town), col(Venue.name))
+    if active_only:
+        query = query.where(col(Venue.active).is_(True))
+    return list(session.exec(query).all())
+
+
+def towns(*, session: Session) -> list[str]:
+    """The towns that have a venue, in order: for filtering by town."""
+    rows = session.exec(select(Venue.town).where(Venue.town != "").distinct().order_by(col(Venue.town)))
+    return [t for t in rows.all() if t]
+
+
+def upcoming_counts(*, session: Session, venue_ids: list[int]) -> dict[int, int]:
+    """Upcoming, not cancelled events per venue, in one grouped query."""
+    if not venue_ids:
+        return {}
+    rows = session.exec(
+        select(Event.venue_id, func.count())
+        .where(
+            col(Event.venue_id).in_(venue_ids),
+            Event.ends_at > utcnow(),
+            Event.status != EventStatus.cancelled,
+        )
+        .group_by(col(Event.venue_id))
+    ).all()
+    return {venue_id: int(count) for venue_id, count in rows}
+
+
+def partners_of(*, session: Session, venue_id: int) -> list[User]:
+    """The sign-ins that speak for the venue (its partners), by e-mail address."""
+    query = (
+        select(User)
+        .join(UserVenue, col(UserVenue.user_id) == User.id)
+        .where(UserVenue.venue_id == venue_id)
+        .order_by(col(User.email))
+    )
+    return list(session.exec(query).all())
 
 
 def create_venue(*, session: Session, actor: Actor, data: dict[str, Any]) -> Venue:

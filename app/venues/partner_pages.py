@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app.accounts.deps import require
 from app.accounts.principal import Principal
-from app.campaigns.models import Campaign
+from app.campaigns import service as campaigns
 from app.clock import utcnow
 from app.db import SessionDep
 from app.enums import EventStatus, PartnerStatus, Role
@@ -20,7 +20,7 @@ from app.errors import NotFound
 from app.events import service as events
 from app.events.models import Event
 from app.events.service import EventFilters
-from app.pages.common import by_id, page_from, see_other
+from app.pages.common import page_from, see_other
 from app.pages.csrf import checked_form
 from app.pages.forms import FormInput, service_errors
 from app.pages.rendering import flash, render
@@ -33,43 +33,37 @@ Partner = Annotated[Principal, Depends(require(Role.partner))]
 
 PAST_SHOWN = 25
 
+# Bookings a partner may still answer: not cancelled, not completed.
+ANSWERABLE = (EventStatus.draft, EventStatus.confirmed)
+
 
 @router.get("/partner", response_class=HTMLResponse)
 def bookings(request: Request, session: SessionDep, principal: Partner) -> Response:
     now = utcnow()
     page = page_from(request)
+    theirs = principal.venue_ids
     upcoming, upcoming_total = events.list_events(
         session=session,
-        filters=EventFilters(start=now, venue_ids=principal.venue_ids),
+        filters=EventFilters(start=now, venue_ids=theirs),
         limit=page.size,
         offset=page.offset,
     )
-    # The most recent past bookings: count first, then the last page of them.
-    past_total = events.list_events(
-        session=session, filters=EventFilters(end=now, venue_ids=principal.venue_ids), limit=1, offset=0
-    )[1]
-    past, _ = events.list_events(
-        session=session,
-        filters=EventFilters(end=now, venue_ids=principal.venue_ids),
-        limit=PAST_SHOWN,
-        offset=max(0, past_total - PAST_SHOWN),
+    # Started before now, newest first; one still running is upcoming, not past.
+    recent = events.latest_events(
+        session=session, filters=EventFilters(end=now, venue_ids=theirs), limit=PAST_SHOWN
     )
-    past = [e for e in reversed(past) if e.ends_at <= now]
-    own_venues = sorted(by_id(session, Venue, set(principal.venue_ids)).values(), key=lambda v: v.name)
-    to_answer = [
-        e
-        for e in upcoming
-        if e.partner_status == PartnerStatus.pending
-        and e.status in (EventStatus.draft, EventStatus.confirmed)
-    ]
+    past = [e for e in recent if e.ends_at <= now]
+    own_venues, _ = venues.list_venues(session=session, limit=max(1, len(theirs)), offset=0, only_ids=theirs)
     context = {
         "upcoming": upcoming,
-        "to_answer": to_answer,
+        "to_answer": [
+            e for e in upcoming if e.partner_status == PartnerStatus.pending and e.status in ANSWERABLE
+        ],
         "past": past,
         "page": page.with_total(upcoming_total),
         "venues": own_venues,
         "venues_by_id": {v.id: v for v in own_venues},
-        "campaigns_by_id": by_id(session, Campaign, {e.campaign_id for e in upcoming + past}),
+        "campaigns_by_id": events.campaigns_of(session=session, events=upcoming + past),
     }
     return render(request, "partner/bookings.html", context)
 
@@ -87,10 +81,10 @@ def _booking_page(
 ) -> Response:
     context: dict[str, Any] = {
         "event": event,
-        "venue": session.get(Venue, event.venue_id),
-        "campaign": session.get(Campaign, event.campaign_id),
+        "venue": venues.get_venue(session=session, venue_id=event.venue_id),
+        "campaign": campaigns.get_campaign(session=session, campaign_id=event.campaign_id),
         "form": form,
-        "answerable": event.status in (EventStatus.draft, EventStatus.confirmed) and event.ends_at > utcnow(),
+        "answerable": event.status in ANSWERABLE and event.ends_at > utcnow(),
     }
     return render(request, "partner/booking.html", context, status=status)
 
@@ -131,7 +125,10 @@ async def answer(request: Request, session: SessionDep, principal: Partner, even
     return see_other("/partner")
 
 
-NOTE_FIELDS = ("accessibility_notes", "parking_notes", "opening_notes")
+def _own_venue(session: Session, principal: Principal, venue_id: int) -> Venue:
+    if venue_id not in principal.venue_ids:
+        raise NotFound(f"venue {venue_id} is not one of yours")
+    return venues.get_venue(session=session, venue_id=venue_id)
 
 
 def _venue_page(request: Request, venue: Venue, form: FormInput, status: int = 200) -> Response:
@@ -140,11 +137,9 @@ def _venue_page(request: Request, venue: Venue, form: FormInput, status: int = 2
 
 @router.get("/partner/venues/{venue_id:id}", response_class=HTMLResponse)
 def venue_notes(request: Request, session: SessionDep, principal: Partner, venue_id: int) -> Response:
-    if venue_id not in principal.venue_ids:
-        raise NotFound(f"venue {venue_id} is not one of yours")
-    venue = venues.get_venue(session=session, venue_id=venue_id)
+    venue = _own_venue(session, principal, venue_id)
     form = FormInput()
-    form.values.update({k: getattr(venue, k) for k in NOTE_FIELDS})
+    form.values.update({name: getattr(venue, name) for name in sorted(venues.PARTNER_EDITABLE)})
     return _venue_page(request, venue, form)
 
 
@@ -152,9 +147,7 @@ def venue_notes(request: Request, session: SessionDep, principal: Partner, venue
 async def save_venue_notes(
     request: Request, session: SessionDep, principal: Partner, venue_id: int
 ) -> Response:
-    if venue_id not in principal.venue_ids:
-        raise NotFound(f"venue {venue_id} is not one of yours")
-    venue = venues.get_venue(session=session, venue_id=venue_id)
+    venue = _own_venue(session, principal, venue_id)
     form = FormInput(await checked_form(request))
     changes = {
         "accessibility_notes": form.text("accessibility_notes", "the access notes", max_length=2000),

@@ -1,95 +1,15 @@
-"""The partner portal and the public pages: what each may see, and nothing more."""
+"""The public pages, without sign-in: upcoming public events, an event, a venue; what the
+public may see, and nothing more."""
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.enums import AssignmentStatus, EventStatus, PartnerStatus
-from app.events.models import Event
-from app.venues.models import Venue
+from app.audit.service import SYSTEM
+from app.clock import to_london
+from app.enums import AssignmentStatus, EventStatus
+from app.events import service as events
 from tests.factories import Factory, future
-from tests.pages.conftest import post, sign_in
-
-
-def test_partner_sees_only_their_venues_bookings(client: TestClient, make: Factory) -> None:
-    mine = make.venue("Asda Grimshaw Park")
-    other = make.venue("Burnley College")
-    booked = make.event(venue=mine, title="Asda special constables")
-    hidden = make.event(venue=other, title="College careers day")
-    sign_in(client, make.user("partner", venues=[mine]))
-    page = client.get("/partner")
-    assert f'href="/partner/events/{booked.id}">Asda special constables</a>' in page.text
-    assert "College careers day" not in page.text
-    assert client.get(f"/partner/events/{hidden.id}").status_code == 404
-
-
-def test_partner_confirms_a_booking_with_a_message(client: TestClient, make: Factory, db: Session) -> None:
-    venue = make.venue()
-    event = make.event(venue=venue)
-    sign_in(client, make.user("partner", venues=[venue]))
-    answer = post(
-        client, f"/partner/events/{event.id}", {"answer": "confirmed", "message": "Stand by the tills"}
-    )
-    assert answer.status_code == 303
-    db.expire_all()
-    row = db.get(Event, event.id)
-    assert (row.partner_status, row.partner_message) == (PartnerStatus.confirmed, "Stand by the tills")
-
-
-def test_partner_decline_needs_a_message(client: TestClient, make: Factory, db: Session) -> None:
-    venue = make.venue()
-    event = make.event(venue=venue)
-    sign_in(client, make.user("partner", venues=[venue]))
-    answer = post(client, f"/partner/events/{event.id}", {"answer": "declined", "message": ""})
-    assert answer.status_code == 400
-    assert '<a href="#message">Tell the coordinator why, or suggest another date</a>' in answer.text
-    db.expire_all()
-    assert db.get(Event, event.id).partner_status == PartnerStatus.pending
-
-
-def test_partner_booking_page_hides_team_networks_and_internal_notes(
-    client: TestClient, make: Factory
-) -> None:
-    venue = make.venue()
-    network = make.network("LGBT+ Network")
-    event = make.event(venue=venue, internal_notes="Sergeant's private note")
-    person = make.person("Private Person")
-    make.represent(person, network, public_naming=False)
-    make.assign(event, person, status=AssignmentStatus.confirmed)
-    sign_in(client, make.user("partner", venues=[venue]))
-    for path in ("/partner", f"/partner/events/{event.id}"):
-        text = client.get(path).text
-        assert "LGBT+ Network" not in text
-        assert "Private Person" not in text
-        assert "Sergeant&#39;s private note" not in text
-
-
-def test_partner_edits_only_the_venue_notes(client: TestClient, make: Factory, db: Session) -> None:
-    venue = make.venue(name="Jobcentre Plus Nelson")
-    sign_in(client, make.user("partner", venues=[venue]))
-    answer = post(
-        client,
-        f"/partner/venues/{venue.id}",
-        {
-            "accessibility_notes": "Ramp at the side door",
-            "parking_notes": "",
-            "opening_notes": "9 to 5",
-            "name": "Renamed",
-        },
-    )
-    assert answer.status_code == 303
-    db.expire_all()
-    row = db.get(Venue, venue.id)
-    assert (row.name, row.accessibility_notes, row.opening_notes) == (
-        "Jobcentre Plus Nelson",
-        "Ramp at the side door",
-        "9 to 5",
-    )
-
-
-def test_partner_cannot_edit_another_venue(client: TestClient, make: Factory) -> None:
-    other = make.venue()
-    sign_in(client, make.user("partner"))
-    assert client.get(f"/partner/venues/{other.id}").status_code == 404
+from tests.pages.conftest import sign_in
 
 
 def test_public_event_page_shows_when_where_and_calendar_links(client: TestClient, make: Factory) -> None:
@@ -106,8 +26,6 @@ def test_public_event_page_shows_when_where_and_calendar_links(client: TestClien
     )
     page = client.get(f"/events/{event.id}")
     assert page.status_code == 200
-    from app.clock import to_london
-
     start = to_london(event.starts_at)
     assert f"{start:%A %-d %B %Y}, {start:%H:%M} to" in page.text
     assert "Step-free entrance" in page.text
@@ -170,3 +88,20 @@ def test_home_sends_each_role_to_its_start_page(client: TestClient, make: Factor
     assert client.get("/", follow_redirects=False).headers["location"] == "/events"
     sign_in(client, make.user("partner"))
     assert client.get("/", follow_redirects=False).headers["location"] == "/partner"
+
+
+def test_public_event_page_of_a_cancelled_event_names_nobody(
+    client: TestClient, make: Factory, db: Session
+) -> None:
+    network = make.network("Women's Network")
+    event = make.event(status=EventStatus.confirmed, public=True, title="Called off")
+    named = make.person("Karen Edwards")
+    make.represent(named, network, public_naming=True)
+    make.assign(event, named, status=AssignmentStatus.confirmed)
+    assert "Karen Edwards" in client.get(f"/events/{event.id}").text
+    assert event.id is not None
+    events.cancel_event(session=db, actor=SYSTEM, event_id=event.id, reason="Venue flooded")
+    page = client.get(f"/events/{event.id}")
+    assert page.status_code == 200
+    assert "This event is cancelled" in page.text and "Venue flooded" in page.text
+    assert "Karen Edwards" not in page.text

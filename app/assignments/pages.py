@@ -1,0 +1,168 @@
+"""My outreach: a person's duties, answering a proposed one, and the briefing for one event."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
+
+from app.accounts.principal import Principal
+from app.assignments import service as assignments
+from app.assignments.models import Assignment
+from app.clock import utcnow
+from app.db import SessionDep
+from app.enums import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus, EventStatus
+from app.errors import Conflict, Invalid, NotFound
+from app.events import service as events
+from app.events.models import Event
+from app.pages.common import see_other
+from app.pages.csrf import checked_form
+from app.pages.forms import FormInput, service_errors
+from app.pages.rendering import flash, render
+from app.people import service as people
+from app.people.deps import Ambassador
+from app.venues import service as venues
+from app.venues.models import Venue
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+PAST_SHOWN = 20
+
+Duty = tuple[Assignment, Event, Venue]
+
+
+@dataclass
+class Duties:
+    """A person's duties as My outreach groups them."""
+
+    to_answer: list[Duty] = field(default_factory=list)
+    confirmed: list[Duty] = field(default_factory=list)
+    declined: list[Duty] = field(default_factory=list)
+    past: list[Duty] = field(default_factory=list)
+
+
+def _grouped(duties: list[Duty], now: datetime) -> Duties:
+    """Upcoming duties by what the person has to do about them; the latest past ones they did."""
+    grouped = Duties()
+    for duty in duties:
+        assignment, event, _ = duty
+        status = AssignmentStatus(assignment.status)
+        if event.ends_at <= now:
+            if status == AssignmentStatus.confirmed:
+                grouped.past.append(duty)
+        elif status == AssignmentStatus.proposed and event.status != EventStatus.cancelled:
+            grouped.to_answer.append(duty)
+        elif status in ACTIVE_ASSIGNMENT_STATUSES:
+            # A proposal on a cancelled event shows with the confirmed ones, marked cancelled.
+            grouped.confirmed.append(duty)
+        else:
+            grouped.declined.append(duty)
+    grouped.past = list(reversed(grouped.past))[:PAST_SHOWN]
+    return grouped
+
+
+@router.get("/my", response_class=HTMLResponse)
+def my_outreach(request: Request, session: SessionDep, principal: Ambassador) -> Response:
+    assert principal.person_id is not None
+    person = people.get_person(session=session, person_id=principal.person_id)
+    now = utcnow()
+    duties = _grouped(assignments.duties_of(session=session, person_id=principal.person_id), now)
+    shown_ids = [e.id for _, e, _ in duties.to_answer + duties.confirmed if e.id is not None]
+    away, _ = people.list_unavailability(
+        session=session, limit=5, offset=0, person_id=principal.person_id, start=now
+    )
+    context = {
+        "person": person,
+        "to_answer": duties.to_answer,
+        "confirmed": duties.confirmed,
+        "declined": duties.declined,
+        "past": duties.past,
+        "teams": assignments.team_of(session=session, event_ids=shown_ids),
+        "away": away,
+    }
+    return render(request, "my/outreach.html", context)
+
+
+def _own_assignment(session: Session, principal: Principal, assignment_id: int) -> Assignment:
+    assignment = assignments.get_assignment(session=session, assignment_id=assignment_id)
+    if assignment.person_id != principal.person_id:
+        raise NotFound(f"assignment {assignment_id} does not exist")
+    return assignment
+
+
+@router.post("/my/assignments/{assignment_id:id}/accept")
+async def accept(
+    request: Request, session: SessionDep, principal: Ambassador, assignment_id: int
+) -> Response:
+    await checked_form(request)
+    assignment = _own_assignment(session, principal, assignment_id)
+    event = events.get_event(session=session, event_id=assignment.event_id)
+    try:
+        assignments.update_assignment(
+            session=session,
+            principal=principal,
+            assignment_id=assignment_id,
+            changes={"status": AssignmentStatus.confirmed},
+        )
+    except (Invalid, Conflict) as exc:
+        session.rollback()
+        flash(request, exc.detail[:1].upper() + exc.detail[1:], kind="error")
+        return see_other("/my")
+    flash(request, f"Thank you: you are confirmed for '{event.title}'. It is in your calendar feed.")
+    return see_other("/my")
+
+
+@router.get("/my/assignments/{assignment_id:id}/decline", response_class=HTMLResponse)
+def decline_form(
+    request: Request, session: SessionDep, principal: Ambassador, assignment_id: int
+) -> Response:
+    assignment = _own_assignment(session, principal, assignment_id)
+    event = events.get_event(session=session, event_id=assignment.event_id)
+    context = {"assignment": assignment, "event": event, "form": FormInput()}
+    return render(request, "my/decline.html", context)
+
+
+@router.post("/my/assignments/{assignment_id:id}/decline", response_class=HTMLResponse)
+async def decline(
+    request: Request, session: SessionDep, principal: Ambassador, assignment_id: int
+) -> Response:
+    assignment = _own_assignment(session, principal, assignment_id)
+    event = events.get_event(session=session, event_id=assignment.event_id)
+    form = FormInput(await checked_form(request))
+    reason = form.text("reason", "a reason", required=True, max_length=500)
+    done = False
+    if form.ok:
+        with service_errors(form, session):
+            assignments.update_assignment(
+                session=session,
+                principal=principal,
+                assignment_id=assignment_id,
+                changes={"status": AssignmentStatus.declined, "reason": reason},
+            )
+            done = True
+    if not done:
+        context = {"assignment": assignment, "event": event, "form": form}
+        return render(request, "my/decline.html", context, status=400)
+    flash(request, f"You have declined '{event.title}'. The coordinator can see your reason.")
+    return see_other("/my")
+
+
+@router.get("/my/events/{event_id:id}", response_class=HTMLResponse)
+def my_event(request: Request, session: SessionDep, principal: Ambassador, event_id: int) -> Response:
+    """The briefing for one of the person's events: where, what to bring, who else is going."""
+    assert principal.person_id is not None
+    event = events.get_event(session=session, event_id=event_id)
+    mine = assignments.assignment_of(session=session, event_id=event_id, person_id=principal.person_id)
+    if mine is None:
+        raise NotFound(f"you are not on event {event_id}")
+    team = assignments.team_of(session=session, event_ids=[event_id])[event_id]
+    coordinator = events.coordinator_of(session=session, event=event)
+    context = {
+        "event": event,
+        "mine": mine,
+        "team": [(a, p) for a, p in team if a.status in ACTIVE_ASSIGNMENT_STATUSES],
+        "venue": venues.get_venue(session=session, venue_id=event.venue_id),
+        "coordinator": (coordinator.full_name or coordinator.email) if coordinator else "",
+    }
+    return render(request, "my/event.html", context)

@@ -1,0 +1,185 @@
+"""The coordinator's campaign pages: the list, one campaign with its events and private
+calendar link, and the form."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from app.accounts.deps import Planner
+from app.campaigns import service as campaigns
+from app.campaigns.models import Campaign
+from app.campaigns.schemas import CampaignCreate, Target
+from app.clock import utcnow
+from app.db import SessionDep
+from app.events import service as events
+from app.events.service import EventFilters
+from app.feeds import links as feeds
+from app.fields import rules_of
+from app.pages.common import by_id, page_from, see_other
+from app.pages.csrf import checked_form
+from app.pages.forms import FormInput, opened_at
+from app.pages.rendering import flash, render
+from app.venues.models import Venue
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+TARGET_ROWS = 3
+# A target's parts, as the form's fields name them (target_label_1, baseline_1, target_1).
+TARGET_INPUTS = {"label": "target_label", "baseline": "baseline", "target": "target"}
+FORM_FIELDS = (
+    "name",
+    "description",
+    "roles_recruited",
+    "target_groups",
+    "starts_on",
+    "ends_on",
+    "targets_text",
+)
+
+
+def parse_campaign(form: FormInput) -> dict[str, Any]:
+    """The campaign's form, with up to three target rows (rows left empty are skipped)."""
+    rows: list[int] = []
+    targets: list[dict[str, str]] = []
+    for i in range(1, TARGET_ROWS + 1):
+        row = {part: form.raw(f"{prefix}_{i}") for part, prefix in TARGET_INPUTS.items()}
+        if any(row.values()):
+            rows.append(i)
+            targets.append({part: text for part, text in row.items() if text or part == "label"})
+    parts = rules_of(Target)
+
+    def where(loc: tuple[int | str, ...]) -> tuple[str, str] | None:
+        if loc[0] != "targets" or len(loc) < 3 or not isinstance(loc[1], int):
+            return None
+        part = str(loc[2])
+        return f"{TARGET_INPUTS[part]}_{rows[loc[1]]}", parts[part].title
+
+    return form.parse(CampaignCreate, fields=FORM_FIELDS, extra={"targets": targets}, where=where)
+
+
+def _campaign_values(campaign: Campaign) -> FormInput:
+    form = FormInput()
+    form.values.update(
+        {
+            "name": campaign.name,
+            "description": campaign.description,
+            "roles_recruited": ", ".join(campaign.roles_recruited or []),
+            "target_groups": ", ".join(campaign.target_groups or []),
+            "starts_on": campaign.starts_on.isoformat(),
+            "ends_on": campaign.ends_on.isoformat(),
+            "targets_text": campaign.targets_text,
+            "revision": str(campaign.revision),
+        }
+    )
+    for i, target in enumerate((campaign.targets or [])[:TARGET_ROWS], start=1):
+        for part, prefix in TARGET_INPUTS.items():
+            value = target.get(part)
+            form.values[f"{prefix}_{i}"] = "" if value is None else str(value)
+    return form
+
+
+def _campaign_form(
+    request: Request, form: FormInput, campaign: Campaign | None, status: int = 200
+) -> Response:
+    context = {"form": form, "campaign": campaign, "rows": range(1, TARGET_ROWS + 1)}
+    return render(request, "campaigns/form.html", context, status=status)
+
+
+@router.get("/plan/campaigns", response_class=HTMLResponse)
+def campaign_list(request: Request, session: SessionDep, principal: Planner) -> Response:
+    page = page_from(request)
+    rows, total = campaigns.list_campaigns(session=session, limit=page.size, offset=page.offset)
+    context = {
+        "rows": rows,
+        "counts": campaigns.upcoming_counts(session=session, campaign_ids=[c.id for c in rows if c.id]),
+        "page": page.with_total(total),
+        "today": utcnow().date(),
+    }
+    return render(request, "campaigns/list.html", context)
+
+
+@router.get("/plan/campaigns/new", response_class=HTMLResponse)
+def new_campaign(request: Request, principal: Planner) -> Response:
+    return _campaign_form(request, FormInput(), None)
+
+
+@router.post("/plan/campaigns/new", response_class=HTMLResponse)
+async def create_campaign(request: Request, session: SessionDep, principal: Planner) -> Response:
+    form = FormInput(await checked_form(request))
+    data = parse_campaign(form)
+    data["coordinator_user_id"] = principal.user_id
+    campaign = form.submit(
+        session, lambda: campaigns.create_campaign(session=session, actor=principal.actor, data=data)
+    )
+    if campaign is None:
+        return _campaign_form(request, form, None, status=400)
+    flash(request, f"Started the campaign '{campaign.name}'.")
+    return see_other(f"/plan/campaigns/{campaign.id}")
+
+
+@router.get("/plan/campaigns/{campaign_id:id}", response_class=HTMLResponse)
+def campaign_page(request: Request, session: SessionDep, principal: Planner, campaign_id: int) -> Response:
+    campaign = campaigns.get_campaign(session=session, campaign_id=campaign_id)
+    page = page_from(request)
+    rows, total = events.list_events(
+        session=session, filters=EventFilters(campaign_id=campaign_id), limit=page.size, offset=page.offset
+    )
+    context = {
+        "campaign": campaign,
+        "rows": rows,
+        "page": page.with_total(total),
+        "status_counts": campaigns.status_counts(session=session, campaign_id=campaign_id),
+        "states": events.staffing_states(session=session, events=rows),
+        "venues_by_id": by_id(session, Venue, {e.venue_id for e in rows}),
+        "feed": feeds.campaign_feed_link(session=session, principal=principal, campaign_id=campaign_id),
+    }
+    return render(request, "campaigns/detail.html", context)
+
+
+@router.post("/plan/campaigns/{campaign_id:id}/feed")
+async def campaign_feed(
+    request: Request, session: SessionDep, principal: Planner, campaign_id: int
+) -> Response:
+    form = FormInput(await checked_form(request))
+    if form.raw("action") == "reset":
+        feeds.reset_campaign_feed(session=session, principal=principal, campaign_id=campaign_id)
+        flash(
+            request,
+            "The old campaign calendar link has stopped working; here is the new one.",
+            kind="warning",
+        )
+    else:
+        feeds.create_campaign_feed(session=session, principal=principal, campaign_id=campaign_id)
+        flash(request, "Your private calendar link for this campaign is ready.")
+    return see_other(f"/plan/campaigns/{campaign_id}#feed")
+
+
+@router.get("/plan/campaigns/{campaign_id:id}/edit", response_class=HTMLResponse)
+def edit_campaign(request: Request, session: SessionDep, principal: Planner, campaign_id: int) -> Response:
+    campaign = campaigns.get_campaign(session=session, campaign_id=campaign_id)
+    return _campaign_form(request, _campaign_values(campaign), campaign)
+
+
+@router.post("/plan/campaigns/{campaign_id:id}/edit", response_class=HTMLResponse)
+async def update_campaign(
+    request: Request, session: SessionDep, principal: Planner, campaign_id: int
+) -> Response:
+    campaign = campaigns.get_campaign(session=session, campaign_id=campaign_id)
+    form = FormInput(await checked_form(request))
+    data = parse_campaign(form)
+    saved = form.submit(
+        session,
+        lambda: campaigns.update_campaign(
+            session=session,
+            actor=principal.actor,
+            campaign_id=campaign_id,
+            changes=data,
+            expected=opened_at(form),
+        ),
+        record="campaign",
+    )
+    if saved is None:
+        return _campaign_form(request, form, campaign, status=400)
+    flash(request, "Saved the campaign.")
+    return see_other(f"/plan/campaigns/{campaign_id}")

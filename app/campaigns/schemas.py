@@ -1,0 +1,58 @@
+"""A campaign's fields, declared once: the API's bodies and answers and the coordinator's form."""
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from app.api_common import LongText, MediumText, Name, ShortText, Strict
+from app.fields import Partial, Worded
+
+Count = Annotated[int, Field(ge=0, le=1_000_000)]
+Words = Annotated[list[Annotated[ShortText, Field(min_length=1, max_length=100)]], Field(max_length=20)]
+
+
+class Target(Worded, Strict):
+    """A number the campaign aims for: "111 ethnic-minority officers, from 97"."""
+
+    label: Annotated[Name, Field(max_length=120)] = Field(title="what the target counts")
+    target: Count = Field(title="the target number")
+    baseline: Count | None = Field(None, title="the starting point")
+
+
+class CampaignFields(Worded, Strict):
+    name: Name = Field(title="the campaign's name")
+    description: LongText = Field("", title="the description")
+    roles_recruited: Words = Field([], title="the roles recruited")
+    target_groups: Words = Field([], title="the groups to reach")
+    starts_on: date = Field(title="the first day")
+    ends_on: date = Field(title="the last day")
+    targets_text: MediumText = Field("", title="the targets in words")
+    targets: Annotated[list[Target], Field(max_length=20)] = Field([], title="the targets")
+
+    def refusals(self) -> dict[str, str]:
+        # A PATCH may carry one of the two days: the service checks it against the other.
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            return {"ends_on": "must be the same as or after the first day"}
+        return {}
+
+
+class CampaignCreate(CampaignFields):
+    """A new campaign (``POST /api/v1/campaigns``, and the coordinator's form)."""
+
+
+class CampaignUpdate(Partial[CampaignFields]):
+    """A change: the fields sent, each with the same rules."""
+
+
+class CampaignPublic(BaseModel):
+    id: int
+    name: str
+    description: str
+    roles_recruited: list[str]
+    target_groups: list[str]
+    starts_on: date
+    ends_on: date
+    targets_text: str
+    targets: list[dict[str, object]]
+    revision: int

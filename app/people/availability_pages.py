@@ -1,0 +1,104 @@
+"""What a coordinator records for a person, from the person's page: the networks they ask to
+represent (special-category data, only at their request) and their time away."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
+
+from app.accounts.deps import Planner
+from app.db import SessionDep
+from app.errors import NotFound
+from app.pages.common import see_other
+from app.pages.csrf import checked_form
+from app.pages.forms import FormInput
+from app.pages.rendering import flash
+from app.people import service as people
+from app.people.my_pages import parse_away
+from app.people.pages import person_page
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+
+@router.post("/plan/people/{person_id:id}/networks", response_class=HTMLResponse)
+async def record_opt_in(
+    request: Request, session: SessionDep, principal: Planner, person_id: int
+) -> Response:
+    person = people.get_person(session=session, person_id=person_id)
+    form = FormInput(await checked_form(request))
+    network_id = form.ident("network_id", "a network")
+    if not form.flag("confirmed_by_person"):
+        form.error("confirmed_by_person", "Confirm that the person asked for this themselves")
+    saved = form.submit(
+        session,
+        lambda: people.opt_in(
+            session=session,
+            actor=principal.actor,
+            person_id=person_id,
+            network_id=network_id or 0,
+            public_naming=form.flag("public_naming"),
+        ),
+        field="network_id",
+    )
+    if saved is None:
+        return person_page(request, session, person, {"rep": form}, status=400)
+    flash(request, "Recorded the opt-in.")
+    return see_other(f"/plan/people/{person_id}#networks")
+
+
+def _check_own_representation(session: Session, person_id: int, rep_id: int) -> None:
+    """Another person's opt-in, reached through this person's address, reads as missing."""
+    if people.get_representation(session=session, representation_id=rep_id).person_id != person_id:
+        raise NotFound(f"representation {rep_id} does not exist")
+
+
+@router.post("/plan/people/{person_id:id}/networks/{rep_id:id}/naming")
+async def record_naming(
+    request: Request, session: SessionDep, principal: Planner, person_id: int, rep_id: int
+) -> Response:
+    form = FormInput(await checked_form(request))
+    _check_own_representation(session, person_id, rep_id)
+    people.set_public_naming(
+        session=session,
+        actor=principal.actor,
+        representation_id=rep_id,
+        public_naming=form.flag("public_naming"),
+    )
+    flash(request, "Changed the public-naming consent.")
+    return see_other(f"/plan/people/{person_id}#networks")
+
+
+@router.post("/plan/people/{person_id:id}/networks/{rep_id:id}/withdraw")
+async def record_withdrawal(
+    request: Request, session: SessionDep, principal: Planner, person_id: int, rep_id: int
+) -> Response:
+    await checked_form(request)
+    _check_own_representation(session, person_id, rep_id)
+    people.withdraw(session=session, actor=principal.actor, representation_id=rep_id)
+    flash(request, "Withdrawn and deleted.")
+    return see_other(f"/plan/people/{person_id}#networks")
+
+
+@router.post("/plan/people/{person_id:id}/unavailability", response_class=HTMLResponse)
+async def record_away(request: Request, session: SessionDep, principal: Planner, person_id: int) -> Response:
+    person = people.get_person(session=session, person_id=person_id)
+    form = FormInput(await checked_form(request))
+    data = {**parse_away(form), "person_id": person_id}
+    saved = form.submit(
+        session, lambda: people.add_unavailability(session=session, actor=principal.actor, data=data)
+    )
+    if saved is None:
+        return person_page(request, session, person, {"away": form}, status=400)
+    flash(request, "Recorded the time away.")
+    return see_other(f"/plan/people/{person_id}#away")
+
+
+@router.post("/plan/people/{person_id:id}/unavailability/{row_id:id}/delete")
+async def remove_away(
+    request: Request, session: SessionDep, principal: Planner, person_id: int, row_id: int
+) -> Response:
+    await checked_form(request)
+    if people.get_unavailability(session=session, unavailability_id=row_id).person_id != person_id:
+        raise NotFound(f"unavailability {row_id} does not exist")
+    people.remove_unavailability(session=session, actor=principal.actor, unavailability_id=row_id)
+    flash(request, "Removed the time away.")
+    return see_other(f"/plan/people/{person_id}#away")

@@ -1,0 +1,199 @@
+"""A person's own record: their time away, what Muster holds about them, and the networks
+they choose to represent."""
+
+from datetime import time, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
+
+from app.accounts import service as accounts
+from app.accounts.principal import Principal
+from app.assignments import service as assignments
+from app.clock import utcnow
+from app.db import SessionDep
+from app.enums import UnavailabilityReason
+from app.errors import NotFound
+from app.networks import service as networks
+from app.pages.common import options, see_other
+from app.pages.csrf import checked_form
+from app.pages.forms import FormInput, service_errors
+from app.pages.rendering import flash, render
+from app.people import service as people
+from app.people.deps import Ambassador
+from app.people.models import Representation
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+WHOLE_DAY_END = time(23, 59)
+"""The end time that means "to the end of the last day" (a time input cannot say 24:00)."""
+
+
+def _person_id(principal: Principal) -> int:
+    assert principal.person_id is not None  # Ambassador guarantees it
+    return principal.person_id
+
+
+# --- time away -----------------------------------------------------------------------
+
+
+def parse_away(form: FormInput) -> dict[str, Any]:
+    """From (date, time) to (date, time), a reason and a note: times default to whole days."""
+    first = form.date_value("start_date", "the first day")
+    last = form.date_value("end_date", "the last day")
+    start_time = form.time_value("start_time", "the start time", required=False)
+    end_time = form.time_value("end_time", "the end time", required=False)
+    starts_at = form.london(first, start_time or time(0, 0), "start_time", "the start time")
+    ends_at = None
+    if last is not None:
+        if end_time is None or end_time == WHOLE_DAY_END:
+            ends_at = form.london(last + timedelta(days=1), time(0, 0), "end_time", "the end time")
+        else:
+            ends_at = form.london(last, end_time, "end_time", "the end time")
+    if starts_at and ends_at and ends_at <= starts_at:
+        form.error("end_date", "The last day must be the same as or after the first day")
+    reason = form.choice("reason", UnavailabilityReason, "a reason")
+    note = form.text("note", "the note", max_length=500)
+    return {"starts_at": starts_at, "ends_at": ends_at, "reason": reason, "note": note}
+
+
+def _away_page(
+    request: Request, session: Session, principal: Principal, form: FormInput, status: int = 200
+) -> Response:
+    rows, _ = people.list_unavailability(
+        session=session,
+        limit=200,
+        offset=0,
+        person_id=_person_id(principal),
+        start=utcnow() - timedelta(days=1),
+    )
+    context = {"rows": rows, "form": form, "reason_pairs": options(UnavailabilityReason)}
+    return render(request, "my/unavailability.html", context, status=status)
+
+
+@router.get("/my/unavailability", response_class=HTMLResponse)
+def unavailability(request: Request, session: SessionDep, principal: Ambassador) -> Response:
+    form = FormInput()
+    form.values.update({"start_time": "00:00", "end_time": "23:59", "reason": "annual_leave"})
+    return _away_page(request, session, principal, form)
+
+
+@router.post("/my/unavailability", response_class=HTMLResponse)
+async def add_unavailability(request: Request, session: SessionDep, principal: Ambassador) -> Response:
+    form = FormInput(await checked_form(request))
+    data = parse_away(form)
+    saved = False
+    if form.ok:
+        with service_errors(form, session):
+            people.add_unavailability(
+                session=session, actor=principal.actor, data={**data, "person_id": _person_id(principal)}
+            )
+            saved = True
+    if not saved:
+        return _away_page(request, session, principal, form, status=400)
+    flash(request, "Saved. Coordinators will not be offered you for events at that time.")
+    return see_other("/my/unavailability")
+
+
+@router.post("/my/unavailability/{row_id:id}/delete")
+async def remove_unavailability(
+    request: Request, session: SessionDep, principal: Ambassador, row_id: int
+) -> Response:
+    await checked_form(request)
+    row = people.get_unavailability(session=session, unavailability_id=row_id)
+    if row.person_id != principal.person_id:
+        # Even a coordinator's own page removes only their own time away.
+        raise NotFound(f"unavailability {row_id} does not exist")
+    people.remove_unavailability(session=session, actor=principal.actor, unavailability_id=row_id)
+    flash(request, "Removed.")
+    return see_other("/my/unavailability")
+
+
+# --- what Muster holds -----------------------------------------------------------------
+
+
+def _data_page(
+    request: Request, session: Session, principal: Principal, form: FormInput, status: int = 200
+) -> Response:
+    person = people.get_person(session=session, person_id=_person_id(principal))
+    reps = people.representations_of(session=session, person_id=_person_id(principal))
+    every_network = networks.all_networks(session=session)
+    by_id = {n.id: n for n in every_network}
+    mine = {r.network_id for r in reps}
+    context = {
+        "person": person,
+        "user": accounts.get_user(session=session, user_id=principal.user_id),
+        "reps": [(r, by_id.get(r.network_id)) for r in reps],
+        "others": [(n.id, n.name) for n in every_network if n.id not in mine],
+        "form": form,
+        "away_count": people.list_unavailability(
+            session=session, limit=1, offset=0, person_id=_person_id(principal)
+        )[1],
+        "duty_count": assignments.list_assignments(
+            session=session, limit=1, offset=0, person_id=_person_id(principal)
+        )[1],
+    }
+    return render(request, "my/data.html", context, status=status)
+
+
+@router.get("/my/data", response_class=HTMLResponse)
+def my_data(request: Request, session: SessionDep, principal: Ambassador) -> Response:
+    return _data_page(request, session, principal, FormInput())
+
+
+@router.post("/my/data/networks", response_class=HTMLResponse)
+async def opt_in(request: Request, session: SessionDep, principal: Ambassador) -> Response:
+    form = FormInput(await checked_form(request))
+    network_id = form.ident("network_id", "a network")
+    saved = None
+    if form.ok and network_id is not None:
+        with service_errors(form, session, "network_id"):
+            saved = people.opt_in(
+                session=session,
+                actor=principal.actor,
+                person_id=_person_id(principal),
+                network_id=network_id,
+                public_naming=form.flag("public_naming"),
+            )
+    if saved is None:
+        return _data_page(request, session, principal, form, status=400)
+    network = networks.get_network(session=session, network_id=saved.network_id)
+    flash(request, f"Thank you. You now represent the {network.name} at outreach events.")
+    return see_other("/my/data")
+
+
+def _own_representation(session: Session, principal: Principal, rep_id: int) -> Representation:
+    rep = people.get_representation(session=session, representation_id=rep_id)
+    if rep.person_id != principal.person_id:
+        # Even a coordinator's own page changes only their own opt-ins.
+        raise NotFound(f"representation {rep_id} does not exist")
+    return rep
+
+
+@router.post("/my/data/networks/{rep_id:id}/naming")
+async def change_naming(
+    request: Request, session: SessionDep, principal: Ambassador, rep_id: int
+) -> Response:
+    form = FormInput(await checked_form(request))
+    _own_representation(session, principal, rep_id)
+    allow = form.flag("public_naming")
+    people.set_public_naming(
+        session=session, actor=principal.actor, representation_id=rep_id, public_naming=allow
+    )
+    flash(
+        request,
+        "You may now be named on public event pages for this network."
+        if allow
+        else "You will no longer be named on public pages for this network.",
+    )
+    return see_other("/my/data")
+
+
+@router.post("/my/data/networks/{rep_id:id}/withdraw")
+async def withdraw(request: Request, session: SessionDep, principal: Ambassador, rep_id: int) -> Response:
+    await checked_form(request)
+    _own_representation(session, principal, rep_id)
+    people.withdraw(session=session, actor=principal.actor, representation_id=rep_id)
+    flash(request, "Withdrawn. Muster no longer holds that you represent this network.")
+    return see_other("/my/data")

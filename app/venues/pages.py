@@ -1,0 +1,177 @@
+"""The coordinator's venue pages: the list, one venue, the form, taking one out of use."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
+
+from app.accounts.deps import Planner
+from app.campaigns.models import Campaign
+from app.clock import utcnow
+from app.db import SessionDep
+from app.enums import VenueKind
+from app.events import service as events
+from app.events.service import EventFilters
+from app.pages.common import by_id, fields_of, options, page_from, query_string, see_other, text_param
+from app.pages.csrf import checked_form
+from app.pages.forms import FormInput, opened_at, values_from
+from app.pages.rendering import flash, render
+from app.venues import service as venues
+from app.venues.models import Venue
+from app.venues.schemas import VenueCreate
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+
+def _venue_form(
+    request: Request,
+    form: FormInput,
+    venue: Venue | None,
+    status: int = 200,
+    affected: list[dict[str, Any]] | None = None,
+) -> Response:
+    context = {"form": form, "venue": venue, "kinds": options(VenueKind), "affected": affected or []}
+    return render(request, "venues/form.html", context, status=status)
+
+
+@router.get("/plan/venues", response_class=HTMLResponse)
+def venue_list(request: Request, session: SessionDep, principal: Planner) -> Response:
+    town = text_param(request, "town", 120)
+    kind = request.query_params.get("kind", "")
+    kind = kind if kind in VenueKind.__members__ else ""
+    page = page_from(request)
+    rows, total = venues.list_venues(
+        session=session, limit=page.size, offset=page.offset, town=town or None, kind=kind or None
+    )
+    context = {
+        "rows": rows,
+        "counts": venues.upcoming_counts(session=session, venue_ids=[v.id for v in rows if v.id]),
+        "page": page.with_total(total),
+        "town": town,
+        "kind": kind,
+        "towns": venues.towns(session=session),
+        "kinds": options(VenueKind),
+        "base_query": query_string(town=town, kind=kind),
+    }
+    return render(request, "venues/list.html", context)
+
+
+@router.get("/plan/venues/new", response_class=HTMLResponse)
+def new_venue(request: Request, principal: Planner) -> Response:
+    form = FormInput()
+    form.values.update({"kind": "job_centre", "active": "yes"})
+    return _venue_form(request, form, None)
+
+
+@router.post("/plan/venues/new", response_class=HTMLResponse)
+async def create_venue(request: Request, session: SessionDep, principal: Planner) -> Response:
+    form = FormInput(await checked_form(request))
+    data = form.parse(VenueCreate)
+    venue = form.submit(
+        session, lambda: venues.create_venue(session=session, actor=principal.actor, data=data)
+    )
+    if venue is None:
+        return _venue_form(request, form, None, status=400)
+    flash(request, f"Added {venue.name}.")
+    return see_other(f"/plan/venues/{venue.id}")
+
+
+@router.get("/plan/venues/{venue_id:id}", response_class=HTMLResponse)
+def venue_page(request: Request, session: SessionDep, principal: Planner, venue_id: int) -> Response:
+    venue = venues.get_venue(session=session, venue_id=venue_id)
+    upcoming, upcoming_total = events.list_events(
+        session=session, filters=EventFilters(start=utcnow(), venue_id=venue_id), limit=20, offset=0
+    )
+    context = {
+        "venue": venue,
+        "upcoming": upcoming,
+        "upcoming_total": upcoming_total,
+        "states": events.staffing_states(session=session, events=upcoming),
+        "partners": venues.partners_of(session=session, venue_id=venue_id),
+        "campaigns_by_id": by_id(session, Campaign, {e.campaign_id for e in upcoming}),
+        "still_booked": [] if venue.active else venues.upcoming_events(session=session, venue_id=venue_id),
+    }
+    return render(request, "venues/detail.html", context)
+
+
+@router.get("/plan/venues/{venue_id:id}/edit", response_class=HTMLResponse)
+def edit_venue(request: Request, session: SessionDep, principal: Planner, venue_id: int) -> Response:
+    venue = venues.get_venue(session=session, venue_id=venue_id)
+    form = FormInput()
+    form.values.update(values_from(fields_of(venue)))
+    return _venue_form(request, form, venue)
+
+
+@router.post("/plan/venues/{venue_id:id}/edit", response_class=HTMLResponse)
+async def update_venue(request: Request, session: SessionDep, principal: Planner, venue_id: int) -> Response:
+    venue = venues.get_venue(session=session, venue_id=venue_id)
+    form = FormInput(await checked_form(request))
+    data = form.parse(VenueCreate)
+    affected = _venue_affected(session, venue) if venue.active and not form.flag("active") else []
+    if form.ok and affected and not form.flag("confirm_deactivation"):
+        form.error(
+            "confirm_deactivation",
+            f"Confirm that the {len(affected)} upcoming events at {venue.name} should come off public view",
+        )
+    saved = form.submit(
+        session,
+        lambda: venues.update_venue(
+            session=session, principal=principal, venue_id=venue_id, changes=data, expected=opened_at(form)
+        ),
+        record="venue",
+    )
+    if saved is None:
+        return _venue_form(request, form, venue, status=400, affected=affected)
+    flash(request, _venue_retired_message(venue, affected) if affected else "Saved the venue.")
+    return see_other(f"/plan/venues/{venue_id}")
+
+
+def _venue_affected(session: Session, venue: Venue) -> list[dict[str, Any]]:
+    """The upcoming events that taking the venue out of use affects, for the confirmation."""
+    return [
+        {"event": e, "status": e.status, "detail": "Shown to the public" if e.public else "Not public"}
+        for e in venues.upcoming_events(session=session, venue_id=venue.id or 0)
+    ]
+
+
+def _venue_retired_message(venue: Venue, affected: list[dict[str, Any]]) -> str:
+    return (
+        f"{venue.name} is no longer in use. Its {len(affected)} upcoming events are off public view "
+        "and flagged on the dashboard: move or cancel them."
+    )
+
+
+@router.get("/plan/venues/{venue_id:id}/deactivate", response_class=HTMLResponse)
+def confirm_venue_deactivation(
+    request: Request, session: SessionDep, principal: Planner, venue_id: int
+) -> Response:
+    venue = venues.get_venue(session=session, venue_id=venue_id)
+    if not venue.active:
+        return see_other(f"/plan/venues/{venue_id}")
+    affected = _venue_affected(session, venue)
+    context = {
+        "caption": venue.name,
+        "heading": f"Take {venue.name} out of use",
+        "summary": venues.deactivation_summary(venue, [item["event"] for item in affected]),
+        "places": affected,
+        "affected_title": "Events booked there",
+        "action": f"/plan/venues/{venue_id}/deactivate",
+        "button": "Take out of use" + (" and hide these events" if affected else ""),
+        "back_href": f"/plan/venues/{venue_id}",
+    }
+    return render(request, "deactivate.html", context)
+
+
+@router.post("/plan/venues/{venue_id:id}/deactivate")
+async def deactivate_venue(
+    request: Request, session: SessionDep, principal: Planner, venue_id: int
+) -> Response:
+    await checked_form(request)
+    venue = venues.get_venue(session=session, venue_id=venue_id)
+    affected = _venue_affected(session, venue) if venue.active else []
+    venues.update_venue(session=session, principal=principal, venue_id=venue_id, changes={"active": False})
+    flash(
+        request, _venue_retired_message(venue, affected) if affected else f"{venue.name} is no longer in use."
+    )
+    return see_other(f"/plan/venues/{venue_id}")

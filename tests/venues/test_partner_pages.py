@@ -1,0 +1,113 @@
+"""The venue partner's portal: bookings at their venues, their answers, their venue notes;
+what a partner may see, and nothing more."""
+
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.clock import utcnow
+from app.enums import AssignmentStatus, PartnerStatus
+from app.events.models import Event
+from app.venues.models import Venue
+from tests.factories import Factory
+from tests.pages.conftest import post, sign_in
+
+
+def test_partner_sees_only_their_venues_bookings(client: TestClient, make: Factory) -> None:
+    mine = make.venue("Asda Grimshaw Park")
+    other = make.venue("Burnley College")
+    booked = make.event(venue=mine, title="Asda special constables")
+    hidden = make.event(venue=other, title="College careers day")
+    sign_in(client, make.user("partner", venues=[mine]))
+    page = client.get("/partner")
+    assert f'href="/partner/events/{booked.id}">Asda special constables</a>' in page.text
+    assert "College careers day" not in page.text
+    assert client.get(f"/partner/events/{hidden.id}").status_code == 404
+
+
+def test_partner_confirms_a_booking_with_a_message(client: TestClient, make: Factory, db: Session) -> None:
+    venue = make.venue()
+    event = make.event(venue=venue)
+    sign_in(client, make.user("partner", venues=[venue]))
+    answer = post(
+        client, f"/partner/events/{event.id}", {"answer": "confirmed", "message": "Stand by the tills"}
+    )
+    assert answer.status_code == 303
+    db.expire_all()
+    row = db.get(Event, event.id)
+    assert (row.partner_status, row.partner_message) == (PartnerStatus.confirmed, "Stand by the tills")
+
+
+def test_partner_decline_needs_a_message(client: TestClient, make: Factory, db: Session) -> None:
+    venue = make.venue()
+    event = make.event(venue=venue)
+    sign_in(client, make.user("partner", venues=[venue]))
+    answer = post(client, f"/partner/events/{event.id}", {"answer": "declined", "message": ""})
+    assert answer.status_code == 400
+    assert '<a href="#message">Tell the coordinator why, or suggest another date</a>' in answer.text
+    db.expire_all()
+    assert db.get(Event, event.id).partner_status == PartnerStatus.pending
+
+
+def test_partner_booking_page_hides_team_networks_and_internal_notes(
+    client: TestClient, make: Factory
+) -> None:
+    venue = make.venue()
+    network = make.network("LGBT+ Network")
+    event = make.event(venue=venue, internal_notes="Sergeant's private note")
+    person = make.person("Private Person")
+    make.represent(person, network, public_naming=False)
+    make.assign(event, person, status=AssignmentStatus.confirmed)
+    sign_in(client, make.user("partner", venues=[venue]))
+    for path in ("/partner", f"/partner/events/{event.id}"):
+        text = client.get(path).text
+        assert "LGBT+ Network" not in text
+        assert "Private Person" not in text
+        assert "Sergeant&#39;s private note" not in text
+
+
+def test_partner_edits_only_the_venue_notes(client: TestClient, make: Factory, db: Session) -> None:
+    venue = make.venue(name="Jobcentre Plus Nelson")
+    sign_in(client, make.user("partner", venues=[venue]))
+    answer = post(
+        client,
+        f"/partner/venues/{venue.id}",
+        {
+            "accessibility_notes": "Ramp at the side door",
+            "parking_notes": "",
+            "opening_notes": "9 to 5",
+            "name": "Renamed",
+        },
+    )
+    assert answer.status_code == 303
+    db.expire_all()
+    row = db.get(Venue, venue.id)
+    assert (row.name, row.accessibility_notes, row.opening_notes) == (
+        "Jobcentre Plus Nelson",
+        "Ramp at the side door",
+        "9 to 5",
+    )
+
+
+def test_partner_cannot_edit_another_venue(client: TestClient, make: Factory) -> None:
+    other = make.venue()
+    sign_in(client, make.user("partner"))
+    assert client.get(f"/partner/venues/{other.id}").status_code == 404
+
+
+def test_partner_sees_past_bookings_newest_first_and_running_ones_as_upcoming(
+    client: TestClient, make: Factory
+) -> None:
+    venue = make.venue()
+    now = utcnow()
+    for days, title in ((40, "Spring fair"), (10, "Summer fair"), (20, "May fair")):
+        make.event(venue=venue, title=title, starts_at=now - timedelta(days=days), hours=3)
+    make.event(venue=venue, title="Running now", starts_at=now - timedelta(hours=1), hours=3)
+    sign_in(client, make.user("partner", venues=[venue]))
+    page = client.get("/partner").text
+    past = page.split('id="past-title"')[1]
+    assert [past.index(t) for t in ("Summer fair", "May fair", "Spring fair")] == sorted(
+        past.index(t) for t in ("Summer fair", "May fair", "Spring fair")
+    )
+    assert "Running now" not in past and "Running now" in page.split('id="past-title"')[0]
