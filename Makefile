@@ -43,8 +43,17 @@ pytest: install
 
 test: lint typecheck pytest
 
+# Every benchmark runs, even after one misses a target; the summary names each one's result,
+# and the exit status is non-zero if any missed (bench/results/*.md hold their latest figures).
 bench: install
-	@set -e; for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script; done
+	@results=""; failed=0; \
+	for script in bench/bench_*.py; do \
+		echo "== $$script"; \
+		if $(BIN)/python $$script; then status=ok; else status="FAILED (exit $$?)"; failed=1; fi; \
+		results="$$results$$script: $$status\n"; \
+	done; \
+	printf "\n== make bench\n$$results"; \
+	exit $$failed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache artifacts

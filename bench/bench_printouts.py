@@ -9,7 +9,13 @@ the PDF with WeasyPrint separately, over ``--repeat`` runs after one warm-up; th
 medians (the machine is shared, so a single time means little). Peak memory is measured
 twice: Python allocations during one render (tracemalloc, a separate untimed run, since
 tracing slows everything down) and the process's peak resident size (ru_maxrss), which
-includes Pango, HarfBuzz and fontconfig. Results go to bench/results/printouts.json.
+includes Pango, HarfBuzz and fontconfig. Results go to bench/results/printouts.json and the
+committed summary bench/results/PRINTOUTS.md.
+
+Targets (the script exits non-zero when one is missed), medians of load and render together:
+a briefing sheet and a poster within 1 s and the 50-event roster within 3 s (a person waits
+for them after pressing "print", and a render holds one of the few renderer slots), and a
+process peak resident size within 300 MiB (two renders at once must fit a small server).
 """
 
 import argparse
@@ -36,6 +42,7 @@ os.environ.setdefault("MUSTER_SECRET_KEY", "bench-secret-key-not-for-production-
 os.environ.setdefault("MUSTER_BASE_URL", "https://muster.example")
 
 from sqlmodel import Session  # noqa: E402
+from targets import RESULTS_DIR, Target, markdown, report  # noqa: E402
 
 from app import migrate  # noqa: E402
 from app.accounts import service as accounts  # noqa: E402
@@ -46,7 +53,13 @@ from app.printouts.service import RangeFilters  # noqa: E402
 from tests.factories import Factory  # noqa: E402
 from tests.printouts.demo import build_demo, build_week  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results" / "printouts.json"
+RESULTS = RESULTS_DIR / "printouts.json"
+SUMMARY = RESULTS_DIR / "PRINTOUTS.md"
+BRIEFING = "briefing sheet (A4, 2 pages)"
+ROSTER = "roster, week of 50 events (A4 landscape)"
+POSTER = "venue poster (A4, QR code)"
+TARGET_MS = {BRIEFING: 1000.0, ROSTER: 3000.0, POSTER: 1000.0}
+TARGET_PEAK_RSS_MIB = 300.0
 
 
 def _ms(seconds: float) -> float:
@@ -97,7 +110,7 @@ def measure(
     }
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -146,19 +159,19 @@ def main() -> None:
 
         results = [
             measure(
-                "briefing sheet (A4, 2 pages)",
+                BRIEFING,
                 load_briefing,
                 lambda c: pdf.render_pdf("printouts/briefing.html", c),
                 args.repeat,
             ),
             measure(
-                "roster, week of 50 events (A4 landscape)",
+                ROSTER,
                 load_roster,
                 lambda c: pdf.render_pdf("printouts/roster.html", c),
                 args.repeat,
             ),
             measure(
-                "venue poster (A4, QR code)",
+                POSTER,
                 load_poster,
                 lambda c: pdf.render_pdf("printouts/poster.html", c),
                 args.repeat,
@@ -197,7 +210,30 @@ def main() -> None:
         + "\n"
     )
     print(f"written {RESULTS.relative_to(ROOT)}")
+    targets = [
+        Target(f"{r['name']}: median ms", r["total_ms_median"], TARGET_MS[r["name"]], "ms") for r in results
+    ]
+    targets.append(Target("process peak resident memory", peak_rss, TARGET_PEAK_RSS_MIB, "MiB"))
+    table = markdown(
+        ["printout", "pages", "load ms", "render ms", "total ms", "min–max ms", "Python peak MiB"],
+        [
+            [
+                r["name"],
+                r["pages"],
+                f"{r['load_ms_median']:.1f}",
+                f"{r['render_ms_median']:.1f}",
+                f"{r['total_ms_median']:.1f}",
+                f"{r['total_ms_min']:.0f}–{r['total_ms_max']:.0f}",
+                f"{r['python_peak_mib']:.1f}",
+            ]
+            for r in results
+        ],
+    )
+    setup = (
+        f"Medians of {args.repeat} runs after a warm-up, WeasyPrint {weasyprint.__version__}, scratch SQLite."
+    )
+    return report(targets, title="PDF printouts", summary=SUMMARY, details=f"{setup}\n\n{table}")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -5,6 +5,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 
 from app.enums import AssignmentRole
+from tests.dates import at, spring_forward, summer_day, winter_day
 from tests.factories import Factory, future
 
 
@@ -15,8 +16,8 @@ def _event_body(make: Factory, **kw: object) -> dict[str, object]:
         "campaign_id": campaign.id,
         "venue_id": venue.id,
         "title": "Police recruitment drop-in",
-        "starts_at": "2027-07-14T10:00",
-        "ends_at": "2027-07-14T17:00",
+        "starts_at": at(summer_day(), 10),
+        "ends_at": at(summer_day(), 17),
         **kw,
     }
 
@@ -26,32 +27,33 @@ def test_create_event_july_local_time_round_trips(client: TestClient, make: Fact
     r = client.post("/api/v1/events", json=_event_body(make), headers=h)
     assert r.status_code == 201, r.text
     event = client.get(f"/api/v1/events/{r.json()['id']}", headers=h).json()
-    assert (event["starts_at"], event["ends_at"]) == (
-        "2027-07-14T10:00:00+01:00",
-        "2027-07-14T17:00:00+01:00",
-    )
+    july = summer_day()
+    assert (event["starts_at"], event["ends_at"]) == (f"{july}T10:00:00+01:00", f"{july}T17:00:00+01:00")
 
 
 def test_create_event_january_local_time_round_trips(client: TestClient, make: Factory) -> None:
     h = make.headers("coordinator")
-    body = _event_body(make, starts_at="2027-01-13T10:00", ends_at="2027-01-13T17:00")
+    january = winter_day()
+    body = _event_body(make, starts_at=at(january, 10), ends_at=at(january, 17))
     event = client.post("/api/v1/events", json=body, headers=h).json()
     assert (event["starts_at"], event["ends_at"]) == (
-        "2027-01-13T10:00:00+00:00",
-        "2027-01-13T17:00:00+00:00",
+        f"{january}T10:00:00+00:00",
+        f"{january}T17:00:00+00:00",
     )
 
 
 def test_create_event_with_offset_keeps_instant(client: TestClient, make: Factory) -> None:
     h = make.headers("coordinator")
-    body = _event_body(make, starts_at="2027-07-14T09:00:00Z", ends_at="2027-07-14T16:00:00Z")
+    july = summer_day()
+    body = _event_body(make, starts_at=f"{july}T09:00:00Z", ends_at=f"{july}T16:00:00Z")
     event = client.post("/api/v1/events", json=body, headers=h).json()
-    assert event["starts_at"] == "2027-07-14T10:00:00+01:00"
+    assert event["starts_at"] == f"{july}T10:00:00+01:00"
 
 
 def test_create_event_in_spring_forward_gap_is_422(client: TestClient, make: Factory) -> None:
     h = make.headers("coordinator")
-    body = _event_body(make, starts_at="2027-03-28T01:30", ends_at="2027-03-28T04:00")
+    night = spring_forward()
+    body = _event_body(make, starts_at=at(night, 1, 30), ends_at=at(night, 4))
     r = client.post("/api/v1/events", json=body, headers=h)
     assert r.status_code == 422
     assert r.headers["content-type"] == "application/problem+json"
@@ -60,7 +62,7 @@ def test_create_event_in_spring_forward_gap_is_422(client: TestClient, make: Fac
 
 def test_create_event_ending_before_start_is_422(client: TestClient, make: Factory) -> None:
     h = make.headers("coordinator")
-    body = _event_body(make, starts_at="2027-07-14T17:00", ends_at="2027-07-14T10:00")
+    body = _event_body(make, starts_at=at(summer_day(), 17), ends_at=at(summer_day(), 10))
     r = client.post("/api/v1/events", json=body, headers=h)
     assert (r.status_code, r.json()["detail"]) == (422, "the event must end after it starts")
 

@@ -1,8 +1,14 @@
 """People and their representation opt-ins: special-category data seen only by planners and the person."""
 
+from datetime import timedelta
+
 from fastapi.testclient import TestClient
 
+from tests.dates import at, next_in_month
 from tests.factories import Factory
+
+LEAVE = next_in_month(8, 0)  # a Monday in August, so midnight in London is 23:00 UTC (BST)
+WEEK = timedelta(weeks=1)
 
 
 def test_coordinator_creates_person_and_sees_representation(client: TestClient, make: Factory) -> None:
@@ -103,13 +109,13 @@ def test_staff_records_own_unavailability_without_person_id(client: TestClient, 
     h = make.headers("staff", person=me)
     r = client.post(
         "/api/v1/unavailability",
-        json={"starts_at": "2027-08-02T00:00", "ends_at": "2027-08-09T00:00", "reason": "annual_leave"},
+        json={"starts_at": at(LEAVE, 0), "ends_at": at(LEAVE + WEEK, 0), "reason": "annual_leave"},
         headers=h,
     )
     assert (r.status_code, r.json()["person_id"], r.json()["starts_at"]) == (
         201,
         me.id,
-        "2027-08-02T00:00:00+01:00",
+        f"{LEAVE}T00:00:00+01:00",
     )
     page = client.get("/api/v1/unavailability", headers=h).json()
     assert page["total"] == 1
@@ -119,7 +125,7 @@ def test_unavailability_ending_before_start_is_422(client: TestClient, make: Fac
     me = make.person()
     r = client.post(
         "/api/v1/unavailability",
-        json={"starts_at": "2027-08-09T00:00", "ends_at": "2027-08-02T00:00", "reason": "training"},
+        json={"starts_at": at(LEAVE + WEEK, 0), "ends_at": at(LEAVE, 0), "reason": "training"},
         headers=make.headers("staff", person=me),
     )
     assert (r.status_code, r.json()["detail"]) == (422, "an unavailability must end after it starts")
@@ -219,7 +225,7 @@ def test_staff_probing_a_colleagues_record_ids_learns_nothing(client: TestClient
     mine = make.headers("staff", person=colleague)
     away = client.post(
         "/api/v1/unavailability",
-        json={"starts_at": "2027-08-02T00:00", "ends_at": "2027-08-09T00:00", "reason": "sickness"},
+        json={"starts_at": at(LEAVE, 0), "ends_at": at(LEAVE + WEEK, 0), "reason": "sickness"},
         headers=mine,
     ).json()
     h = make.headers("staff", person=me)

@@ -19,7 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.main import app
+from tests.dates import at, fall_back, spring_forward
 from tests.factories import Factory
+from tests.reach import Tally
 from tests.test_permissions import ADMIN, COORD, RULES, World, _build_world, _cheap_password_hashing
 
 __all__ = ["_cheap_password_hashing"]  # autouse: argon2 at minimum cost here too
@@ -42,8 +44,8 @@ BY_KIND: dict[str, list[Any]] = {
     ],
     "date-time": [
         "2026-02-30T10:00",
-        "2027-03-28T01:30",  # Europe/London skips 01:00–02:00 that night
-        "2027-10-31T01:30",  # … and has it twice in autumn
+        at(spring_forward(), 1, 30),  # Europe/London skips 01:00–02:00 that night
+        at(fall_back(), 1, 30),  # … and has it twice in autumn
         "0001-01-01T00:00:00+14:00",
         "9999-12-31T23:59:59-12:00",
         "0001-01-01T00:00",
@@ -104,7 +106,7 @@ EVIL_QUERY_VALUES = [
     "1.5",
     "abc",
     "2026-02-30",
-    "2027-03-28T01:30",
+    at(spring_forward(), 1, 30),
     "0001-01-01T00:00:00+14:00",
     "9999-12-31",
     "",
@@ -231,9 +233,11 @@ def test_json_route_answers_no_500_to_any_body(
     base = _base_body(world, method, path)
     properties = _body_properties(_schema()["paths"][path][method.lower()])
     failures: list[str] = []
+    tally = Tally()
 
     def check(what: str, **kwargs: Any) -> None:
         response = client.request(method, url, headers={**headers, **kwargs.pop("headers", {})}, **kwargs)
+        tally.add_response(f"{method} {path}", response)
         wrong = _problem_or_success(response)
         if wrong:
             failures.append(f"{what}: {wrong}")
@@ -249,6 +253,7 @@ def test_json_route_answers_no_500_to_any_body(
             check(f"{field}={_label(value)}", json={**base, field: value})
 
     assert not failures, "\n".join(failures)
+    tally.assert_each_reached()
 
 
 @pytest.mark.parametrize(("method", "path", "role"), _cases(with_body=True, role=ADMIN))
@@ -276,6 +281,7 @@ def test_json_route_answers_no_500_to_random_bodies(
         max_leaves=8,
     )
     keys = st.sampled_from([*fields, "unexpected_field"])
+    tally = Tally()
 
     @settings(
         max_examples=25,
@@ -288,9 +294,11 @@ def test_json_route_answers_no_500_to_random_bodies(
     def answers_without_500(changes: dict[str, Any], on_valid_body: bool) -> None:
         body = {**base, **changes} if on_valid_body else changes
         response = client.request(method, url, headers=headers, json=body)
+        tally.add_response(f"{method} {path}", response)
         assert _problem_or_success(response) is None, json.dumps(body)[:500]
 
     answers_without_500()
+    tally.assert_each_reached()
 
 
 @pytest.mark.parametrize(("method", "path", "role"), _cases(role=COORD))
@@ -304,10 +312,12 @@ def test_route_answers_no_500_to_bad_path_ids_and_query(
     ids = {k: str(v) for k, v in world.path_ids("own").items()}
     body = _base_body(world, method, path) if "requestBody" in operation else None
     failures: list[str] = []
+    tally = Tally()
 
     def check(what: str, path_ids: dict[str, str], query: dict[str, str]) -> None:
         url = path.format(**path_ids)
         response = client.request(method, url, headers=headers, params=query, json=body)
+        tally.add_response(f"{method} {path}", response)
         wrong = _problem_or_success(response)
         if wrong:
             failures.append(f"{what}: {wrong}")
@@ -323,6 +333,7 @@ def test_route_answers_no_500_to_bad_path_ids_and_query(
     check("unknown query parameter", ids, {"unknown": "x"})
 
     assert not failures, "\n".join(failures)
+    tally.assert_each_reached()
 
 
 # --- the specific inputs that once reached the 500 handler, and the time rules ---------------
@@ -375,16 +386,17 @@ def test_event_create_in_the_spring_forward_gap_is_refused_with_422(
     setup: tuple[TestClient, Factory, World],
 ) -> None:
     client, make, world = setup
+    night = spring_forward()
     body = {
         **_base_body(world, "POST", "/api/v1/events"),
-        "starts_at": "2027-03-28T01:30",
-        "ends_at": "2027-03-28T04:00",
+        "starts_at": at(night, 1, 30),
+        "ends_at": at(night, 4),
     }
 
     response = client.post("/api/v1/events", headers=make.headers(COORD), json=body)
 
     assert response.status_code == 422
-    assert "2027-03-28 01:30 does not exist in Europe/London" in response.json()["detail"]
+    assert f"{night} 01:30 does not exist in Europe/London" in response.json()["detail"]
 
 
 def test_event_create_with_unknown_field_is_refused_with_422_naming_it(

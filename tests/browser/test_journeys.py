@@ -1,32 +1,59 @@
 """Each user's job, done in a real browser: book, staff, accept, subscribe, confirm, find.
 
 Every main page is scanned with axe-core (no serious or critical violations) and
-photographed at desktop and 360 px phone width into artifacts/screenshots/.
+photographed at desktop and 360 px phone width into artifacts/screenshots/. The walks visit
+records the demo or the test created (never guessed ids), and a page is scanned only once
+it has answered as meant (200 at the address asked for, unless the walk expects a refusal).
 """
 
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from app.assignments import service as assignments
+from app.accounts.models import User
 from app.audit.service import SYSTEM
+from app.booking import service as booking
 from app.campaigns.models import Campaign
 from app.clock import from_london, to_london, utcnow
 from app.enums import AssignmentRole, EventStatus
 from app.events import service as events
 from app.events.models import Event
+from app.networks.models import Network
 from app.people.models import Person
 from app.venues.models import Venue
 from tests.browser.conftest import Server, sign_in
 
 pytestmark = pytest.mark.browser
 
-Look = Callable[[str], None]
+Look = Callable[..., None]
+
+
+def visit(page: Any, look: Look, name: str, path: str) -> None:
+    """Open ``path``, check it answered 200 there (not a redirect to the sign-in page), scan it."""
+    answer = page.goto(path)
+    assert answer is not None and answer.status == 200, f"{path}: {answer and answer.status}"
+    assert urlsplit(page.url).path == urlsplit(path).path, f"{path} ended at {page.url}"
+    look(name)
+
+
+def _staff_duty(server: Server, event_id: int) -> int:
+    """Put the demo's staff member on the event; the assignment's id."""
+    with server.session() as session:
+        user = session.exec(select(User).where(User.email == server.logins.staff)).one()
+        assignment = booking.assign(
+            session=session,
+            actor=SYSTEM,
+            event_id=event_id,
+            person_id=user.person_id or 0,
+            role=AssignmentRole.ambassador,
+        )
+        return int(assignment.id or 0)
 
 
 def _day(days_ahead: int, weekday: int = 3) -> date:
@@ -118,18 +145,7 @@ def test_staff_accepts_an_assignment_and_copies_the_calendar_link(
 ) -> None:
     day = _day(50, weekday=1)
     event_id = _book(server, venue_name="Jobcentre Plus Darwen", title="Darwen careers morning", day=day)
-    with server.session() as session:
-        from app.accounts.models import User
-
-        user = session.exec(select(User).where(User.email == server.logins.staff)).one()
-        person = session.get(Person, user.person_id)
-        assignments.assign(
-            session=session,
-            actor=SYSTEM,
-            event_id=event_id,
-            person_id=person.id,
-            role=AssignmentRole.ambassador,
-        )
+    _staff_duty(server, event_id)
 
     sign_in(page, server.logins.staff, server.logins.password)
     expect(page.get_by_role("heading", name="My outreach")).to_be_visible()
@@ -152,10 +168,6 @@ def test_staff_accepts_an_assignment_and_copies_the_calendar_link(
 
     page.get_by_role("link", name="My data").click()
     look("my-data")
-    page.goto("/my/unavailability")
-    look("unavailability")
-    page.goto(f"/my/events/{event_id}")
-    look("staff-briefing")
 
 
 def test_partner_confirms_a_booking(page: Any, server: Server, look: Look) -> None:
@@ -208,30 +220,39 @@ def test_public_page_of_the_event_shows_it(page: Any, server: Server, look: Look
 
 
 def test_coordinator_records_pages_are_accessible(page: Any, server: Server, look: Look) -> None:
-    page.goto("/login")
-    look("login")
+    with server.session() as session:
+        venue = session.exec(select(Venue).where(Venue.name == "Jobcentre Plus Blackburn")).one()
+        person = session.exec(select(Person).where(Person.name == "Imran Patel")).one()
+        campaign = session.exec(select(Campaign)).first()
+        network = session.exec(select(Network)).first()
+        user = session.exec(select(User).where(User.email == server.logins.coordinator)).one()
+    assert campaign is not None and network is not None
+    visit(page, look, "login", "/login")
     sign_in(page, server.logins.admin, server.logins.password)
-    for name, path in [
-        ("venues", "/plan/venues"),
-        ("venue", "/plan/venues/1"),
-        ("people", "/plan/people"),
-        ("person", "/plan/people/1"),
-        ("campaigns", "/plan/campaigns"),
-        ("campaign", "/plan/campaigns/1"),
-        ("networks", "/plan/networks"),
-        ("users", "/admin/users"),
-        ("audit", "/plan/audit"),
-        ("events", "/plan/events"),
+    for name, path, heading in [
+        ("venues", "/plan/venues", None),
+        ("venue", f"/plan/venues/{venue.id}", venue.name),
+        ("people", "/plan/people", None),
+        ("person", f"/plan/people/{person.id}", person.name),
+        ("campaigns", "/plan/campaigns", None),
+        ("campaign", f"/plan/campaigns/{campaign.id}", campaign.name),
+        ("networks", "/plan/networks", None),
+        ("network-form", f"/plan/networks/{network.id}/edit", None),
+        ("users", "/admin/users", None),
+        ("user", f"/admin/users/{user.id}", None),
+        ("audit", "/plan/audit", None),
+        ("events", "/plan/events", None),
     ]:
-        page.goto(path)
-        look(name)
-    page.goto("/plan/events/new")
+        visit(page, look, name, path)
+        if heading:  # the record asked for, not another one
+            expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+    visit(page, look, "event-form", "/plan/events/new")
     page.get_by_label("Title", exact=True).fill("")
     page.get_by_label("Time", exact=True).fill("")
     page.get_by_role("button", name="Book the event").click()
     expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
-    look("event-form-errors")
+    look("event-form-errors", status=400)
 
 
 def test_forbidden_page_is_clear(page: Any, server: Server, look: Look) -> None:
@@ -239,7 +260,7 @@ def test_forbidden_page_is_clear(page: Any, server: Server, look: Look) -> None:
     answer = page.goto("/plan")
     assert answer.status == 403
     expect(page.get_by_role("heading", name="You cannot see this page")).to_be_visible()
-    look("forbidden")
+    look("forbidden", status=403)
 
 
 def test_skip_link_is_the_first_thing_keyboard_users_reach(page: Any, server: Server) -> None:
@@ -253,17 +274,7 @@ def test_skip_link_is_the_first_thing_keyboard_users_reach(page: Any, server: Se
 def test_staff_can_accept_without_javascript(browser: Any, server: Server) -> None:
     day = _day(85, weekday=0)
     event_id = _book(server, venue_name="Jobcentre Plus Bacup", title="Bacup no-script test", day=day)
-    with server.session() as session:
-        from app.accounts.models import User
-
-        user = session.exec(select(User).where(User.email == server.logins.staff)).one()
-        assignments.assign(
-            session=session,
-            actor=SYSTEM,
-            event_id=event_id,
-            person_id=user.person_id,
-            role=AssignmentRole.ambassador,
-        )
+    _staff_duty(server, event_id)
     context = browser.new_context(base_url=server.url, java_script_enabled=False)
     page = context.new_page()
     try:
@@ -285,11 +296,11 @@ def test_coordinator_moves_an_event_through_the_conflicts_dialog(
     with server.session() as session:
         person = session.exec(select(Person).where(Person.name == "Imran Patel")).one()
         for event_id in (first, second):
-            assignments.assign(
+            booking.assign(
                 session=session,
                 actor=SYSTEM,
                 event_id=event_id,
-                person_id=person.id,
+                person_id=person.id or 0,
                 role=AssignmentRole.ambassador,
             )
     sign_in(page, server.logins.coordinator, server.logins.password)
@@ -298,14 +309,14 @@ def test_coordinator_moves_an_event_through_the_conflicts_dialog(
     page.get_by_role("button", name="Save changes").click()
     expect(page.get_by_role("heading", name="Moving this event creates conflicts")).to_be_visible()
     expect(page.get_by_text("Imran Patel is already on 'Burnley later'")).to_be_visible()
-    look("move-conflicts")
+    look("move-conflicts", status=409)
     page.get_by_role("button", name="Move it anyway and mark the clashes").click()
     expect(page.get_by_text("1 of the team now clash and are marked on the team list.")).to_be_visible()
     expect(page.locator("#team ~ .table-wrap").get_by_text("Clash", exact=True)).to_be_visible()
     look("event-with-clash")
 
 
-def test_other_coordinator_and_staff_pages_are_accessible(page: Any, server: Server, look: Look) -> None:
+def test_other_coordinator_pages_are_accessible(page: Any, server: Server, look: Look) -> None:
     event_id = _book(server, venue_name="Jobcentre Plus Nelson", title="Nelson evening", day=_day(75))
     sign_in(page, server.logins.coordinator, server.logins.password)
     for name, path in [
@@ -317,5 +328,24 @@ def test_other_coordinator_and_staff_pages_are_accessible(page: Any, server: Ser
         ("person-form", "/plan/people/new"),
         ("campaign-form", "/plan/campaigns/new"),
     ]:
-        page.goto(path)
-        look(name)
+        visit(page, look, name, path)
+
+
+def test_staff_pages_are_accessible(page: Any, server: Server, look: Look) -> None:
+    title = "Accrington careers evening"
+    event_id = _book(server, venue_name="Jobcentre Plus Accrington", title=title, day=_day(80, weekday=4))
+    assignment_id = _staff_duty(server, event_id)
+    sign_in(page, server.logins.staff, server.logins.password)
+    for name, path in [
+        ("staff-home", "/my"),
+        ("staff-calendar", "/my/calendar"),
+        ("staff-briefing", f"/my/events/{event_id}"),
+        ("staff-decline", f"/my/assignments/{assignment_id}/decline"),
+        ("staff-unavailability", "/my/unavailability"),
+        ("staff-data", "/my/data"),
+        ("staff-notifications", "/my/notifications"),
+        ("staff-account", "/account"),
+    ]:
+        visit(page, look, name, path)
+        if path in ("/my", f"/my/events/{event_id}", f"/my/assignments/{assignment_id}/decline"):
+            expect(page.get_by_text(title).first).to_be_visible()  # the duty this walk gave them

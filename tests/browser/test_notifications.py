@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
-from app.assignments import service as assignments
 from app.audit.service import SYSTEM
+from app.booking import service as booking
 from app.db import make_engine
 from app.enums import AssignmentRole
 from app.notifications import triggers
@@ -42,7 +42,7 @@ def test_officer_accepts_a_duty_from_its_email_and_admin_reads_the_outbox(
         user = session.exec(select(User).where(User.email == server.logins.staff)).one()
         person = session.get(Person, user.person_id)
         assert person is not None
-        assignments.assign(
+        booking.assign(
             session=session,
             actor=SYSTEM,
             event_id=event_id,

@@ -1,6 +1,6 @@
 """The campaign feed: every event of a campaign with its staffing state, for coordinators."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -9,10 +9,11 @@ from sqlmodel import Session, col
 from app.enums import AssignmentRole, AssignmentStatus, EventStatus
 from app.events.models import Event
 from app.venues.models import Venue
+from tests.dates import london, summer_day
 from tests.factories import Factory
 from tests.feeds.conftest import path_of, read_both
 
-JULY = datetime(2027, 7, 14, 9, 0, tzinfo=UTC)
+JULY = london(summer_day(), 10)
 
 
 def campaign_feed(client: TestClient, make: Factory, campaign_id: int | None) -> str:

@@ -1,6 +1,6 @@
 """Change counters: each write bumps exactly the feeds that can show it, atomically."""
 
-from datetime import UTC, datetime
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -14,9 +14,10 @@ from app.events import service as events
 from app.feeds import changes
 from app.people import service as people
 from app.people.models import Person
+from tests.dates import london, summer_day
 from tests.factories import Factory
 
-JULY = datetime(2027, 7, 14, 9, 0, tzinfo=UTC)
+JULY = london(summer_day(), 10)
 
 
 def counters(db: Session, *scopes: str) -> dict[str, int]:
@@ -31,7 +32,7 @@ def test_assignment_change_bumps_its_team_venue_campaign_and_event(db: Session, 
     mine, teammate, stranger = make.person(), make.person(), make.person()
     assignment = make.assign(event, mine)
     make.assign(event, teammate)
-    make.assign(make.event(starts_at=JULY.replace(day=20)), stranger)
+    make.assign(make.event(starts_at=JULY + timedelta(days=6)), stranger)
     scopes = (
         "all",
         f"person:{mine.id}",

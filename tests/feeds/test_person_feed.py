@@ -1,6 +1,6 @@
 """The personal feed: a person's duties, as both parsers read them, against the database."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 import icalendar
 import pytest
@@ -14,11 +14,12 @@ from app.config import get_settings
 from app.enums import AssignmentRole, AssignmentStatus, EventStatus
 from app.events.models import Event
 from app.venues.models import Venue
+from tests.dates import london, summer_day, winter_day
 from tests.factories import Factory
 from tests.feeds.conftest import read_both
 
-JULY = datetime(2027, 7, 14, 9, 0, tzinfo=UTC)  # 10:00 in London (BST)
-JANUARY = datetime(2027, 1, 13, 10, 0, tzinfo=UTC)  # 10:00 in London (GMT)
+JULY = london(summer_day(), 10)  # 09:00 UTC (BST)
+JANUARY = london(winter_day(), 10)  # 10:00 UTC (GMT)
 
 
 def location_of(venue: Venue) -> str:
@@ -77,9 +78,10 @@ def test_person_feed_writes_london_wall_clock_times(client: TestClient, make: Fa
 
     body = client.get(feed_of(person)).text
 
-    assert "DTSTART;TZID=Europe/London:20270714T100000\r\n" in body
-    assert "DTEND;TZID=Europe/London:20270714T170000\r\n" in body
-    assert "DTSTART;TZID=Europe/London:20270113T100000\r\n" in body
+    july, january = f"{summer_day():%Y%m%d}", f"{winter_day():%Y%m%d}"
+    assert f"DTSTART;TZID=Europe/London:{july}T100000\r\n" in body
+    assert f"DTEND;TZID=Europe/London:{july}T170000\r\n" in body
+    assert f"DTSTART;TZID=Europe/London:{january}T100000\r\n" in body
     assert body.count("BEGIN:VTIMEZONE\r\n") == 1
 
 
@@ -254,7 +256,9 @@ def test_person_feed_sequence_increases_on_move_and_role_change(client: TestClie
 
     first = vevent(client.get(feed).text, event.id)
     moved = client.patch(
-        f"/api/v1/events/{event.id}", json={"starts_at": "2027-07-14T11:00:00+01:00"}, headers=coordinator
+        f"/api/v1/events/{event.id}",
+        json={"starts_at": f"{summer_day()}T11:00:00+01:00"},
+        headers=coordinator,
     )
     second = vevent(client.get(feed).text, event.id)
     client.patch(f"/api/v1/assignments/{assignment.id}", json={"role": "lead"}, headers=coordinator)
@@ -262,7 +266,7 @@ def test_person_feed_sequence_increases_on_move_and_role_change(client: TestClie
 
     assert moved.status_code == 200
     assert [first["SEQUENCE"], second["SEQUENCE"], third["SEQUENCE"]] == [0, 1, 2]
-    assert second["DTSTART"].dt.astimezone(UTC) == datetime(2027, 7, 14, 10, 0, tzinfo=UTC)
+    assert second["DTSTART"].dt.astimezone(UTC) == JULY + timedelta(hours=1)
     assert str(third["SUMMARY"]) == f"{event.title} (lead, proposed)"
     assert first.decoded("LAST-MODIFIED") <= second.decoded("LAST-MODIFIED") <= third.decoded("LAST-MODIFIED")
 

@@ -1,6 +1,6 @@
 """The venue feed and a single event's .ics: public text only, no login."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 import icalendar
 import sqlalchemy as sa
@@ -11,10 +11,11 @@ from app.clock import utcnow
 from app.enums import AssignmentRole, AssignmentStatus, EventStatus
 from app.events.models import Event
 from app.venues.models import Venue
+from tests.dates import london, summer_day
 from tests.factories import Factory
 from tests.feeds.conftest import read_both
 
-JULY = datetime(2027, 7, 14, 9, 0, tzinfo=UTC)
+JULY = london(summer_day(), 10)
 
 
 def public_event(make: Factory, **kw: object) -> Event:
@@ -225,7 +226,7 @@ def test_event_ics_sequence_follows_event_revision(client: TestClient, make: Fac
     event = public_event(make)
     client.patch(
         f"/api/v1/events/{event.id}",
-        json={"starts_at": "2027-07-14T12:00:00+01:00", "ends_at": "2027-07-14T18:00:00+01:00"},
+        json={"starts_at": f"{summer_day()}T12:00:00+01:00", "ends_at": f"{summer_day()}T18:00:00+01:00"},
         headers=make.headers("coordinator"),
     )
 
@@ -233,4 +234,4 @@ def test_event_ics_sequence_follows_event_revision(client: TestClient, make: Fac
 
     db.refresh(event)
     assert parsed["SEQUENCE"] == event.revision == 1
-    assert parsed["DTSTART"].dt.astimezone(UTC) == datetime(2027, 7, 14, 11, 0, tzinfo=UTC)
+    assert parsed["DTSTART"].dt.astimezone(UTC) == JULY + timedelta(hours=2)

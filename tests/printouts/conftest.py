@@ -1,7 +1,6 @@
 """Fixtures for the printouts: the demo-like Wednesday, users in each role, PDF helpers."""
 
 import io
-import os
 import re
 import shutil
 import subprocess
@@ -12,6 +11,7 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
 from app.accounts.models import User
+from tests.ci import need
 from tests.factories import PASSWORD, Factory
 from tests.printouts.demo import Demo, build_demo
 
@@ -50,9 +50,7 @@ def write_pngs(name: str, body: bytes, dpi: int = 70) -> list[Path]:
     for old in ARTIFACTS.glob(f"{name}-*.png"):
         old.unlink()
     if shutil.which("pdftoppm") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("pdftoppm (poppler-utils) is missing, and CI=true: nothing may skip")
-        pytest.skip("pdftoppm (poppler-utils) is not installed")
+        need("pdftoppm (poppler-utils) is not installed")
     subprocess.run(["pdftoppm", "-png", "-r", str(dpi), str(pdf_path), str(ARTIFACTS / name)], check=True)
     return sorted(ARTIFACTS.glob(f"{name}-*.png"))
 

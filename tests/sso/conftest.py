@@ -26,6 +26,7 @@ import pytest
 
 from app.accounts import oidc
 from app.config import get_settings
+from tests.ci import need
 
 PROVIDER_DIR = Path(__file__).resolve().parent / "provider"
 PACKAGE = PROVIDER_DIR / "node_modules" / "oidc-provider" / "package.json"
@@ -132,17 +133,11 @@ class Provider:
         return str(answer.json()["id_token"])
 
 
-def _missing(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason}; CI=true: nothing may skip")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 def provider() -> Iterator[Provider]:
     node = shutil.which("node")
     if node is None or not PACKAGE.exists():
-        _missing(
+        need(
             "single sign-on tests need Node and tests/sso/provider/node_modules/oidc-provider "
             "(npm ci --prefix tests/sso/provider; .ci/run does it)"
         )
