@@ -30,7 +30,8 @@ class Settings(BaseSettings):
     travel_buffer_minutes: int = Field(default=30, ge=0, le=24 * 60)
     feed_refresh_minutes: int = Field(default=60, ge=5, le=7 * 24 * 60)
     cancelled_feed_days: int = Field(default=30, ge=0, le=3650)
-    solver_time_limit_seconds: float = Field(default=10.0, gt=0, le=600)
+    # The staffing solver's time limit; unset, it grows with the plan's size (up to 120 s).
+    solver_time_limit_seconds: float | None = Field(default=None, gt=0, le=600)
     session_max_age_hours: int = Field(default=12, ge=1, le=24 * 30)
     # A sign-in unused for this long ends (the absolute limit above ends it in any case).
     session_idle_minutes: int = Field(default=120, ge=5, le=24 * 60 * 30)

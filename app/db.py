@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from fastapi import Depends
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Session, col, create_engine
+from sqlmodel import Session, create_engine
 
 from app.config import get_settings
 
@@ -93,27 +93,3 @@ def begin_write(session: Session) -> bool:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
         return True
     return False
-
-
-def lock_for_booking(session: Session, person_ids: list[int]) -> None:
-    """Serialise bookings of the same people across requests and workers.
-
-    PostgreSQL: ``SELECT … FOR UPDATE`` on the people's rows, in id order so two
-    requests cannot deadlock. SQLite has no row locks: take the database write lock now
-    (``BEGIN IMMEDIATE``), so the checks that follow read what the next writer will see.
-    """
-    from app.people.models import Person
-
-    ids = sorted(set(person_ids))
-    if not ids:
-        return
-    if session.get_bind().dialect.name == "sqlite":
-        if not begin_write(session):
-            # Already writing in this transaction: a write takes the lock just the same.
-            session.connection().execute(
-                sa.update(Person).where(col(Person.id) == ids[0]).values(active=Person.active)
-            )
-        return
-    session.execute(
-        sa.select(col(Person.id)).where(col(Person.id).in_(ids)).order_by(col(Person.id)).with_for_update()
-    )

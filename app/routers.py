@@ -19,6 +19,7 @@ from app.pages.routes import router as pages_routes
 from app.people.api import router as people_api
 from app.printouts.routes import router as printouts_routes
 from app.staffing.api import router as staffing_api
+from app.staffing.pages import router as staffing_pages
 from app.venues.api import router as venues_api
 from app.worker.api import router as worker_api
 
@@ -41,5 +42,6 @@ ROUTERS: list[APIRouter] = [
     feeds_routes,  # before pages_routes: /events/{id}.ics must not reach /events/{id}
     printouts_routes,
     notifications_pages,
+    staffing_pages,
     pages_routes,
 ]

@@ -28,6 +28,7 @@ from app.main import app
 from app.notifications.models import OutboxMessage
 from app.people import service as people
 from app.people.models import Person
+from app.staffing import jobs as plan_jobs
 from app.venues.models import Venue
 from tests.factories import Factory, future
 from tests.pages.conftest import sign_in
@@ -64,6 +65,7 @@ class World:
     user: int
     message: int
     token: int  # an API token of the user above
+    job: int  # a plan job, queued (no worker runs in these tests)
 
     def side(self, scope: str) -> Side:
         return self.own if scope == "own" else self.other
@@ -82,6 +84,7 @@ class World:
             "user_id": self.user,
             "message_id": self.message,
             "token_id": self.token,
+            "job_id": self.job,
         }
 
 
@@ -275,6 +278,11 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/staffing/plan"): Rule(
         PLANNERS, body=lambda w, s: {"campaign_id": w.campaign, "dry_run": True, "time_limit_seconds": 1}
     ),
+    ("GET", "/api/v1/staffing/jobs/{job_id}"): Rule(PLANNERS, why="a plan names people for events"),
+    ("POST", "/api/v1/staffing/jobs/{job_id}/stop"): Rule(PLANNERS),
+    ("POST", "/api/v1/staffing/jobs/{job_id}/apply"): Rule(
+        PLANNERS, 409, body=lambda w, s: {"proposals": [0]}, why="a queued plan has nothing to apply yet"
+    ),
     # --- assignments: staff see and answer their own; partners see their venues' -----------------
     ("GET", "/api/v1/assignments"): Rule(
         USERS,
@@ -388,6 +396,11 @@ def _build_world(make: Factory) -> World:
     make.session.commit()
     assert campaign.id and network.id and spare_network.id and target.id and spare_person.id and message.id
     assert token.id is not None
+    job = plan_jobs.start_plan(
+        session=make.session,
+        principal=accounts.principal_for(session=make.session, user=target),
+        request=plan_jobs.PlanRequest(event_ids=(sides[0].event,)),
+    )
     return World(
         own=sides[0],
         other=sides[1],
@@ -398,6 +411,7 @@ def _build_world(make: Factory) -> World:
         user=target.id,
         message=message.id,
         token=token.id,
+        job=job.id,
     )
 
 

@@ -9,6 +9,10 @@ schema, its documented headers present. Half the examples put the world's real i
 path (the other half keep the generated ones, mostly "not found"), so that operations
 reach their rules and not only their 404s. The solver's time limit is capped at a second.
 
+Every operation that one of the two callers may call must answer at least once from behind
+sign-in and validation (tests/reach.py), so a run whose every request meets a 401, 403 or
+422 fails rather than passing having tested nothing behind them.
+
 Settings: the examples and fuzzing phases (not coverage or stateful), positive and negative
 data, ``MAX_EXAMPLES`` = 50 generated cases per operation and role, derandomised, no example
 database. The whole module (about 170 operation-and-role items) takes about 75 seconds on
@@ -18,6 +22,7 @@ SQLite and 95 on PostgreSQL on the 2-core development machine (shared with other
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import hypothesis
 import pytest
@@ -35,9 +40,12 @@ from app.main import app
 from app.people.models import Person
 from tests.conftest import _empty
 from tests.factories import Factory
-from tests.test_permissions import World, _build_world
+from tests.reach import Tally
+from tests.test_permissions import RULES, World, _build_world
 
 MAX_EXAMPLES = 50
+ROLES = ("coordinator", "staff")
+TALLY = Tally()  # by "operation [role]"
 
 CHECKS: list[CheckFunction] = [
     not_a_server_error,
@@ -64,7 +72,7 @@ class Caller:
     world: World
 
 
-@pytest.fixture(scope="module", params=["coordinator", "staff"])
+@pytest.fixture(scope="module", params=ROLES)
 def caller(request: pytest.FixtureRequest, engine: sa.Engine) -> Iterator[Caller]:
     """The world, built once per role for the whole module (operations' writes accumulate)."""
     _empty(engine)
@@ -89,6 +97,27 @@ def token(caller: Caller, engine: sa.Engine) -> dict[str, str]:
 _CALLS = itertools.count()
 
 
+def _json_or_none(response: Any) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _each_operation_reached() -> Iterator[None]:
+    """After the module: every operation got past sign-in and validation for a role allowed it."""
+    yield
+    allowed = Tally()
+    for label, answers in TALLY.answers.items():
+        operation, role = label.removesuffix("]").split(" [")
+        method, path = operation.split(" ", 1)
+        rule = RULES.get((method, path))
+        if rule is not None and role in rule.allowed:
+            allowed.answers[operation].update(answers)
+    allowed.assert_each_reached()
+
+
 @schema.parametrize()
 @hypothesis.settings(
     max_examples=MAX_EXAMPLES,
@@ -105,4 +134,6 @@ def test_api_agrees_with_its_openapi_document(
         case.path_parameters = {k: known.get(k, v) for k, v in case.path_parameters.items()}
     if isinstance(case.body, dict) and isinstance(case.body.get("time_limit_seconds"), int | float):
         case.body["time_limit_seconds"] = min(case.body["time_limit_seconds"], 1)
-    case.call_and_validate(headers=token, checks=CHECKS)
+    response = case.call_and_validate(headers=token, checks=CHECKS)
+    label = f"{case.operation.method.upper()} {case.operation.path} [{caller.role}]"
+    TALLY.add_api(label, response.status_code, _json_or_none(response))

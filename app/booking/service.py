@@ -7,10 +7,9 @@ unavailability, inactive people). Events, pages and staffing call this module; i
 none of their services.
 """
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -167,17 +166,29 @@ def assign(
     return assignment
 
 
-@dataclass(frozen=True)
-class Proposal:
+class Proposal(Protocol):
     """One person proposed for one event in one role (e.g. by automatic staffing)."""
 
-    event_id: int
-    person_id: int
-    role: str
+    @property
+    def event_id(self) -> int: ...
+    @property
+    def person_id(self) -> int: ...
+    @property
+    def role(self) -> str: ...
+
+
+# Runs inside the transaction that writes proposals, before its commit (a plan job records
+# what it applied, so applying twice never writes twice).
+AlsoInTransaction = Callable[[Session, dict[tuple[int, int], int]], None]
 
 
 def propose_all(
-    *, session: Session, actor: Actor, proposals: list[Proposal], why: str
+    *,
+    session: Session,
+    actor: Actor,
+    proposals: Sequence[Proposal],
+    why: str,
+    also: AlsoInTransaction | None = None,
 ) -> dict[tuple[int, int], int]:
     """Re-check every proposal under the booking lock, against the others too, and write them
     all as ``proposed`` assignments with their audit lines — or none (409 with every reason).
@@ -185,6 +196,9 @@ def propose_all(
     The assignment ids, by (event id, person id).
     """
     if not proposals:
+        if also is not None:
+            also(session, {})
+            session.commit()
         return {}
     person_ids = sorted({p.person_id for p in proposals})
     try:
@@ -246,6 +260,8 @@ def propose_all(
             written[(proposal.event_id, proposal.person_id)] = _write_proposal(
                 session, actor, proposal, fresh[proposal.event_id], schedules[proposal.person_id].name, why
             )
+        if also is not None:
+            also(session, written)
         session.commit()
         return written
     except BaseException:

@@ -15,7 +15,6 @@ from app.assignments.rules import Clash
 from app.audit import service as audit
 from app.audit.service import Actor
 from app.booking import service as booking
-from app.booking.service import travel_buffer as travel_buffer  # TEMP until staffing calls booking
 from app.campaigns.models import Campaign
 from app.clock import utcnow
 from app.db import begin_write

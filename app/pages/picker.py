@@ -12,7 +12,6 @@ from fastapi import Request
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
-from app.accounts.principal import Principal
 from app.assignments.models import Assignment
 from app.assignments.rules import Clash
 from app.booking import service as booking
@@ -21,6 +20,7 @@ from app.events.models import Event
 from app.networks.models import Network
 from app.pages.common import int_param, text_param
 from app.people.models import Person, Representation
+from app.staffing import suggestions as staffing
 from app.venues.models import Venue
 
 POOL_LIMIT = 200
@@ -155,7 +155,7 @@ def candidates(
     on_team = {a.person_id for a, _ in team if a.status in ACTIVE_ASSIGNMENT_STATUSES}
     venue = session.get(Venue, event.venue_id)
     town = venue.town if venue else ""
-    if search.order == "best" and ranking_available():
+    if search.order == "best":
         return _best_match(session, event, on_team, search, town)
     people, pool_total = _pool(session, event, on_team, search, town)
     ids = [p.id for p in people if p.id is not None]
@@ -198,10 +198,9 @@ def _picker(
 
 def _best_match(session: Session, event: Event, on_team: set[int], search: Search, town: str) -> Picker:
     """The staffing engine's ranking, with its reasons, narrowed by the search."""
-    service = _staffing_service()
-    assert service is not None and event.id is not None
+    assert event.id is not None
     wanted = set(session.exec(_matching(select(Person.id), event, on_team, search)).all())
-    suggestions = service.suggestions_for_event(session=session, event_id=event.id)
+    suggestions = staffing.suggestions_for_event(session=session, event_id=event.id)
     ids = [s.person_id for s in suggestions.candidates if s.person_id in wanted]
     ids += [u.person_id for u in suggestions.unbookable if u.person_id in wanted]
     people = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(ids))).all()}
@@ -225,33 +224,3 @@ def _best_match(session: Session, event: Event, on_team: set[int], search: Searc
         if u.person_id in wanted and u.person_id in people
     ]
     return _picker(available, blocked, search, len(wanted), False, ranked=True)
-
-
-# --- the staffing engine, when it is installed ------------------------------------
-
-
-def _staffing_service() -> Any:
-    try:
-        from app.staffing import service
-    except ImportError:
-        return None
-    return service
-
-
-def ranking_available() -> bool:
-    service = _staffing_service()
-    return service is not None and hasattr(service, "suggestions_for_event")
-
-
-def plan_staffing_available() -> bool:
-    service = _staffing_service()
-    return service is not None and hasattr(service, "plan_event")
-
-
-def fill_with_suggestions(*, session: Session, principal: Principal, event: Event) -> list[str]:
-    """Ask the staffing engine to fill the event's open places; the names it proposed."""
-    service = _staffing_service()
-    if service is None or not hasattr(service, "plan_event") or event.id is None:
-        return []
-    made = service.plan_event(session=session, actor=principal.actor, event_id=event.id)
-    return sorted(str(getattr(a, "person_name", "")) for a in made or [])

@@ -1,7 +1,10 @@
 """The coordinator's pages: the dashboard, booking, an event and its team."""
 
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -13,7 +16,7 @@ from app.assignments.models import Assignment
 from app.audit import service as audit
 from app.booking import service as booking
 from app.campaigns.models import Campaign
-from app.clock import utcnow
+from app.clock import to_london, utcnow
 from app.db import SessionDep
 from app.enums import AssignmentRole, AssignmentStatus, EventStatus, PartnerStatus
 from app.errors import Conflict, Invalid
@@ -40,6 +43,8 @@ from app.pages.common import (
 from app.pages.csrf import checked_form
 from app.pages.forms import FormInput, london_parts, opened_at, service_errors, unless_changed_meanwhile
 from app.pages.rendering import flash, render
+from app.staffing import jobs as staffing_jobs
+from app.staffing import service as staffing
 from app.venues.models import Venue
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -47,6 +52,42 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 VIEWS = ("month", "week", "list")
 MAX_IN_RANGE = 5000
 """A calendar range holds at most this many events; past that the day cells say 'N more'."""
+
+
+@dataclass(frozen=True)
+class Together:
+    """An offer to plan several events shown together in one go (see app/staffing/pages.py);
+    without a count, the whole day (more than the calendar shows), found on the next page."""
+
+    count: int | None
+    href: str
+
+
+def plan_together(shown: list[Event], states: dict[int, StaffingState]) -> Together | None:
+    """The shown events a plan could add to, offered together when there are two or more:
+    planning one at a time gives a small network's few members all to the first event."""
+    now = utcnow()
+    ids = sorted(
+        {e.id for e in shown if e.id is not None and staffing.needs_planning(e, states.get(e.id), now=now)}
+    )
+    if len(ids) < 2:
+        return None
+    return Together(len(ids), "/plan/staffing?" + urlencode([("event", i) for i in ids]))
+
+
+def _by_day(
+    shown: list[Event], states: dict[int, StaffingState], days: list[calendar.Day], chosen: dict[str, Any]
+) -> dict[str, Together]:
+    """Each day's offer: the shown events with gaps, or the whole day where some are hidden."""
+    found: dict[str, list[Event]] = defaultdict(list)
+    for event in shown:
+        found[to_london(event.starts_at).date().isoformat()].append(event)
+    offers = {day: plan_together(events_of_day, states) for day, events_of_day in found.items()}
+    for day in days:
+        if day.more and day.date >= calendar.today_in_london():
+            query = urlencode({"day": day.date.isoformat(), **{k: v for k, v in chosen.items() if v}})
+            offers[day.date.isoformat()] = Together(None, f"/plan/staffing?{query}")
+    return {day: offer for day, offer in offers.items() if offer is not None}
 
 
 # --- the dashboard ----------------------------------------------------------------
@@ -206,6 +247,8 @@ def dashboard(request: Request, session: SessionDep, principal: Planner) -> Resp
         "listed": listed,
         "page": page,
         "states": states,
+        "together": _by_day(shown, states, days, chosen),
+        "plans": staffing_jobs.plans_to_watch(session=session),
         **_filter_options(session),
         **_lookups(session, shown + [a.event for a in attention[:9]]),
     }
@@ -224,14 +267,16 @@ def event_list(request: Request, session: SessionDep, principal: Planner) -> Res
     rows, total = events.list_events(
         session=session, filters=_event_filters(chosen, start, end), limit=page.size, offset=page.offset
     )
+    states = events.staffing_states(session=session, events=rows)
     context = {
         "rows": rows,
+        "together": plan_together(rows, states),
         "page": page.with_total(total),
         "chosen": chosen,
         "first": first,
         "last": last,
         "base_query": query_string(**chosen, **{"from": first, "to": last}),
-        "states": events.staffing_states(session=session, events=rows),
+        "states": states,
         **_filter_options(session),
         **_lookups(session, rows),
     }
@@ -544,7 +589,9 @@ async def book(request: Request, session: SessionDep, principal: Planner) -> Res
     with service_errors(form, session):
         results = flows.book_at_venues(session=session, actor=principal.actor, data=data, venue_ids=venue_ids)
     booked = [r for r in results if r.booked]
-    context = _event_form_context(session, form, results=results, booked=booked, bulk=True)
+    made = [r.event for r in booked if r.event is not None]
+    together = plan_together(made, events.staffing_states(session=session, events=made))
+    context = _event_form_context(session, form, results=results, booked=booked, bulk=True, together=together)
     return render(request, "planner/book.html", context, status=200 if booked else 400)
 
 
@@ -579,8 +626,6 @@ def event_page(request: Request, session: SessionDep, principal: Planner, event_
         "open": event.status in (EventStatus.draft, EventStatus.confirmed),
         "ended": event.ends_at <= utcnow(),
         "ranked": candidates.ranked,
-        "can_plan": picker.plan_staffing_available(),
-        "can_rank": picker.ranking_available(),
     }
     return render(request, "planner/event.html", context)
 
@@ -651,20 +696,18 @@ async def change_assignment(
 
 @router.post("/plan/events/{event_id:id}/plan-staffing", response_class=HTMLResponse)
 async def plan_staffing(request: Request, session: SessionDep, principal: Planner, event_id: int) -> Response:
-    """Fill the event's open places with the staffing engine's fair proposal (as proposals)."""
+    """A fair team for the event's gaps, as a preview: who and why, then apply all or some."""
     await checked_form(request)
-    event = events.get_event(session=session, event_id=event_id)
     try:
-        added = picker.fill_with_suggestions(session=session, principal=principal, event=event)
+        job = staffing_jobs.preview_event(session=session, principal=principal, event_id=event_id)
     except (Invalid, Conflict) as exc:
         session.rollback()
         flash(request, exc.detail[:1].upper() + exc.detail[1:], kind="error")
         return see_other(f"/plan/events/{event_id}#team")
-    if added:
-        flash(request, f"Proposed {', '.join(added)}. They are asked to accept on their My outreach page.")
-    else:
+    if not job.proposals:
         flash(request, "Nobody more could be proposed: the places are filled or nobody suitable is free.")
-    return see_other(f"/plan/events/{event_id}#team")
+        return see_other(f"/plan/events/{event_id}#team")
+    return see_other(f"/plan/staffing/jobs/{job.id}#review")
 
 
 def team_counts(session: Session, event_ids: list[int]) -> dict[int, int]:

@@ -9,33 +9,36 @@ give each recruiting place to someone who can recruit. Two floors:
   what the month must cover (``least_gap``);
 - ``CountingModel.joint_floor``: all groups at once, on a small integer model of loads
   alone (two numbers per person and month instead of one boolean per place and role),
-  coupling the groups through the people who alone can recruit or meet a need. Measured on
-  the benchmark's months: it proves least sums of gaps of 4 and 3 where the per-group
-  floors give 0 and 1, because the few who can recruit must carry the recruiting places.
-  Its solutions also give each group a load window to aim a real plan at
-  (``windows_at``, used by ``engine.reach_windows``; windows that no plan reaches are
+  coupling the groups through the people who alone can recruit or meet a need (the few
+  who can recruit must carry the recruiting places, which no group alone sees). Its
+  solutions also give each group a load window to aim a real plan at
+  (``windows_at``, used by ``search.reach_windows``; windows that no plan reaches are
   then refuted, excluded from every counting model after), and, listed in full
   (``every_window``), split the proof of least travel by windows
-  (``engine.travel_by_windows``).
+  (``search.travel_by_windows``).
 
-Every constraint is implied by the plan model (``ComponentModel``), so every plan of that
-model is a solution here, and the optimum here is at most the plan's: the floor is valid,
-not a guess.
+What the counting model knows comes from the rules (``rules.Rule.constrain`` fills in
+``LoadCounts``). Every constraint is implied by the plan model (``ComponentModel``), so
+every plan of that model is a solution here, and the optimum here is at most the plan's:
+the floor is valid, not a guess.
 """
 
 import math
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ortools.sat.python import cp_model
 
-from app.staffing.instance import AMBASSADOR, RECRUITER
+from app.staffing.objectives import FairnessGroup
+from app.staffing.rules import AMBASSADOR, RECRUITER
 
 Key = tuple[int, str]  # (person, month)
 Windows = list[tuple[int, int]]  # each group's least and most load
-Group = tuple[str, int | None, list[int]]  # month, network (None: everyone), people
+# How a solve is run: the plan's control registers it, so that a stop ends it.
+Solve = Callable[[cp_model.CpSolver, cp_model.CpModel], Any]
 ROLES = (AMBASSADOR, RECRUITER)
 
 
@@ -51,10 +54,14 @@ class Need:
 
 @dataclass
 class LoadCounts:
-    """What a component model allows of each person's load, and what its plans must cover."""
+    """What a component model allows of each person's load, and what its plans must cover:
+    filled in by the rules as they add themselves to the model (``rules.Rule.constrain``)."""
 
     ranges: dict[Key, tuple[int, int]] = field(default_factory=dict)  # pinned .. most possible
-    can_recruit: dict[Key, int] = field(default_factory=dict)  # events they could recruit at
+    added_most: dict[Key, int] = field(default_factory=dict)  # duties a limit lets them add
+    can_recruit: dict[Key, int] = field(
+        default_factory=lambda: defaultdict(int)
+    )  # events they could recruit at
     wanted: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))  # (month, role)
     seats: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))  # (month, role)
     needs: list[Need] = field(default_factory=list)
@@ -62,6 +69,19 @@ class LoadCounts:
 
     def range_of(self, key: Key, pinned: int) -> tuple[int, int]:
         return self.ranges.get(key, (pinned, pinned))
+
+    def cap_added(self, key: Key, most: int) -> None:
+        """A limit lets the person add at most ``most`` duties that month."""
+        self.added_most[key] = min(most, self.added_most.get(key, most))
+
+    def add_needs(
+        self, reachable: dict[tuple[str, int | str], int], who_could: dict[tuple[str, int | str], set[int]]
+    ) -> None:
+        """Each month's need units some candidate could meet, by network or language, and who could."""
+        self.needs = [
+            Need(month, key if isinstance(key, int) else None, frozenset(who_could[(month, key)]), units)
+            for (month, key), units in sorted(reachable.items(), key=lambda kv: str(kv[0]))
+        ]
 
 
 def least_gap(ranges: list[tuple[int, int]], least: int, most: int) -> int:
@@ -89,7 +109,7 @@ def least_gap(ranges: list[tuple[int, int]], least: int, most: int) -> int:
 
 def group_floors(
     counts: LoadCounts,
-    groups: list[Group],
+    groups: list[FairnessGroup],
     pinned: dict[Key, int],
     *,
     priority: int,
@@ -110,8 +130,9 @@ def group_floors(
         (need.month, need.network): need.reachable for need in counts.needs if need.network is not None
     }
     floors = []
-    for month, network, people in groups:
-        ranges = [counts.range_of((p, month), pinned[(p, month)]) for p in people]
+    for group in groups:
+        month, network = group.month, group.network
+        ranges = [counts.range_of((p, month), pinned[(p, month)]) for p in group.people]
         held = sum(lo for lo, _ in ranges)
         seats = sum(counts.seats[(month, role)] for role in ROLES)
         if network is None:
@@ -131,14 +152,16 @@ class CountingModel:
     def __init__(
         self,
         counts: LoadCounts,
-        groups: list[Group],
+        groups: list[FairnessGroup],
         pinned: dict[Key, int],
         *,
         priority: int,
         places: int,
         floors: list[int],
         refuted: Sequence[Windows] = (),
+        solve: Solve | None = None,
     ) -> None:
+        self.solve: Solve = solve or (lambda solver, model: solver.solve(model))
         self.groups = groups
         self.floors = floors
         model = self.model = cp_model.CpModel()
@@ -177,9 +200,10 @@ class CountingModel:
         self.gaps: list[cp_model.LinearExprT] = []
         self.windows: list[tuple[cp_model.IntVar, cp_model.IntVar]] = []
         self.levels: list[list[cp_model.LinearExprT]] = []
-        for (month, _, people), floor in zip(groups, floors, strict=True):
-            levels = [load.get((p, month), pinned[(p, month)]) for p in people]
-            ranges = [counts.range_of((p, month), pinned[(p, month)]) for p in people]
+        for group, floor in zip(groups, floors, strict=True):
+            month = group.month
+            levels = [load.get((p, month), pinned[(p, month)]) for p in group.people]
+            ranges = [counts.range_of((p, month), pinned[(p, month)]) for p in group.people]
             high = model.new_int_var(max(lo for lo, _ in ranges), max(hi for _, hi in ranges), "")
             low = model.new_int_var(min(lo for lo, _ in ranges), min(hi for _, hi in ranges), "")
             for level in levels:
@@ -223,7 +247,7 @@ class CountingModel:
         solver.parameters.max_time_in_seconds = max(0.05, seconds)
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = seed
-        status = solver.solve(self.model)
+        status = self.solve(solver, self.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return 0, None, status == cp_model.INFEASIBLE
         return math.ceil(solver.best_objective_bound - 1e-6), solver, False
@@ -239,16 +263,13 @@ class CountingModel:
 
     def windows_at(self, total: int, *, seconds: float, seed: int) -> tuple[Windows | None, bool]:
         """Each group's load window (least, most) in a counting solution whose gaps add up
-        to ``total``: a target for a real plan (see ``engine.reach_windows``); None if no
+        to ``total``: a target for a real plan (see ``search.reach_windows``); None if no
         solution is found in time, and whether there is none at all. Of such solutions, one
         whose windows for everyone (the groups of all people) start lowest: room for those
-        who can take little (measured on the loose month: a plan reached such windows in
-        0.6 s, others in 3 s)."""
+        who can take little, which real plans reach far sooner."""
         self.model.add(self.total == total)
         everyone = [
-            low
-            for (low, _), (_, network, _) in zip(self.windows, self.groups, strict=True)
-            if network is None
+            low for (low, _), group in zip(self.windows, self.groups, strict=True) if group.network is None
         ]
         _, solver, none = self.least(cp_model.LinearExpr.sum(everyone), seconds=seconds, seed=seed)
         if solver is None:
@@ -263,7 +284,7 @@ class CountingModel:
         Every plan whose sum of gaps is ``total`` has its windows in this list (its loads are
         a counting solution), so a figure's least value over plans is the least, over these
         tuples, of its least value over plans within each tuple's windows (see
-        ``engine.travel_by_windows``).
+        ``search.travel_by_windows``).
         """
         model = self.model
         model.clear_hints()
@@ -282,9 +303,8 @@ class CountingModel:
             solver = cp_model.CpSolver()
             solver.parameters.max_time_in_seconds = left
             solver.parameters.num_workers = 1
-            # Measured on the loose month's 13 tuples: 1.3 s without presolve, 2.0 s with.
-            solver.parameters.cp_model_presolve = False
-            status = solver.solve(model)
+            solver.parameters.cp_model_presolve = False  # slower than the small model's search
+            status = self.solve(solver, model)
             if status == cp_model.INFEASIBLE:
                 return found
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -1,31 +1,44 @@
 """The staffing problem in plain data: who could take which place, and what is still needed.
 
-Pure: dataclasses in, indexed arrays out. Whether one person may take a place on one event
-is decided by the booking rules themselves (``app.assignments.rules.clashes``), so the engine
-can never propose what a coordinator could not book by hand.
+Pure: dataclasses in, indexed arrays out. Which person may be proposed for which event is
+decided by the rules (``rules.RULES``, which ask the booking rules where they apply), so the
+engine can never propose what a coordinator could not book by hand.
 """
 
 import math
-from bisect import bisect_left
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from app.assignments.rules import Away, Schedule, Slot, clashes
-from app.clock import to_london
-from app.enums import AssignmentRole
-from app.events.staffing import NetworkNeed, TeamMember
+from app.assignments.rules import Schedule, Slot
+from app.events.staffing import NetworkNeed, Shortfall, TeamMember, shortfall
+from app.staffing.objectives import FAIRNESS
+from app.staffing.rules import AMBASSADOR, RECRUITER, RULES, SEATS, Choice, month_of, slots_conflict
+
+__all__ = [
+    "AMBASSADOR",
+    "RECRUITER",
+    "Choice",
+    "Instance",
+    "Pair",
+    "Place",
+    "PlanEvent",
+    "PlanPerson",
+    "Proposal",
+    "build_instance",
+    "distance_km",
+    "month_of",
+    "slots_conflict",
+    "travel_km",
+]
 
 # A different town with no coordinates on either side: far enough to lose to any known
 # neighbour, near enough that an otherwise ideal person is still proposed.
 UNKNOWN_TRAVEL_KM = 50
 EARTH_RADIUS_KM = 6371.0
-_NO_LIMIT = 1_000_000
-
-AMBASSADOR = AssignmentRole.ambassador.value
-RECRUITER = AssignmentRole.recruiter.value
 
 
 @dataclass(frozen=True)
@@ -61,11 +74,6 @@ def travel_km(a: Place, b: Place) -> int:
     """The whole kilometres the objective charges for sending someone from ``a`` to ``b``."""
     known = distance_km(a, b)
     return UNKNOWN_TRAVEL_KM if known is None else round(known)
-
-
-def month_of(instant: datetime) -> str:
-    """The London calendar month an instant falls in: monthly limits and loads count by it."""
-    return to_london(instant).strftime("%Y-%m")
 
 
 @dataclass
@@ -105,6 +113,16 @@ class PlanEvent:
     def event_id(self) -> int:
         return self.slot.event_id
 
+    def shortfall(self) -> Shortfall:
+        """What the event lacks with its current team."""
+        return shortfall(
+            ambassadors_needed=self.ambassadors_needed,
+            recruiters_needed=self.recruiters_needed,
+            network_needs=self.network_needs,
+            wanted_languages=self.wanted_languages,
+            team=self.team,
+        )
+
 
 @dataclass(frozen=True)
 class Proposal:
@@ -124,35 +142,20 @@ class Pair:
 
 
 @dataclass
-class Residual:
-    """What an event still needs once its current team is counted."""
-
-    ambassadors: int  # ambassador places the needed count still lacks
-    recruiters: int
-    networks: dict[int, int]  # network id → members still lacking
-    languages: list[str]  # wanted languages nobody on the team speaks yet
-    ambassador_seats: int  # ambassadors that may be added (more when network minimums exceed the count)
-
-    @property
-    def priority(self) -> int:
-        return sum(self.networks.values()) + len(self.languages)
-
-
-@dataclass
 class Instance:
     events: list[PlanEvent]
     people: list[PlanPerson]
     travel_buffer: timedelta
-    residual: list[Residual]
+    shortfall: list[Shortfall]  # per event: what it lacks with its current team
     months: list[str]  # per event
-    pairs: list[Pair]
-    pairs_of_event: list[list[int]]
-    pairs_of_person: list[list[int]]
-    conflicts: list[set[int]]  # per event: events nobody can do together with it
-    cliques: list[tuple[int, ...]]  # sets of mutually conflicting events, covering every conflict
     pinned: dict[tuple[int, str], int]  # (person, month) → duties already held that month
-    capacity: dict[tuple[int, str], int]  # (person, month) → places they may still take
+    pairs: list[Pair] = field(default_factory=list)
+    pairs_of_event: list[list[int]] = field(default_factory=list)
+    pairs_of_person: list[list[int]] = field(default_factory=list)
+    conflicts: list[set[int]] = field(default_factory=list)  # per event: events nobody can do with it
+    cliques: list[tuple[int, ...]] = field(default_factory=list)  # mutually conflicting events
     components: list[list[int]] = field(default_factory=list)
+    tables: dict[str, Any] = field(default_factory=dict)  # each rule's own data, by its name
     eligibility_seconds: float = 0.0
     # Derived data computed once per component (fairness groups), keyed by its events.
     cache: dict[Any, Any] = field(default_factory=dict)
@@ -162,219 +165,64 @@ class Instance:
         return sorted(set(self.months))
 
 
-def residual_of(event: PlanEvent) -> Residual:
-    """Counted exactly as ``app.events.staffing.staffing_state`` counts (leads are recruiters)."""
-    roles = [m.role for m in event.team]
-    have_ambassadors = sum(1 for r in roles if r == AssignmentRole.ambassador)
-    have_recruiters = sum(1 for r in roles if r in (AssignmentRole.recruiter, AssignmentRole.lead))
-    networks: dict[int, int] = {}
-    for need in event.network_needs:
-        have = sum(1 for m in event.team if need.network_id in m.network_ids)
-        if need.min_count > have:
-            networks[need.network_id] = need.min_count - have
-    spoken = {lang.casefold() for m in event.team for lang in m.languages}
-    languages: list[str] = []
-    for language in event.wanted_languages:
-        key = language.casefold()
-        if key not in spoken and key not in {x.casefold() for x in languages}:
-            languages.append(language)
-    ambassadors = max(0, event.ambassadors_needed - have_ambassadors)
-    return Residual(
-        ambassadors=ambassadors,
-        recruiters=max(0, event.recruiters_needed - have_recruiters),
-        networks=networks,
-        languages=languages,
-        ambassador_seats=max(ambassadors, sum(networks.values())),
-    )
-
-
-def slots_conflict(a: Slot, b: Slot, travel_buffer: timedelta) -> bool:
-    """Whether one person could not do both: asked of the booking rules, not re-derived."""
-    probe = Schedule(person_id=0, name="", active=True, monthly_limit=_NO_LIMIT, duties=[a])
-    return bool(clashes(probe, b, travel_buffer=travel_buffer))
-
-
-def _conflict_graph(
-    slots: list[Slot], travel_buffer: timedelta
-) -> tuple[list[set[int]], list[tuple[int, ...]]]:
-    """Conflicts between events (the same for everyone), and cliques that cover them.
-
-    Events overlapping one instant are pairwise in conflict, so sweeping the start times
-    yields cliques covering every overlap; the few travel-buffer conflicts between
-    non-overlapping events are added as pairs. Cliques let the solver say "at most one of
-    these" once instead of once per pair.
-    """
-    n = len(slots)
-    conflicts: list[set[int]] = [set() for _ in range(n)]
-    for i in range(n):
-        horizon = slots[i].ends_at + travel_buffer
-        for j in range(i + 1, n):
-            if slots[j].starts_at >= horizon:
-                break
-            if slots_conflict(slots[i], slots[j], travel_buffer):
-                conflicts[i].add(j)
-                conflicts[j].add(i)
-    # Events may be up to a week long, so an early long event can conflict with much later
-    # ones: the loop above already covers that since it runs to each event's own horizon.
-    cliques: list[tuple[int, ...]] = []
-    active: list[int] = []
-    for i in range(n):
-        start = slots[i].starts_at
-        active = [j for j in active if slots[j].ends_at > start]
-        active.append(i)
-        nxt = slots[i + 1].starts_at if i + 1 < n else None
-        # Keep this clique unless the next start's clique contains it (nothing ends between).
-        if len(active) >= 2 and (nxt is None or any(slots[j].ends_at <= nxt for j in active)):
-            cliques.append(tuple(active))
-    for i in range(n):
-        for j in conflicts[i]:
-            if j > i and not (
-                slots[i].starts_at < slots[j].ends_at and slots[j].starts_at < slots[i].ends_at
-            ):
-                cliques.append((i, j))
-    return conflicts, cliques
-
-
-class _Nearby:
-    """A person's duties and absences indexed by start, to hand ``clashes`` only what matters."""
-
-    def __init__(self, schedule: Schedule, buffer: timedelta) -> None:
-        # Busy spans (duties widened by the travel buffer, absences), merged: one bisect
-        # tells whether anything is near an event at all, which for most pairs it is not.
-        spans = sorted(
-            [(d.starts_at - buffer, d.ends_at + buffer) for d in schedule.duties]
-            + [(a.starts_at, a.ends_at) for a in schedule.away]
-        )
-        merged: list[list[datetime]] = []
-        for start, end in spans:
-            if merged and start <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], end)
-            else:
-                merged.append([start, end])
-        self.span_starts = [m[0] for m in merged]
-        self.span_ends = [m[1] for m in merged]
-        self.duties = sorted(schedule.duties, key=lambda d: d.starts_at)
-        self.duty_starts = [d.starts_at for d in self.duties]
-        self.longest_duty = max((d.ends_at - d.starts_at for d in self.duties), default=timedelta(0))
-        self.away = sorted(schedule.away, key=lambda a: a.starts_at)
-        self.away_starts = [a.starts_at for a in self.away]
-        self.longest_away = max((a.ends_at - a.starts_at for a in self.away), default=timedelta(0))
-
-    def touches(self, slot: Slot) -> bool:
-        i = bisect_left(self.span_starts, slot.ends_at) - 1
-        return i >= 0 and self.span_ends[i] > slot.starts_at
-
-    def around(self, slot: Slot, buffer: timedelta) -> tuple[list[Slot], list[Away]]:
-        lo = bisect_left(self.duty_starts, slot.starts_at - buffer - self.longest_duty)
-        hi = bisect_left(self.duty_starts, slot.ends_at + buffer)
-        duties = [d for d in self.duties[lo:hi] if d.ends_at > slot.starts_at - buffer]
-        lo = bisect_left(self.away_starts, slot.starts_at - self.longest_away)
-        hi = bisect_left(self.away_starts, slot.ends_at)
-        away = [a for a in self.away[lo:hi] if a.ends_at > slot.starts_at]
-        return duties, away
-
-
 def build_instance(
     *, events: Sequence[PlanEvent], people: Sequence[PlanPerson], travel_buffer: timedelta
 ) -> Instance:
-    """Index the problem: every bookable (person, event) pair, conflicts, limits, components."""
-    import time
-
+    """Index the problem: every pair of a person and an event the rules allow, each rule's
+    data, and the components."""
     started = time.perf_counter()
     ordered_events = sorted(events, key=lambda e: (e.slot.starts_at, e.slot.ends_at, e.event_id))
     ordered_people = sorted(people, key=lambda p: p.person_id)
-    residual = [residual_of(e) for e in ordered_events]
     months = [month_of(e.slot.starts_at) for e in ordered_events]
     plan_months = set(months)
-
     pinned: dict[tuple[int, str], int] = {}
-    capacity: dict[tuple[int, str], int] = {}
     for pi, person in enumerate(ordered_people):
         held: dict[str, int] = defaultdict(int)
         for duty in person.schedule.duties:
             held[month_of(duty.starts_at)] += 1
         for month in plan_months:
             pinned[(pi, month)] = held.get(month, 0)
-            capacity[(pi, month)] = max(0, person.schedule.monthly_limit - held.get(month, 0))
-
-    pairs: list[Pair] = []
-    pairs_of_event: list[list[int]] = [[] for _ in ordered_events]
-    pairs_of_person: list[list[int]] = [[] for _ in ordered_people]
-    ambassador_roles: list[tuple[str, ...]] = [
-        (AMBASSADOR,) if need.ambassador_seats > 0 else () for need in residual
-    ]
-    recruiter_open = [need.recruiters > 0 for need in residual]
-    taken = [{m.person_id for m in e.team} | e.excluded for e in ordered_events]
-    venue_of = [e.slot.venue_id for e in ordered_events]
-    place_of_venue = {e.slot.venue_id: e.place for e in ordered_events}
-    for pi, person in enumerate(ordered_people):
-        if not person.schedule.active:
-            continue
-        person_id = person.person_id
-        nearby = (
-            _Nearby(person.schedule, travel_buffer)
-            if person.schedule.duties or person.schedule.away
-            else None
-        )
-        km_to: dict[int, int] = {}
-        room = {month: capacity[(pi, month)] > 0 for month in plan_months}
-        for ei, event in enumerate(ordered_events):
-            roles = ambassador_roles[ei]
-            if recruiter_open[ei] and person.can_recruit:
-                roles += (RECRUITER,)
-            if not roles or not room[months[ei]] or person_id in taken[ei]:
-                continue
-            if nearby is not None and nearby.touches(event.slot):
-                duties, away = nearby.around(event.slot, travel_buffer)
-                # With nothing near in time, the booking rules have nothing to refuse.
-                if duties or away:
-                    probe = Schedule(
-                        person_id=person_id,
-                        name=person.name,
-                        active=True,
-                        monthly_limit=_NO_LIMIT,  # counted per month by the engine itself
-                        duties=duties,
-                        away=away,
-                    )
-                    if clashes(probe, event.slot, travel_buffer=travel_buffer):
-                        continue
-            venue = venue_of[ei]
-            km = km_to.get(venue)
-            if km is None:
-                km = km_to[venue] = travel_km(person.base, place_of_venue[venue])
-            index = len(pairs)
-            pairs.append(Pair(pi, ei, roles, km))
-            pairs_of_event[ei].append(index)
-            pairs_of_person[pi].append(index)
-
-    conflicts, cliques = _conflict_graph([e.slot for e in ordered_events], travel_buffer)
     instance = Instance(
         events=ordered_events,
         people=ordered_people,
         travel_buffer=travel_buffer,
-        residual=residual,
+        shortfall=[e.shortfall() for e in ordered_events],
         months=months,
-        pairs=pairs,
-        pairs_of_event=pairs_of_event,
-        pairs_of_person=pairs_of_person,
-        conflicts=conflicts,
-        cliques=cliques,
         pinned=pinned,
-        capacity=capacity,
+        pairs_of_event=[[] for _ in ordered_events],
+        pairs_of_person=[[] for _ in ordered_people],
     )
+    for rule in RULES:
+        rule.prepare(instance)
+
+    place_of_venue = {e.slot.venue_id: e.place for e in ordered_events}
+    # The roles open on each event, to someone who cannot recruit and to someone who can.
+    open_roles = [(SEATS.roles(False, lacking), SEATS.roles(True, lacking)) for lacking in instance.shortfall]
+    for pi, person in enumerate(ordered_people):
+        screens = [found for rule in RULES if (found := rule.screen(instance, pi)) is not None]
+        km_to: dict[int, int] = {}
+        for ei, event in enumerate(ordered_events):
+            roles = open_roles[ei][person.can_recruit]
+            if not roles or (screens and not all(admits(ei) for admits in screens)):
+                continue
+            venue = event.slot.venue_id
+            km = km_to.get(venue)
+            if km is None:
+                km = km_to[venue] = travel_km(person.base, place_of_venue[venue])
+            index = len(instance.pairs)
+            instance.pairs.append(Pair(pi, ei, roles, km))
+            instance.pairs_of_event[ei].append(index)
+            instance.pairs_of_person[pi].append(index)
     instance.components = components_of(instance)
     instance.eligibility_seconds = time.perf_counter() - started
     return instance
 
 
 def components_of(instance: Instance) -> list[list[int]]:
-    """Groups of events that can be planned separately without losing anything.
-
-    Two events belong together when one person could take a place on both in the same
-    month (they share that person's monthly limit and fairness group), or when they
-    conflict and one person could take either (across a month boundary at midnight).
-    Everything the objective counts lives inside one group, so solving the groups one by
-    one and adding up is exact.
+    """Groups of events that can be planned separately without losing anything: events a
+    rule or an objective couples (``links``: one person's limit or fairness group in a
+    month, a clash across a month's end) belong together. Everything the objective counts
+    lives inside one group, so solving the groups one by one and adding up is exact.
     """
     parent = list(range(len(instance.events)))
 
@@ -384,27 +232,14 @@ def components_of(instance: Instance) -> list[list[int]]:
             i = parent[i]
         return i
 
-    def union(a: int, b: int) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-
-    pairs, months = instance.pairs, instance.months
-    for person_pairs in instance.pairs_of_person:
-        first_in_month: dict[str, int] = {}
-        for index in person_pairs:
-            e = pairs[index].event
-            first = first_in_month.setdefault(months[e], e)
-            if first != e:
-                union(first, e)
-    # Conflicts across a month boundary (events near midnight at the month's end) are rare:
-    # find them once, then join them where someone could take either.
-    for e, others in enumerate(instance.conflicts):
-        for other in others:
-            if other > e and months[other] != months[e]:
-                people_e = {pairs[i].person for i in instance.pairs_of_event[e]}
-                if any(pairs[i].person in people_e for i in instance.pairs_of_event[other]):
-                    union(e, other)
+    for links in (*(rule.links for rule in RULES), FAIRNESS.links):
+        for linked in links(instance):
+            first = find(linked[0])
+            for e in linked[1:]:
+                root = find(e)
+                if root != first:
+                    parent[max(root, first)] = min(root, first)
+                    first = min(root, first)
     groups: dict[int, list[int]] = defaultdict(list)
     for e in range(len(instance.events)):
         if instance.pairs_of_event[e]:

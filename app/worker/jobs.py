@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from app.clock import utcnow
 from app.db import begin_write
-from app.worker.models import Job
+from app.worker.models import Job, WorkerHeartbeat
 
 log = logging.getLogger("muster.worker")
 
@@ -26,22 +26,28 @@ QUEUED = "queued"
 RUNNING = "running"
 DONE = "done"
 FAILED = "failed"
+STOPPED = "stopped"  # asked to stop before any worker took it: it never ran
 LEASE = timedelta(minutes=2)
+ABANDONED = "the worker running this job stopped before it finished (no sign of life within its lease)"
 
 JOBS: sa.Table = Job.__table__  # type: ignore[attr-defined]
+HEARTBEATS: sa.Table = WorkerHeartbeat.__table__  # type: ignore[attr-defined]
 
 
 class JobContext:
-    """What a running handler may do besides its work: say it is still alive."""
+    """What a running handler may do besides its work: say it is still alive, and hear
+    whether someone asked it to stop."""
 
     def __init__(self, session_factory: Callable[[], Session], job_id: int, worker_id: str) -> None:
         self._session_factory = session_factory
         self.job_id = job_id
         self.worker_id = worker_id
 
-    def beat(self, progress: dict[str, Any] | None = None) -> None:
-        """Renew the lease (and record progress), in a transaction of its own."""
-        values: dict[str, Any] = {"claimed_until": utcnow() + LEASE}
+    def beat(self, progress: dict[str, Any] | None = None) -> bool:
+        """Renew the lease (and record progress) and the worker's heartbeat, in a transaction
+        of its own; True if someone has asked the job to stop."""
+        now = utcnow()
+        values: dict[str, Any] = {"claimed_until": now + LEASE}
         if progress is not None:
             values["result"] = progress
         with self._session_factory() as session:
@@ -50,7 +56,24 @@ class JobContext:
                 .where(JOBS.c.id == self.job_id, JOBS.c.claimed_by == self.worker_id)
                 .values(**values)
             )
+            # A long job keeps its worker counted as alive on the health page.
+            session.execute(
+                sa.update(HEARTBEATS).where(HEARTBEATS.c.worker_id == self.worker_id).values(beat_at=now)
+            )
+            asked = session.execute(
+                sa.select(JOBS.c.stop_requested_at).where(JOBS.c.id == self.job_id)
+            ).scalar()
             session.commit()
+        return asked is not None
+
+    def stop_requested(self) -> bool:
+        """Whether someone has asked the job to stop: one small read, cheap enough each second."""
+        with self._session_factory() as session:
+            asked = session.execute(
+                sa.select(JOBS.c.stop_requested_at).where(JOBS.c.id == self.job_id)
+            ).scalar()
+            session.rollback()
+        return asked is not None
 
 
 Handler = Callable[[Session, dict[str, Any], JobContext], dict[str, Any]]
@@ -93,11 +116,58 @@ def fail_abandoned(session: Session) -> int:
         .values(
             status=FAILED,
             finished_at=utcnow(),
-            error="the worker running this job stopped before it finished (no sign of life within its lease)",
+            error=ABANDONED,
         )
     )
     session.commit()
     return int(result.rowcount or 0)
+
+
+def add_job(
+    session: Session,
+    *,
+    kind: str,
+    payload: dict[str, Any],
+    status: str = QUEUED,
+    result: dict[str, Any] | None = None,
+) -> int:
+    """Add a job in the caller's transaction and return its id; a finished one (``status``
+    done, with its ``result``) records work already done at once, as a queued one would."""
+    now = utcnow()
+    finished = status in (DONE, FAILED, STOPPED)
+    job = Job(
+        kind=kind,
+        payload=payload,
+        status=status,
+        run_at=now,
+        result=result or {},
+        created_at=now,
+        started_at=now if finished else None,
+        finished_at=now if finished else None,
+    )
+    session.add(job)
+    session.flush()
+    assert job.id is not None
+    return job.id
+
+
+def request_stop(session: Session, *, job_id: int) -> None:
+    """Ask a job to stop, and commit: a queued one never starts (``stopped``); a running one's
+    handler hears it at its next beat and ends with what it has. Finished jobs are left as
+    they are."""
+    now = utcnow()
+    session.execute(
+        sa.update(JOBS)
+        .where(JOBS.c.id == job_id, JOBS.c.status.in_((QUEUED, RUNNING)), JOBS.c.stop_requested_at.is_(None))
+        .values(stop_requested_at=now)
+    )
+    # A worker may claim it between these two statements: its handler then sees the request.
+    session.execute(
+        sa.update(JOBS)
+        .where(JOBS.c.id == job_id, JOBS.c.status == QUEUED)
+        .values(status=STOPPED, finished_at=now)
+    )
+    session.commit()
 
 
 def claim_job(session: Session, *, worker_id: str, kinds: set[str]) -> Job | None:

@@ -11,7 +11,7 @@ from app.clock import utcnow
 from app.notifications.models import ActionLink, OutboxMessage
 from app.notifications.outbox import HELD, SENT, SKIPPED
 from app.ratelimit import service as ratelimit
-from app.worker.jobs import DONE, JobContext
+from app.worker.jobs import DONE, FAILED, JobContext
 from app.worker.models import Job, WorkerHeartbeat
 
 # Kept for the outbox page, and as the baseline the next message about a topic needs:
@@ -39,7 +39,7 @@ def prune(session: Session, _payload: dict[str, Any], _context: JobContext) -> d
         )
     )
     finished: Any = session.execute(
-        sa.delete(Job).where(col(Job.status) == DONE, col(Job.finished_at) < now - KEEP_JOBS)
+        sa.delete(Job).where(col(Job.status).in_([DONE, FAILED]), col(Job.finished_at) < now - KEEP_JOBS)
     )
     links: Any = session.execute(sa.delete(ActionLink).where(col(ActionLink.expires_at) < now - KEEP_LINKS))
     beats: Any = session.execute(

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from app.notifications import scheduling
+from app.staffing import jobs as staffing_jobs
 from app.worker import maintenance
 from app.worker.jobs import Handler, Periodic
 
@@ -13,4 +14,12 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("worker.prune", timedelta(days=1), maintenance.prune),
 )
 
-HANDLERS: dict[str, Handler] = {task.kind: task.handler for task in PERIODIC}
+HANDLERS: dict[str, Handler] = {
+    **{task.kind: task.handler for task in PERIODIC},
+    # Queued on demand: a staffing plan too long to answer at once (see app/staffing/jobs.py).
+    staffing_jobs.KIND: staffing_jobs.run_plan_job,
+}
+
+# Jobs that may take minutes: the worker's loop runs them in a lane of their own, so that
+# e-mails, reminders and digests keep going while a quarter's plan is solved.
+LONG_KINDS: frozenset[str] = frozenset({staffing_jobs.KIND})

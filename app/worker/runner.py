@@ -1,7 +1,9 @@
 """The worker loop: ``muster worker``. Any number may run, on any machine with the database.
 
 Each turn: say it is alive, offer this period's run of each periodic task, run a due job,
-and send a batch of due messages; sleep only when there was nothing to do.
+and send a batch of due messages; sleep only when there was nothing to do. In the running
+loop, a long job (``LONG_KINDS``: a staffing plan) runs in a thread of its own, one at a
+time, while the turns go on; ``drain`` (the CLI's ``--once``, tests) runs every job in turn.
 """
 
 import logging
@@ -23,7 +25,7 @@ from app.db import get_engine
 from app.notifications.delivery import Delivered, deliver_batch
 from app.worker import jobs
 from app.worker.models import WorkerHeartbeat
-from app.worker.registry import HANDLERS, PERIODIC
+from app.worker.registry import HANDLERS, LONG_KINDS, PERIODIC
 
 log = logging.getLogger("muster.worker")
 
@@ -51,6 +53,8 @@ class Worker:
         self._last_beat = utcnow() - BEAT_EVERY * 2
         self._last_error = ""
         self._offered: dict[str, str] = {}
+        self._long_lane = False
+        self._long: threading.Thread | None = None
 
     def beat(self, *, force: bool = False) -> None:
         now = utcnow()
@@ -96,14 +100,43 @@ class Worker:
         self._offered.update(keys)
 
     def run_one_job(self) -> bool:
+        """Run a due job (or, in the running loop, start a long one in its own lane)."""
+        kinds = set(HANDLERS)
+        if self._long_lane:
+            kinds -= LONG_KINDS
+            started = self._start_long_job()
+        else:
+            started = False
+        return self._run_claimed(kinds) or started
+
+    def _run_claimed(self, kinds: set[str]) -> bool:
         with self.session_factory() as session:
-            job = jobs.claim_job(session, worker_id=self.worker_id, kinds=set(HANDLERS))
+            job = jobs.claim_job(session, worker_id=self.worker_id, kinds=kinds)
         if job is None:
             return False
         ok = jobs.run_job(self.session_factory, job, HANDLERS[job.kind], worker_id=self.worker_id)
         self.jobs_run += 1
         if not ok:
             self._last_error = f"job {job.id} ({job.kind}) failed"
+        return True
+
+    def _start_long_job(self) -> bool:
+        if self._long is not None and self._long.is_alive():
+            return False
+        with self.session_factory() as session:
+            found = jobs.claim_job(session, worker_id=self.worker_id, kinds=set(LONG_KINDS))
+        if found is None:
+            return False
+        job = found
+
+        def run() -> None:
+            ok = jobs.run_job(self.session_factory, job, HANDLERS[job.kind], worker_id=self.worker_id)
+            self.jobs_run += 1
+            if not ok:
+                self._last_error = f"job {job.id} ({job.kind}) failed"
+
+        self._long = threading.Thread(target=run, name=f"job-{job.id}", daemon=True)
+        self._long.start()
         return True
 
     def send_batch(self) -> Delivered:
@@ -126,6 +159,7 @@ class Worker:
 
     def run(self, stop: threading.Event) -> None:
         log.info("worker %s started", self.worker_id)
+        self._long_lane = True
         self.beat(force=True)
         poll = get_settings().worker_poll_seconds
         while not stop.is_set():

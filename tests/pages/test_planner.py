@@ -365,19 +365,23 @@ def test_picker_puts_the_least_used_local_person_first(client: TestClient, make:
     assert free.index("Zoe Free") < free.index("Anna Busy") < free.index("Aaron Away")
 
 
-def test_picker_best_match_uses_the_staffing_engine_when_installed(client: TestClient, make: Factory) -> None:
-    from app.pages.picker import ranking_available
-
-    event = make.event()
-    make.person("Ranked Person")
+def test_picker_best_match_ranks_with_the_staffing_engines_reasons(client: TestClient, make: Factory) -> None:
+    network = make.network("Women's Network")
+    event = make.event(
+        starts_at=future(20), ambassadors_needed=1, network_needs=[{"network_id": network.id, "min_count": 1}]
+    )
+    make.person("Alan Near")
+    member = make.person("Ruth Member")
+    make.represent(member, network)
     _planner(client, make)
+
     page = client.get(f"/plan/events/{event.id}?order=best").text
-    if ranking_available():
-        assert "Best matches first, as the staffing engine ranks them" in page
-        assert "Ranked Person" in page.split("<h3>Free at this time</h3>")[1]
-    else:
-        assert 'name="order"' not in page
-        assert "Nearest and least used first" in page
+
+    assert '<option value="best" selected>Best match, with reasons</option>' in page
+    assert "Best matches first, as the staffing engine ranks them" in page
+    free = page.split("<h3>Free at this time</h3>")[1]
+    assert free.index("Ruth Member") < free.index("Alan Near")
+    assert "Represents the Women&#39;s Network, which the event still needs (1 more)" in free
 
 
 def test_saving_an_event_form_over_someone_elses_change_asks_first(client: TestClient, make: Factory) -> None:

@@ -1,14 +1,34 @@
-"""No input makes a page answer 500: odd ids, dates, query strings and form bodies."""
+"""No input makes a page answer 500: odd ids, dates, query strings and form bodies.
+
+The walks use real records (every path parameter has one in the world below) beside odd
+ids, and count their answers (tests/reach.py): every page must have shown itself to some
+role at least once, and every form must have got past the login wall, the role check and
+the CSRF check at least once, so a walk that only ever met the sign-in page or a 403 fails
+rather than passing having tested nothing."""
 
 import random
+import re
+from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
 
+from app.accounts import service as accounts
+from app.accounts.models import User
+from app.audit.service import SYSTEM
 from app.enums import EventStatus
-from tests.factories import Factory
+from app.notifications import links
+from app.notifications.models import OutboxMessage
+from app.notifications.preferences import unsubscribe_token
+from app.people import service as people
+from app.staffing import jobs as plan_jobs
+from tests.factories import Factory, future
 from tests.pages.conftest import csrf_of, sign_in
+from tests.reach import PAGE_DOOR, Tally
 from tests.routes import all_routes
+from tests.test_permissions import _cheap_password_hashing
+
+__all__ = ["_cheap_password_hashing"]  # autouse: argon2 at minimum cost here too
 
 
 def _page_routes(method: str) -> list[str]:
@@ -27,8 +47,6 @@ def _page_routes(method: str) -> list[str]:
 
 
 def _fill(path: str, value: str) -> str:
-    import re
-
     return re.sub(r"\{[^}]+\}", value, path)
 
 
@@ -42,25 +60,116 @@ ODD_QUERIES = [
 ]
 
 
+@dataclass(frozen=True)
+class World:
+    """Real records for every path parameter, and a user of each role to sign in as."""
+
+    ids: dict[str, str]
+    users: dict[str, User]
+
+
 @pytest.fixture()
-def world(make: Factory) -> Factory:
-    venue = make.venue()
-    event = make.event(venue=venue, status=EventStatus.confirmed, public=True)
-    make.assign(event, make.person())
-    return make
+def world(make: Factory) -> World:
+    campaign, network = make.campaign(), make.network()
+    venue, person = make.venue(), make.person(email="amira.khan@muster.test")
+    event = make.event(venue=venue, campaign=campaign, status=EventStatus.confirmed, public=True)
+    assignment = make.assign(event, person)
+    representation = make.represent(person, network)
+    away = people.add_unavailability(
+        session=make.session,
+        actor=SYSTEM,
+        data={
+            "person_id": person.id,
+            "starts_at": future(30, 8),
+            "ends_at": future(30, 18),
+            "reason": "training",
+        },
+    )
+    users = {
+        "admin": make.user("admin"),
+        "coordinator": make.user("coordinator"),
+        "staff": make.user("staff", person=person),
+        "partner": make.user("partner", venues=[venue]),
+    }
+    target = make.user("coordinator")  # the one the administrator's forms act on
+    assert target.id is not None
+    token, _ = accounts.issue_api_token(session=make.session, actor=SYSTEM, user_id=target.id, name="fuzzed")
+    message = OutboxMessage(
+        idempotency_key="sent/1",
+        topic=f"duty:{assignment.id}",
+        kind="duty",
+        status="sent",
+        body_html="<p>Your duty</p>",
+        calendar="BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+        calendar_method="REQUEST",
+    )
+    make.session.add(message)
+    link = links.issue(
+        make.session, purpose="duty_accept", subject_id=assignment.id or 0, recipient=person.email
+    )
+    make.session.commit()
+    coordinator = accounts.principal_for(session=make.session, user=users["coordinator"])
+    job = plan_jobs.preview_event(session=make.session, principal=coordinator, event_id=event.id or 0)
+    ids = {
+        "assignment_id": assignment.id,
+        "campaign_id": campaign.id,
+        "event_id": event.id,
+        "job_id": job.id,
+        "message_id": message.id,
+        "network_id": network.id,
+        # The people pages act on someone else, so the staff member's sign-in survives them.
+        "person_id": make.person().id,
+        "rep_id": representation.id,
+        "row_id": away.id,
+        "token_id": token.id,
+        "user_id": target.id,
+        "venue_id": venue.id,
+        "link": link.url.rsplit("/", 1)[1],
+        "unsubscribe": unsubscribe_token(users["staff"].email, "reminders"),
+    }
+    return World(ids={name: str(value) for name, value in ids.items()}, users=users)
 
 
-@pytest.mark.parametrize("role", ["admin", "staff", "partner", None])
-def test_get_pages_answer_no_500_to_odd_ids_and_queries(
-    client: TestClient, world: Factory, role: str | None
-) -> None:
-    if role:
-        sign_in(client, world.user(role))
-    for path in _page_routes("GET"):
-        for value in ("1", "0", "999999999"):
-            for query in ODD_QUERIES:
-                answer = client.get(f"{_fill(path, value)}?{query}", follow_redirects=False)
-                assert answer.status_code < 500, (path, value, query, answer.text[:300])
+def _real(path: str, world: World) -> str:
+    """The path with the world's records in it (for a token, the link that page reads)."""
+    token = "unsubscribe" if path.startswith("/notifications/unsubscribe/") else "link"
+    names = {**world.ids, "token": world.ids[token]}
+
+    def record(match: re.Match[str]) -> str:
+        assert match.group(1) in names, f"{path}: add a real {match.group(1)} to the world fixture"
+        return names[match.group(1)]
+
+    return re.sub(r"\{([^}:]+)(:[^}]+)?\}", record, path)
+
+
+def _as(client: TestClient, world: World, role: str | None, *, afresh: bool) -> None:
+    """Signed in as ``role`` (anonymous for None): afresh for a new role, and again whenever
+    a page or form has signed the user out."""
+    if role is None:
+        client.cookies.clear()
+    elif afresh or client.get("/account", follow_redirects=False).status_code != 200:
+        client.cookies.clear()
+        sign_in(client, world.users[role])
+
+
+# Pages that answer only when something outside the app is set up (an OpenID provider).
+NOT_CONFIGURED = frozenset({"/login/sso", "/login/sso/callback"})
+
+
+def test_get_pages_answer_no_500_to_odd_ids_and_queries(client: TestClient, world: World) -> None:
+    # One test for every role, so that every page must have shown itself to someone.
+    tally = Tally(PAGE_DOOR)
+    paths = _page_routes("GET")
+    for role in ("admin", "coordinator", "staff", "partner", None):
+        for i, path in enumerate(paths):
+            _as(client, world, role, afresh=i == 0)
+            for url in (_real(path, world), _fill(path, "0"), _fill(path, "999999999")):
+                for query in ("", *ODD_QUERIES):
+                    answer = client.get(f"{url}?{query}", follow_redirects=False)
+                    assert answer.status_code < 500, (role, url, query, answer.text[:300])
+                    tally.add_page(path, answer)
+    tally.assert_each_reached([p for p in paths if p not in NOT_CONFIGURED], successes=True)
+    tally.assert_each_reached(NOT_CONFIGURED & set(paths))
 
 
 def _random_form(rng: random.Random) -> dict[str, object]:
@@ -131,17 +240,19 @@ def _random_form(rng: random.Random) -> dict[str, object]:
     return form
 
 
-@pytest.mark.parametrize("role", ["admin", "staff", "partner"])
-def test_post_pages_answer_no_500_to_random_forms(client: TestClient, world: Factory, role: str) -> None:
-    user = world.user(role)
-    sign_in(client, user)
-    rng = random.Random(f"pages-{role}")
-    token = csrf_of(client)
-    for path in _page_routes("POST"):
-        if path in ("/logout", "/login"):
-            continue
-        for value in ("1", "999999999"):
-            for _ in range(6):
-                body = {"csrf_token": token, **_random_form(rng)}
-                answer = client.post(_fill(path, value), data=body, follow_redirects=False)  # type: ignore[arg-type]
-                assert answer.status_code < 500, (path, body, answer.text[:300])
+def test_post_pages_answer_no_500_to_random_forms(client: TestClient, world: World) -> None:
+    tally = Tally(PAGE_DOOR - {"422"})  # every id here is one the path accepts: a 422 is a rule's
+    paths = [p for p in _page_routes("POST") if p not in ("/logout", "/login")]
+    # The administrator last: their forms deactivate people and venues the others act on.
+    for role in ("staff", "partner", "admin"):
+        rng = random.Random(f"pages-{role}")
+        for i, path in enumerate(paths):
+            _as(client, world, role, afresh=i == 0)
+            token = csrf_of(client)
+            for url in (_real(path, world), _fill(path, "999999999")):
+                for _ in range(6):
+                    body = {"csrf_token": token, **_random_form(rng)}
+                    answer = client.post(url, data=body, follow_redirects=False)  # type: ignore[arg-type]
+                    assert answer.status_code < 500, (role, url, body, answer.text[:300])
+                    tally.add_page(path, answer)
+    tally.assert_each_reached(paths)

@@ -9,12 +9,14 @@ from sqlmodel import Session, select
 
 from app.assignments.models import Assignment
 from app.audit.service import SYSTEM
+from app.booking import service as booking
 from app.clock import from_london
 from app.enums import AssignmentRole, AssignmentStatus, PersonKind
 from app.events.models import Event
 from app.people import service as people
 from app.people.models import Person
 from app.staffing import engine, service
+from app.staffing import model as staffing_model
 from app.venues.models import Venue
 from tests.factories import Factory, future
 
@@ -263,7 +265,7 @@ def test_plan_reproducible_gives_the_same_plan_for_the_same_seed(
     # portfolio, or load windows side by side). Asked to be reproducible, it solves on one
     # worker: two dry runs with one seed propose the same people, reach the same proven
     # figures as the default run, and the report makes no caveat about a parallel search.
-    monkeypatch.setattr(engine, "LARGE_MODEL_VARIABLES", 0)
+    monkeypatch.setattr(staffing_model, "LARGE_MODEL_VARIABLES", 0)
     campaign = make.campaign()
     towns = [("Blackburn", 53.7486, -2.4875), ("Burnley", 53.7893, -2.2405), ("Nelson", 53.8346, -2.2180)]
     places = [venue(make, *town) for town in towns]
@@ -457,7 +459,7 @@ def test_plan_failure_midway_leaves_no_half_written_plan(
         if len(calls) == 2:
             raise RuntimeError("disk full")
 
-    monkeypatch.setattr(service.audit, "record", failing_record)
+    monkeypatch.setattr(booking.audit, "record", failing_record)
     with pytest.raises(RuntimeError):
         service.plan(session=db, actor=SYSTEM, campaign_id=campaign.id, time_limit=5)
     assert assignments(db) == []
@@ -487,19 +489,6 @@ def test_plan_out_of_date_is_refused_whole(
     assert "'Booked meanwhile'" in r.json()["detail"]
     assert [(a[0], a[1]) for a in assignments(db)] == [(clash.id, person.id)]
     assert first.id is not None
-
-
-def test_plan_event_fills_one_event_for_the_event_page(make: Factory, db: Session) -> None:
-    event = make.event(starts_at=next_month(5, 10), ambassadors_needed=1, recruiters_needed=1)
-    make.event(starts_at=next_month(6, 10), ambassadors_needed=1, recruiters_needed=0)
-    officer = make.person("Officer")
-    staff = make.person("Staff", kind=PersonKind.police_staff)
-    made = service.plan_event(session=db, actor=SYSTEM, event_id=event.id or 0)
-    assert sorted((a.person_id, a.role) for a in made) == [
-        (officer.id, "ambassador"),
-        (staff.id, "recruiter"),
-    ]
-    assert {a[0] for a in assignments(db)} == {event.id}
 
 
 def test_plan_past_events_are_left_alone(make: Factory, db: Session) -> None:

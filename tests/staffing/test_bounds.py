@@ -8,18 +8,15 @@ import pytest
 from ortools.sat.python import cp_model
 
 from app.events.staffing import NetworkNeed
-from app.staffing.engine import (
-    TIERS,
-    Choice,
-    ComponentModel,
-    reach_windows,
-    to_proposals,
-    travel_by_windows,
-)
-from app.staffing.instance import AMBASSADOR, RECRUITER, Instance, PlanEvent, PlanPerson, build_instance
+from app.staffing.figures import to_proposals
+from app.staffing.instance import Instance, PlanEvent, PlanPerson, build_instance
+from app.staffing.model import ComponentModel
+from app.staffing.objectives import Tier
+from app.staffing.rules import AMBASSADOR, RECRUITER, Choice
+from app.staffing.search import reach_windows, travel_by_windows
 from tests.staffing.test_engine import BACUP, BLACKBURN, BPA, BUFFER, BURNLEY, at, event, loads, person, solve
 
-FAIRNESS = TIERS.index("fairness")
+FAIRNESS = Tier.FAIRNESS
 
 
 def whole_model(instance: Instance) -> ComponentModel:

@@ -7,9 +7,9 @@ import pytest
 from app.assignments.rules import Away, Schedule, Slot
 from app.clock import from_london
 from app.events.staffing import NetworkNeed, TeamMember
-from app.staffing import engine
+from app.staffing import model as staffing_model
 from app.staffing.bounds import least_gap
-from app.staffing.engine import ComponentModel, assess, plan, prove_group_gaps
+from app.staffing.engine import assess, plan
 from app.staffing.greedy import greedy_choices
 from app.staffing.instance import (
     UNKNOWN_TRAVEL_KM,
@@ -21,6 +21,8 @@ from app.staffing.instance import (
     distance_km,
     travel_km,
 )
+from app.staffing.model import ComponentModel
+from app.staffing.search import prove_group_gaps
 
 BUFFER = timedelta(minutes=30)
 BLACKBURN = Place("Blackburn", 53.7486, -2.4875)
@@ -132,7 +134,7 @@ def test_plan_of_a_large_model_keeps_the_rules_and_the_optimum(
     # portfolio, or load windows side by side); here every model counts as large, so the
     # same hand-solved cases run that way: the network of two still splits its four events
     # 2/2, and nobody is given the Bacup → Nelson hop in ten minutes.
-    monkeypatch.setattr(engine, "LARGE_MODEL_VARIABLES", 0)
+    monkeypatch.setattr(staffing_model, "LARGE_MODEL_VARIABLES", 0)
     events = [event(i, at(i, 10), networks=(BPA,)) for i in (1, 2, 3, 4)]
     events += [event(5, at(9, 10), place=BACUP), event(6, at(9, 12, 10), place=NELSON)]
     people = [
@@ -170,7 +172,7 @@ def test_plan_of_several_large_months_by_phase_fills_every_place_and_keeps_the_r
     # turn, each by the portfolio. Every model counts as large here, so two hand-solved
     # months run that way: in each the network of two splits 2/2, and the place greedy
     # leaves empty is filled by moving the nearest person to the afternoon.
-    monkeypatch.setattr(engine, "LARGE_MODEL_VARIABLES", 0)
+    monkeypatch.setattr(staffing_model, "LARGE_MODEL_VARIABLES", 0)
     leave = (Away(from_london(datetime(2027, 6, 15)), from_london(datetime(2027, 6, 25)), "annual_leave"),)
     leave += (Away(from_london(datetime(2027, 7, 15)), from_london(datetime(2027, 7, 25)), "annual_leave"),)
     shifts = tuple(
