@@ -72,6 +72,13 @@ def london_month_bounds(instant: datetime) -> tuple[datetime, datetime]:
     return london_day_bounds(first)[0], london_day_bounds(next_first)[0]
 
 
+def london_week_bounds(instant: datetime) -> tuple[datetime, datetime]:
+    """The London week (Monday to Sunday) around an instant, as UTC bounds."""
+    local = to_london(instant).date()
+    monday = local - timedelta(days=local.weekday())
+    return london_day_bounds(monday)[0], london_day_bounds(monday + timedelta(days=7))[0]
+
+
 def _parse_instant(value: object) -> object:
     if isinstance(value, str):
         text = value.strip()

@@ -6,7 +6,7 @@ from sqlmodel import Session, col, select
 
 from app.assignments.models import Assignment
 from app.assignments.rules import Away, Schedule, Slot
-from app.clock import london_month_bounds
+from app.clock import london_month_bounds, london_week_bounds
 from app.enums import ACTIVE_ASSIGNMENT_STATUSES, EventStatus
 from app.events.models import Event
 from app.people.models import Person, Unavailability
@@ -26,10 +26,16 @@ def slot_of(event: Event, venue_name: str) -> Slot:
 
 
 def window_for(starts_at: datetime, ends_at: datetime, travel_buffer: timedelta) -> tuple[datetime, datetime]:
-    """The span whose duties can matter: the whole London month(s) plus the travel buffer."""
+    """The span whose duties can matter: the whole London months and weeks (monthly and
+    weekly limits) plus the travel buffer."""
     month_start, _ = london_month_bounds(starts_at)
     _, month_end = london_month_bounds(ends_at)
-    return min(month_start, starts_at - travel_buffer), max(month_end, ends_at + travel_buffer)
+    week_start, _ = london_week_bounds(starts_at)
+    _, week_end = london_week_bounds(ends_at)
+    return (
+        min(month_start, week_start, starts_at - travel_buffer),
+        max(month_end, week_end, ends_at + travel_buffer),
+    )
 
 
 def load_schedules(

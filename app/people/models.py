@@ -21,6 +21,8 @@ class Person(SQLModel, table=True):
     longitude: float | None = None
     languages: list[str] = Field(default_factory=list, sa_column=json_column())
     monthly_limit: int = 4
+    # None: no weekly limit. Weeks run Monday to Sunday, London time.
+    max_duties_per_week: int | None = None
     active: bool = True
     email: str = Field(default="", max_length=254)
     phone: str = Field(default="", max_length=40)

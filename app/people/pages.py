@@ -37,6 +37,7 @@ FORM_FIELDS = (
     "base_town",
     "languages",
     "monthly_limit",
+    "max_duties_per_week",
     "email",
     "phone",
     "active",

@@ -22,6 +22,11 @@ class PersonFields(Worded, Strict):
     longitude: Longitude | None = Field(None, title="the base's longitude", examples=[-2.482])
     languages: Annotated[list[Language], Field(max_length=20)] = Field([], title="the languages")
     monthly_limit: Annotated[int, Field(ge=0, le=31)] = Field(4, title="the monthly limit", examples=[4])
+    max_duties_per_week: Annotated[int, Field(ge=0, le=7)] | None = Field(
+        None,
+        title="the weekly limit",
+        description="Most duties a week (Monday to Sunday); none: no weekly limit",
+    )
     active: bool = Field(True, title="active")
     email: OptionalEmail = Field("", title="the e-mail address")
     phone: Phone = Field("", title="the phone number")
@@ -57,6 +62,7 @@ class PersonPublic(BaseModel):
     longitude: float | None
     languages: list[str]
     monthly_limit: int
+    max_duties_per_week: int | None
     active: bool
     email: str
     phone: str

@@ -85,6 +85,7 @@ class PlanPerson:
     networks: frozenset[int] = frozenset()
     languages: frozenset[str] = frozenset()
     can_recruit: bool = False
+    max_duties_per_week: int | None = None  # None: no weekly limit
 
     @property
     def person_id(self) -> int:

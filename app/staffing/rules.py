@@ -12,7 +12,7 @@ Every unit says, in one place, everything the engine does with its rule:
 - ``links``: events that must be planned together because the rule couples them.
 
 The units, in ``RULES``: seats and roles, network and language needs, clashes and the travel
-buffer, unavailability, monthly limits. The objectives (what a plan is ranked by) are in
+buffer, unavailability, monthly and weekly limits. The objectives (what a plan is ranked by) are in
 ``objectives``; ``Needs`` and ``Seats`` also measure the first two of them.
 """
 
@@ -487,7 +487,16 @@ CLASHES = Clashes()
 UNAVAILABILITY = Unavailability()
 MONTHLY_LIMIT = PeriodLimit("monthly limit", month_of, lambda person: person.schedule.monthly_limit)
 
-RULES: tuple[Rule, ...] = (SEATS, NEEDS, CLASHES, UNAVAILABILITY, MONTHLY_LIMIT)
+
+def week_of(instant: datetime) -> str:
+    """The London week, Monday to Sunday, an instant falls in."""
+    year, week, _ = to_london(instant).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+WEEKLY_LIMIT = PeriodLimit("weekly limit", week_of, lambda person: person.max_duties_per_week)
+
+RULES: tuple[Rule, ...] = (SEATS, NEEDS, CLASHES, UNAVAILABILITY, MONTHLY_LIMIT, WEEKLY_LIMIT)
 LIMITS: tuple[PeriodLimit, ...] = tuple(rule for rule in RULES if isinstance(rule, PeriodLimit))
 # The rules that can refuse a choice in a plan (the others refuse pairs, by ``screen``).
 FITTING: tuple[Rule, ...] = tuple(rule for rule in RULES if type(rule).fits is not Rule.fits)

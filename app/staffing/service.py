@@ -156,6 +156,7 @@ def _problem(
             networks=frozenset(networks.get(pid, {})),
             languages=frozenset(lang.casefold() for lang in people[pid].languages or []),
             can_recruit=people[pid].kind in RECRUITER_KINDS,
+            max_duties_per_week=people[pid].max_duties_per_week,
         )
         for pid in active_ids
     ]

@@ -230,3 +230,44 @@ def test_person_edit_keeps_the_map_position_the_form_does_not_show(
         -2.48,
         2,
     )
+
+
+def test_person_weekly_limit_set_shown_and_cleared_by_form_and_api(
+    client: TestClient, make: Factory, db: Session
+) -> None:
+    person = make.person("Tom Walsh")
+    coordinator = make.user("coordinator")
+    sign_in(client, coordinator)
+    fields = {"name": person.name, "staff_number": person.staff_number, "kind": "police_officer"}
+    post(
+        client,
+        f"/plan/people/{person.id}/edit",
+        {**fields, "monthly_limit": "4", "max_duties_per_week": "1", "active": "yes"},
+    )
+    db.expire_all()
+    assert db.get(Person, person.id).max_duties_per_week == 1
+    assert "Most events a week" in client.get(f"/plan/people/{person.id}").text
+    assert (
+        'name="max_duties_per_week" type="number" value="1"'
+        in client.get(f"/plan/people/{person.id}/edit").text
+    )
+    assert (
+        client.get(f"/api/v1/people/{person.id}", headers=make.token(coordinator)).json()[
+            "max_duties_per_week"
+        ]
+        == 1
+    )
+
+    post(
+        client,
+        f"/plan/people/{person.id}/edit",
+        {**fields, "monthly_limit": "4", "max_duties_per_week": "", "active": "yes"},
+    )
+    db.expire_all()
+    assert db.get(Person, person.id).max_duties_per_week is None
+
+    refused = client.patch(
+        f"/api/v1/people/{person.id}", json={"max_duties_per_week": 8}, headers=make.token(coordinator)
+    )
+    assert refused.status_code == 422
+    assert _api_words(refused, "max_duties_per_week") == "must be a whole number between 0 and 7"

@@ -32,9 +32,11 @@ def force(
     people: int,
     days: int = 10,
     month: int = 6,
+    weekly: bool = False,
 ) -> tuple[list[PlanEvent], list[PlanPerson]]:
     """``events`` events over ``days`` days of a month of 2027, and ``people`` people with
-    bases, networks, languages, limits, leave, duties elsewhere and some already on teams."""
+    bases, networks, languages, limits, leave, duties elsewhere and some already on teams;
+    with ``weekly``, some people have a weekly limit too."""
 
     def when(day: int, hour: int, minute: int = 0) -> datetime:
         return from_london(datetime(2027, month, day, hour, minute))
@@ -92,6 +94,8 @@ def force(
                 can_recruit=rng.random() < 0.35,
             )
         )
+        if weekly:
+            plan_people[-1].max_duties_per_week = rng.choice((None, 1, 2))
     # A few people already on a team: pinned, counted for the event's needs and their loads.
     for planned in rng.sample(plan_events, len(plan_events) // 8):
         person = rng.choice(plan_people)
