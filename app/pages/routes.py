@@ -8,10 +8,10 @@ from app.accounts import users_pages
 from app.assignments import pages as assignment_pages
 from app.audit import pages as audit_pages
 from app.campaigns import pages as campaign_pages
-from app.events import public_pages
+from app.events import dashboard_pages, public_pages
+from app.events import pages as event_pages
 from app.feeds import pages as feed_pages
 from app.networks import pages as network_pages
-from app.pages import planner
 from app.people import availability_pages, my_pages
 from app.people import pages as people_pages
 from app.venues import pages as venue_pages
@@ -19,7 +19,8 @@ from app.venues import partner_pages
 
 router = APIRouter(include_in_schema=False)
 for module in (
-    planner,
+    dashboard_pages,
+    event_pages,
     venue_pages,
     campaign_pages,
     people_pages,

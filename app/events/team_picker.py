@@ -1,14 +1,15 @@
 """The people picker on the event page: who could join the team, and why others cannot.
 
 The reasons come from the booking rules themselves (``booking.clashes_at``), so the
-picker never offers someone the booking would refuse.
+picker never offers someone the booking would refuse. It lives with events, not with
+staffing: it serves one event's page (search, fair-load order, clashes) and only borrows
+the staffing engine's ranking for the "best match" order.
 """
 
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from fastapi import Request
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
@@ -17,8 +18,7 @@ from app.assignments.rules import Clash
 from app.booking import service as booking
 from app.enums import ACTIVE_ASSIGNMENT_STATUSES, EventStatus
 from app.events.models import Event
-from app.networks.models import Network
-from app.pages.common import int_param, text_param
+from app.people import service as people_service
 from app.people.models import Person, Representation
 from app.staffing import suggestions as staffing
 from app.venues.models import Venue
@@ -35,17 +35,6 @@ class Search:
     network: int | None = None
     show: str = "available"
     order: str = "near"
-
-    @classmethod
-    def from_request(cls, request: Request) -> "Search":
-        show = request.query_params.get("show", "available")
-        order = request.query_params.get("order", "near")
-        return cls(
-            q=text_param(request, "q", 80),
-            network=int_param(request, "network"),
-            show=show if show in ("available", "all") else "available",
-            order=order if order in ("near", "best") else "near",
-        )
 
 
 @dataclass
@@ -72,23 +61,8 @@ class Picker:
     ranked: bool = False
 
 
-def network_names_by_person(session: Session, person_ids: set[int]) -> dict[int, list[str]]:
-    """Which networks each person represents (planners only: special-category data)."""
-    result: dict[int, list[str]] = {pid: [] for pid in person_ids}
-    if not person_ids:
-        return result
-    rows = session.exec(
-        select(Representation.person_id, Network.name)
-        .join(Network, col(Network.id) == Representation.network_id)
-        .where(col(Representation.person_id).in_(sorted(person_ids)))
-        .order_by(col(Network.name))
-    ).all()
-    for person_id, name in rows:
-        result[person_id].append(name)
-    return result
-
-
-def names_for(session: Session, person_ids: set[int]) -> dict[int, str]:
+def names_for(*, session: Session, person_ids: set[int]) -> dict[int, str]:
+    """Each person's name by id, for messages about them."""
     if not person_ids:
         return {}
     rows = session.exec(select(Person.id, Person.name).where(col(Person.id).in_(sorted(person_ids)))).all()
@@ -160,7 +134,7 @@ def candidates(
     people, pool_total = _pool(session, event, on_team, search, town)
     ids = [p.id for p in people if p.id is not None]
     found = booking.clashes_at(session=session, event=event, person_ids=ids) if ids else {}
-    networks = network_names_by_person(session, set(ids))
+    networks = people_service.network_names_by_person(session=session, person_ids=set(ids))
     available: list[Candidate] = []
     blocked: list[Candidate] = []
     for person in people:
@@ -204,7 +178,7 @@ def _best_match(session: Session, event: Event, on_team: set[int], search: Searc
     ids = [s.person_id for s in suggestions.candidates if s.person_id in wanted]
     ids += [u.person_id for u in suggestions.unbookable if u.person_id in wanted]
     people = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(ids))).all()}
-    networks = network_names_by_person(session, set(ids))
+    networks = people_service.network_names_by_person(session=session, person_ids=set(ids))
     available = [
         Candidate(
             person=people[s.person_id],
