@@ -31,22 +31,10 @@ def get_or_404(session: Session, model: type[T], record_id: int, noun: str) -> T
     return found
 
 
-def record_type_of(record: SQLModel) -> str:
-    return str(getattr(record, "__tablename__", type(record).__name__.lower()))
-
-
 def create(*, session: Session, actor: Actor, record: T, summary: str, commit: bool = True) -> T:
     session.add(record)
     session.flush()
-    audit.record(
-        session=session,
-        actor=actor,
-        action="create",
-        record_type=record_type_of(record),
-        record_id=int(getattr(record, "id", 0) or 0),
-        summary=summary,
-        after=audit.snapshot(record),
-    )
+    audit.note(session, actor, "create", record, summary, after=audit.snapshot(record))
     if commit:
         session.commit()
     return record
@@ -67,7 +55,7 @@ def update(
     :func:`lock`), checked against ``expected`` (412 when it moved on), and its revision
     rises by one when anything actually changed."""
     if has_revision(record):
-        lock(session, type(record), int(getattr(record, "id", 0) or 0), record_type_of(record))
+        lock(session, type(record), int(getattr(record, "id", 0) or 0), audit.record_type_of(record))
         check_revision(session, record, expected)
     before = audit.snapshot(record)
     for key, value in changes.items():
@@ -78,16 +66,7 @@ def update(
         record.updated_at = utcnow()
     session.add(record)
     session.flush()
-    audit.record(
-        session=session,
-        actor=actor,
-        action=action,
-        record_type=record_type_of(record),
-        record_id=int(getattr(record, "id", 0) or 0),
-        summary=summary,
-        before=before,
-        after=audit.snapshot(record),
-    )
+    audit.note(session, actor, action, record, summary, before=before, after=audit.snapshot(record))
     if commit:
         session.commit()
     return record
@@ -199,7 +178,7 @@ def check_revision(session: Session, record: SQLModel, expected: Expected) -> No
     current = int(getattr(record, "revision", 0) or 0)
     if expected is None or current in expected:
         return
-    noun = record_type_of(record)
+    noun = audit.record_type_of(record)
     record_id = int(getattr(record, "id", 0) or 0)
     base = min(expected) if expected else None
     changes = changes_since(session, noun, record_id, base) if base is not None and base < current else []

@@ -1,4 +1,5 @@
 from datetime import datetime
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -10,6 +11,8 @@ from app.enums import Role
 
 class User(SQLModel, table=True):
     __tablename__ = "user_account"
+    # The audit trail has always filed accounts as "user".
+    audit_type: ClassVar[str] = "user"
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, sa_column_kwargs={"unique": True})

@@ -49,6 +49,35 @@ def snapshot(record: SQLModel, *, exclude: set[str] | None = None) -> dict[str, 
     return {k: _plain(v) for k, v in record.model_dump(warnings=False).items() if k not in skip}
 
 
+def record_type_of(row: SQLModel) -> str:
+    """The name the audit trail files a row under: its table's, or the one it declares."""
+    declared = getattr(type(row), "audit_type", None)
+    return str(declared or getattr(row, "__tablename__", type(row).__name__.lower()))
+
+
+def note(
+    session: Session,
+    actor: Actor,
+    action: str,
+    row: SQLModel,
+    summary: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """:func:`record` for a row: its type and id are read from it."""
+    return record(
+        session=session,
+        actor=actor,
+        action=action,
+        record_type=record_type_of(row),
+        record_id=int(getattr(row, "id", 0) or 0),
+        summary=summary,
+        before=before,
+        after=after,
+    )
+
+
 def record(
     *,
     session: Session,
