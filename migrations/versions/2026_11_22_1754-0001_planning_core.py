@@ -1,11 +1,4 @@
-"""planning core
-
-Revision ID: 0001
-Revises: 
-Create Date: 2026-11-22 17:54:20.387869
-"""
-
-from collections.abc import Sequence
+"""planning core (2026-11-22)"""
 
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401
@@ -14,10 +7,8 @@ from alembic import op
 import app.db  # noqa: F401
 
 
-revision: str = '0001'
-down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision, down_revision = "0001", None
+branch_labels = depends_on = None
 
 
 def upgrade() -> None:

@@ -1,11 +1,5 @@
-"""calendar feeds: change counters per feed scope, and the nonce of HMAC-derived links
+"""calendar feeds: change counters per feed scope, and the nonce of HMAC-derived links (2026-11-22)"""
 
-Revision ID: 0002_feeds
-Revises: 0001
-Create Date: 2026-11-22 18:30:00
-"""
-
-from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -14,10 +8,8 @@ from alembic import op
 
 import app.db
 
-revision: str = "0002_feeds"
-down_revision: str | None = "0001"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision, down_revision = "0002_feeds", "0001"
+branch_labels = depends_on = None
 
 
 def upgrade() -> None:

@@ -1,11 +1,4 @@
-"""notifications outbox, action links, preferences, jobs and worker heartbeats
-
-Revision ID: 0003_notifications
-Revises: 0002_feeds
-Create Date: 2026-12-06 06:02:26.991421
-"""
-
-from collections.abc import Sequence
+"""notifications outbox, action links, preferences, jobs and worker heartbeats (2026-12-06)"""
 
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401
@@ -14,10 +7,8 @@ from alembic import op
 import app.db  # noqa: F401
 
 
-revision: str = '0003_notifications'
-down_revision: str | None = '0002_feeds'
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision, down_revision = "0003_notifications", "0002_feeds"
+branch_labels = depends_on = None
 
 
 def upgrade() -> None:

@@ -1,11 +1,4 @@
-"""accounts: server-side sessions, token expiry, SSO subject, rate counters, revisions
-
-Revision ID: 0004_accounts
-Revises: 0003_notifications
-Create Date: 2026-12-06 06:57:19.140590
-"""
-
-from collections.abc import Sequence
+"""accounts: server-side sessions, token expiry, SSO subject, rate counters, revisions (2026-12-06)"""
 
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401
@@ -14,10 +7,8 @@ from alembic import op
 import app.db  # noqa: F401
 
 
-revision: str = '0004_accounts'
-down_revision: str | None = '0003_notifications'
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision, down_revision = "0004_accounts", "0003_notifications"
+branch_labels = depends_on = None
 
 
 def upgrade() -> None:

@@ -1,19 +1,10 @@
-"""rate counters remember the previous window (a sliding estimate)
-
-Revision ID: 0005_rate_previous
-Revises: 0004_accounts
-Create Date: 2026-12-06 08:15:00
-"""
-
-from collections.abc import Sequence
+"""rate counters remember the previous window (a sliding estimate) (2026-12-06)"""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_rate_previous"
-down_revision: str | None = "0004_accounts"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision, down_revision = "0005_rate_previous", "0004_accounts"
+branch_labels = depends_on = None
 
 
 def upgrade() -> None:

@@ -1,21 +1,12 @@
-"""a running job can be asked to stop (a staffing plan keeps its best so far)
-
-Revision ID: 0006_job_stop
-Revises: 0005_rate_previous
-Create Date: 2026-12-06 08:50:00
-"""
-
-from collections.abc import Sequence
+"""a running job can be asked to stop (a staffing plan keeps its best so far) (2026-12-06)"""
 
 import sqlalchemy as sa
 from alembic import op
 
 import app.db
 
-revision: str = "0006_job_stop"
-down_revision: str | None = "0005_rate_previous"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision, down_revision = "0006_job_stop", "0005_rate_previous"
+branch_labels = depends_on = None
 
 
 def upgrade() -> None:

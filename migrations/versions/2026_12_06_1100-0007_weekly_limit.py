@@ -1,19 +1,10 @@
-"""a person may have a weekly limit of duties as well as a monthly one
-
-Revision ID: 0007_weekly_limit
-Revises: 0006_job_stop
-Create Date: 2026-12-06 11:00:00
-"""
-
-from collections.abc import Sequence
+"""a person may have a weekly limit of duties as well as a monthly one (2026-12-06)"""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_weekly_limit"
-down_revision: str | None = "0006_job_stop"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision, down_revision = "0007_weekly_limit", "0006_job_stop"
+branch_labels = depends_on = None
 
 
 def upgrade() -> None:
