@@ -4,6 +4,7 @@ import logging
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from starlette.middleware.sessions import SessionMiddleware
 
 from app import tracking
@@ -27,7 +28,9 @@ time with its offset. Errors are RFC 9457 problem details.
 def create_app() -> FastAPI:
     settings = get_settings()
     tracking.install()
-    app = FastAPI(
+    # Swagger UI from the packaged copy, not a CDN: /docs must work on a closed network.
+    app = FastAPIOffline(
+        static_url="/static/api-docs",
         title="Muster",
         version="0.1.0",
         description=API_DESCRIPTION,
