@@ -1,6 +1,7 @@
 """What every simple record shares: fetch-or-404, audited create/update, pagination, and
 revisions (a row lock for every write, ``If-Match`` preconditions, "what changed since")."""
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
@@ -77,6 +78,20 @@ def page(session: Session, query: SelectOfScalar[T], *, limit: int, offset: int)
     total = session.exec(select(func.count()).select_from(query.order_by(None).subquery())).one()
     rows = session.exec(query.offset(offset).limit(limit)).all()
     return list(rows), int(total)
+
+
+def chunks(values: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
+    """The values in slices of at most ``size``, each small enough for one IN (...) query."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def where_in(session: Session, model: type[T], column: Any, values: Iterable[Any]) -> list[T]:
+    """The rows whose ``column`` holds one of ``values``, however many: one query a chunk."""
+    found: list[T] = []
+    for chunk in chunks(sorted(set(values))):
+        found.extend(session.exec(select(model).where(col(column).in_(chunk))).all())
+    return found
 
 
 def find_clash(

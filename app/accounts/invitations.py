@@ -15,7 +15,6 @@ from sqlmodel import Session, col, select
 
 from app import records
 from app.accounts.models import User
-from app.accounts.people_import import chunks
 from app.accounts.service import get_user, normalise_email
 from app.audit import service as audit
 from app.audit.service import Actor
@@ -94,7 +93,7 @@ def sign_in_states(session: Session, users: Sequence[User]) -> dict[int, SignInS
     waiting: set[int] = set()
     open_until: dict[int, datetime] = {}
     used: set[int] = set()
-    for chunk in chunks(ids):
+    for chunk in records.chunks(ids):
         waiting.update(
             int(subject)
             for subject in session.exec(
@@ -176,23 +175,22 @@ def _check_invitable(user: User) -> None:
         )
 
 
-def _queue_invitation(session: Session, actor: Actor, user: User) -> bool:
-    """Invite the user, ending earlier links; True if there were earlier ones."""
+def queue_invitation(session: Session, actor: Actor, user: User, *, replaced: bool = False) -> None:
+    """Queue the user's invitation, note when, and audit it (``replaced``: earlier links were
+    ended); commits nothing."""
     assert user.id is not None
-    replaced = _close_invitations(session, user.id, "replaced by a newer invitation") > 0
     invite_user(session, user_id=user.id)
     user.invited_at = utcnow()
     session.add(user)
-    audit.record(
-        session=session,
-        actor=actor,
-        action="invite",
-        record_type="user",
-        record_id=user.id,
-        summary=f"invitation to sign in sent to {user.email}"
-        + ("; the earlier invitation no longer works" if replaced else ""),
-    )
-    return replaced
+    earlier = "; the earlier invitation no longer works" if replaced else ""
+    audit.note(session, actor, "invite", user, f"invitation to sign in sent to {user.email}{earlier}")
+
+
+def _invite_again(session: Session, actor: Actor, user: User) -> None:
+    """Invite the user, ending their earlier links."""
+    assert user.id is not None
+    replaced = _close_invitations(session, user.id, "replaced by a newer invitation") > 0
+    queue_invitation(session, actor, user, replaced=replaced)
 
 
 def invite(session: Session, *, actor: Actor, user_id: int) -> SignInState:
@@ -202,7 +200,7 @@ def invite(session: Session, *, actor: Actor, user_id: int) -> SignInState:
     _check_invitable(user)
     # Counted before anything is written: the count has a transaction of its own.
     take(session, INVITE_LIMIT, f"user:{user_id}")
-    _queue_invitation(session, actor, user)
+    _invite_again(session, actor, user)
     session.commit()
     return sign_in_states(session, [user])[user_id]
 
@@ -211,15 +209,8 @@ def revoke_invitation(session: Session, *, actor: Actor, user_id: int) -> SignIn
     """End every unused invitation link of the user now; the sign-in itself stays."""
     user = get_user(session=session, user_id=user_id)
     closed = _close_invitations(session, user_id, "invitation revoked by an administrator")
-    audit.record(
-        session=session,
-        actor=actor,
-        action="revoke",
-        record_type="user",
-        record_id=user_id,
-        summary=f"invitation to {user.email} revoked"
-        + ("" if closed else " (no invitation of theirs was open)"),
-    )
+    none_open = "" if closed else " (no invitation of theirs was open)"
+    audit.note(session, actor, "revoke", user, f"invitation to {user.email} revoked{none_open}")
     session.commit()
     return sign_in_states(session, [user])[user_id]
 
@@ -259,7 +250,7 @@ def invite_never_signed_in(
             continue
         chosen.append(user)
     for user in chosen:
-        _queue_invitation(session, actor, user)
+        _invite_again(session, actor, user)
         done.invited.append(user)
     session.commit()
     return done

@@ -4,14 +4,14 @@ invite people to sign in, and see who never has."""
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.accounts import invitations, people_import
 from app.accounts.deps import Admin
 from app.api_common import Page, PageParams, PathId, ProblemRoute, ShortText, Strict, problems
 from app.clock import LondonDateTime
 from app.db import SessionDep
-from app.enums import PersonKind, Role
+from app.enums import Role
 
 router = APIRouter(prefix="/api/v1", tags=["onboarding"], route_class=ProblemRoute)
 
@@ -43,13 +43,19 @@ class ImportApplyIn(ImportIn):
     invite: bool = Field(default=False, description="E-mail each new sign-in an invitation to sign in")
 
 
-class FieldChangeOut(BaseModel):
+class _FromPlan(BaseModel):
+    """Read from the plan's objects, field by field, as the API shows them."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class FieldChangeOut(_FromPlan):
     field: str
     old: Any
     new: Any
 
 
-class SignInOut(BaseModel):
+class SignInOut(_FromPlan):
     action: Literal["create", "exists", "not made"]
     email: str
     role: Role | None
@@ -57,7 +63,7 @@ class SignInOut(BaseModel):
     user_id: int | None
 
 
-class ImportRowOut(BaseModel):
+class ImportRowOut(_FromPlan):
     line: int
     staff_number: str
     name: str
@@ -69,7 +75,7 @@ class ImportRowOut(BaseModel):
     notes: list[str]
 
 
-class IgnoredColumnOut(BaseModel):
+class IgnoredColumnOut(_FromPlan):
     name: str
     why: str
 
@@ -97,50 +103,15 @@ class ImportResultOut(ImportPreviewOut):
     invited: int
 
 
-def _plain(value: Any) -> Any:
-    return value.value if isinstance(value, PersonKind | Role) else value
-
-
 def _preview_out(plan: people_import.Plan) -> dict[str, Any]:
-    counts = plan.counts
     return {
         "filename": plan.file.filename,
         "file_sha256": plan.file.sha256,
         "plan_sha256": plan.sha256,
         "columns": plan.columns,
-        "ignored_columns": [IgnoredColumnOut(name=c.name, why=c.why) for c in plan.ignored],
-        "counts": ImportCounts(
-            create=counts["create"],
-            update=counts["update"],
-            unchanged=counts["unchanged"],
-            skipped=counts["skipped"],
-            sign_ins=counts["sign_ins"],
-            beyond_limit=counts["beyond_limit"],
-        ),
-        "rows": [
-            ImportRowOut(
-                line=r.line,
-                staff_number=r.staff_number,
-                name=r.name,
-                action=r.action,
-                reason=r.reason,
-                person_id=r.person_id,
-                changes=[
-                    FieldChangeOut(field=c.field, old=_plain(c.old), new=_plain(c.new)) for c in r.changes
-                ],
-                sign_in=SignInOut(
-                    action=r.sign_in.action,
-                    email=r.sign_in.email,
-                    role=r.sign_in.role,
-                    note=r.sign_in.note,
-                    user_id=r.sign_in.user_id,
-                )
-                if r.sign_in
-                else None,
-                notes=r.notes,
-            )
-            for r in plan.rows
-        ],
+        "ignored_columns": [IgnoredColumnOut.model_validate(c) for c in plan.ignored],
+        "counts": ImportCounts(**plan.counts),
+        "rows": [ImportRowOut.model_validate(r) for r in plan.rows],
     }
 
 

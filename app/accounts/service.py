@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app import records
 from app.accounts.models import ApiToken, User, UserVenue
 from app.accounts.principal import Principal
 from app.accounts.security import hash_password, new_token, token_digest, verify_password
@@ -27,10 +28,7 @@ def normalise_email(email: str) -> str:
 
 
 def get_user(*, session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound(f"user {user_id} does not exist")
-    return user
+    return records.get_or_404(session, User, user_id, "user")
 
 
 def get_by_email(*, session: Session, email: str) -> User | None:
@@ -157,14 +155,10 @@ def add_user(
     assert user.id is not None
     for venue_id in venue_ids:
         session.add(UserVenue(user_id=user.id, venue_id=venue_id))
-    audit.record(
-        session=session,
-        actor=actor,
-        action="create",
-        record_type="user",
-        record_id=user.id,
-        summary=f"user {email} ({role.value}) created" + (f" ({source})" if source else ""),
-        after={**audit.snapshot(user), "venue_ids": list(venue_ids)},
+    from_where = f" ({source})" if source else ""
+    after = {**audit.snapshot(user), "venue_ids": list(venue_ids)}
+    audit.note(
+        session, actor, "create", user, f"user {email} ({role.value}) created{from_where}", after=after
     )
     return user
 
@@ -213,16 +207,8 @@ def update_user(
         revoked = _revoke_tokens(session=session, user_id=user_id)
         if ended or revoked or before["active"] or password is not None:
             summary += f" ({reason}: {ended} session(s) ended, {revoked} API token(s) revoked)"
-    audit.record(
-        session=session,
-        actor=actor,
-        action="update",
-        record_type="user",
-        record_id=user_id,
-        summary=summary,
-        before=before,
-        after={**audit.snapshot(user), "venue_ids": new_venue_ids},
-    )
+    after = {**audit.snapshot(user), "venue_ids": new_venue_ids}
+    audit.note(session, actor, "update", user, summary, before=before, after=after)
     session.commit()
     return user
 
@@ -299,14 +285,8 @@ def issue_api_token(
     session.add(row)
     session.flush()
     assert row.id is not None
-    audit.record(
-        session=session,
-        actor=actor,
-        action="create",
-        record_type="api_token",
-        record_id=row.id,
-        summary=f"API token {name or row.id!r} created for {user.email}, expires {_when(expires_at)}",
-    )
+    summary = f"API token {name or row.id!r} created for {user.email}, expires {_when(expires_at)}"
+    audit.note(session, actor, "create", row, summary)
     session.commit()
     return row, token
 
@@ -370,14 +350,8 @@ def revoke_api_token(
     row.revoked_at = utcnow()
     session.add(row)
     user = session.get(User, row.user_id)
-    audit.record(
-        session=session,
-        actor=actor,
-        action="revoke",
-        record_type="api_token",
-        record_id=token_id,
-        summary=f"API token {row.name or token_id!r} of {user.email if user else row.user_id} revoked",
-    )
+    owner = user.email if user else row.user_id
+    audit.note(session, actor, "revoke", row, f"API token {row.name or token_id!r} of {owner} revoked")
     session.commit()
     return row
 
@@ -395,14 +369,8 @@ def _revoke_tokens(*, session: Session, user_id: int) -> int:
 
 def revoke_api_tokens(*, session: Session, actor: Actor, user_id: int) -> int:
     """Revoke every token of a user; how many were not revoked already."""
+    user = get_user(session=session, user_id=user_id)
     count = _revoke_tokens(session=session, user_id=user_id)
-    audit.record(
-        session=session,
-        actor=actor,
-        action="revoke",
-        record_type="user",
-        record_id=user_id,
-        summary=f"{count} API token(s) revoked",
-    )
+    audit.note(session, actor, "revoke", user, f"{count} API token(s) revoked")
     session.commit()
     return count

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from fastapi import Request
 from sqlmodel import Session, col, select
 
+from app import records
 from app.accounts.models import User, UserSession
 from app.accounts.security import token_digest
 from app.audit import service as audit
@@ -119,18 +120,11 @@ def end_all_sessions(session: Session, user_id: int, reason: str, *, commit: boo
 def sign_out_everywhere(*, session: Session, actor: Actor, user_id: int) -> int:
     """End every session of a user (their own "sign out everywhere", or an administrator's
     word), with an audit entry; how many sessions were open."""
-    user = session.get(User, user_id)
+    user = records.get_or_404(session, User, user_id, "user")
     by_self = actor.user_id == user_id
     reason = "signed out everywhere" if by_self else f"signed out by {actor.label}"
     ended = end_all_sessions(session, user_id, reason, commit=False)
-    audit.record(
-        session=session,
-        actor=actor,
-        action="sign_out",
-        record_type="user",
-        record_id=user_id,
-        summary=f"{ended} session(s) of {user.email if user else user_id} ended ({reason})",
-    )
+    audit.note(session, actor, "sign_out", user, f"{ended} session(s) of {user.email} ended ({reason})")
     session.commit()
     return ended
 

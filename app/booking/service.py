@@ -152,15 +152,9 @@ def assign(
     session.add(assignment)
     session.flush()
     assert assignment.id is not None
-    audit.record(
-        session=session,
-        actor=actor,
-        action=action,
-        record_type="assignment",
-        record_id=assignment.id,
-        summary=f"{person.name} {status.value} as {role.value} on '{event.title}'",
-        before=before_snapshot,
-        after=audit.snapshot(assignment),
+    summary = f"{person.name} {status.value} as {role.value} on '{event.title}'"
+    audit.note(
+        session, actor, action, assignment, summary, before=before_snapshot, after=audit.snapshot(assignment)
     )
     session.commit()
     return assignment
@@ -283,13 +277,6 @@ def _write_proposal(
     session.add(assignment)
     session.flush()
     assert assignment.id is not None
-    audit.record(
-        session=session,
-        actor=actor,
-        action="create",
-        record_type="assignment",
-        record_id=assignment.id,
-        summary=f"{name} proposed as {proposal.role} on '{event.title}' by {why}",
-        after=audit.snapshot(assignment),
-    )
+    summary = f"{name} proposed as {proposal.role} on '{event.title}' by {why}"
+    audit.note(session, actor, "create", assignment, summary, after=audit.snapshot(assignment))
     return assignment.id

@@ -214,14 +214,9 @@ def create_event(*, session: Session, actor: Actor, data: dict[str, Any]) -> Eve
     assert event.id is not None
     _set_network_needs(session, event.id, needs)
     venue = session.get(Venue, event.venue_id)
-    audit.record(
-        session=session,
-        actor=actor,
-        action="create",
-        record_type="event",
-        record_id=event.id,
-        summary=f"event '{event.title}' booked at {venue.name if venue else event.venue_id}",
-        after={**audit.snapshot(event), "network_needs": needs},
+    summary = f"event '{event.title}' booked at {venue.name if venue else event.venue_id}"
+    audit.note(
+        session, actor, "create", event, summary, after={**audit.snapshot(event), "network_needs": needs}
     )
     session.commit()
     return event
@@ -335,16 +330,8 @@ def update_event(
         summary = f"event '{event.title}' changed" + (" (moved; conflicts accepted)" if found else "")
         if now_status != was:
             summary += f" ({was.value} → {now_status.value})"
-    audit.record(
-        session=session,
-        actor=actor,
-        action=action,
-        record_type="event",
-        record_id=event_id,
-        summary=summary,
-        before=before,
-        after={**audit.snapshot(event), "network_needs": after["network_needs"]},
-    )
+    after = {**audit.snapshot(event), "network_needs": after["network_needs"]}
+    audit.note(session, actor, action, event, summary, before=before, after=after)
     session.commit()
     return event, found
 
@@ -386,16 +373,9 @@ def set_status(
     _apply_status(event, status, actor=actor, reason=reason)
     records.bump(event)
     session.add(event)
-    audit.record(
-        session=session,
-        actor=actor,
-        action="cancel" if status == EventStatus.cancelled else "status",
-        record_type="event",
-        record_id=event_id,
-        summary=f"event '{event.title}' {current.value} → {status.value}" + (f": {reason}" if reason else ""),
-        before=before,
-        after=audit.snapshot(event),
-    )
+    action = "cancel" if status == EventStatus.cancelled else "status"
+    summary = f"event '{event.title}' {current.value} → {status.value}" + (f": {reason}" if reason else "")
+    audit.note(session, actor, action, event, summary, before=before, after=audit.snapshot(event))
     session.commit()
     return event
 
