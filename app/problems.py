@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.accounts.pages import login_redirect
-from app.errors import PROBLEM_MEDIA_TYPE, AppError, Busy, Unauthorized
+from app.errors import PROBLEM_MEDIA_TYPE, AppError, Busy, Conflict, Invalid, Unauthorized
 from app.pages.rendering import render_error_page
 
 log = logging.getLogger("muster.errors")
@@ -67,37 +67,35 @@ def _describe_validation(errors: list[Any]) -> tuple[str, list[dict[str, Any]]]:
     return summary or "invalid input", items
 
 
+def error_response(request: Request, exc: AppError) -> Response:
+    """A domain error as a problem: a sign-in challenge for 401, a retry hint when busy."""
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+    if isinstance(exc, Busy):
+        headers = {"Retry-After": str(exc.retry_after_seconds)}
+    return problem(
+        request,
+        status=exc.status_code,
+        title=exc.title,
+        detail=exc.detail,
+        type_slug=exc.type_slug,
+        extra=exc.extra,
+        headers=headers,
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> Response:
-        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
-        if isinstance(exc, Busy):
-            headers = {"Retry-After": str(exc.retry_after_seconds)}
         if isinstance(exc, Unauthorized) and not wants_json(request):
             redirect = login_redirect(request)
             if redirect is not None:
                 return redirect
-        return problem(
-            request,
-            status=exc.status_code,
-            title=exc.title,
-            detail=exc.detail,
-            type_slug=exc.type_slug,
-            extra=exc.extra,
-            headers=headers,
-        )
+        return error_response(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         detail, items = _describe_validation(list(exc.errors()))
-        return problem(
-            request,
-            status=422,
-            title="Invalid input",
-            detail=detail,
-            type_slug="invalid",
-            extra={"errors": items},
-        )
+        return error_response(request, Invalid(detail, extra={"errors": items}))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
@@ -114,25 +112,14 @@ def install_error_handlers(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
+    # The database's own refusals: logged, since a service should have caught them first.
     @app.exception_handler(IntegrityError)
     async def _integrity(request: Request, exc: IntegrityError) -> Response:
         log.warning("integrity error reached the handler: %s", exc.orig)
-        return problem(
-            request,
-            status=409,
-            title="Conflict",
-            detail="the change conflicts with existing data (a duplicate or a missing reference)",
-            type_slug="conflict",
-        )
+        detail = "the change conflicts with existing data (a duplicate or a missing reference)"
+        return error_response(request, Conflict(detail))
 
     @app.exception_handler(OperationalError)
     async def _busy(request: Request, exc: OperationalError) -> Response:
         log.warning("database busy: %s", exc.orig)
-        return problem(
-            request,
-            status=503,
-            title="Busy",
-            detail="the database is busy; please try again",
-            type_slug="busy",
-            headers={"Retry-After": "1"},
-        )
+        return error_response(request, Busy("the database is busy; please try again", retry_after_seconds=1))

@@ -15,7 +15,7 @@ from app.accounts.deps import Planner
 from app.api_common import PathId, ProblemRoute, RefId, Strict, problems
 from app.clock import LondonDateTime
 from app.db import SessionDep
-from app.staffing import jobs, service, suggestions
+from app.staffing import applying, jobs, service, suggestions
 
 router = APIRouter(prefix="/api/v1", tags=["staffing"], route_class=ProblemRoute)
 
@@ -330,7 +330,7 @@ def apply_plan_job(
     written (409, with every reason in `refused`). Proposals applied before are not written
     again."""
     choice = body or ApplyIn()
-    applied = jobs.apply_plan_job(
+    applied = applying.apply_plan_job(
         session=session,
         actor=principal.actor,
         job_id=job_id,

@@ -115,7 +115,7 @@ class ComponentRun:
         of just them is exact for the whole component. A smaller model of the nearest few
         for each need finds a good plan fast; the exact model then starts from it and proves
         it or does better; greedy fills the places left."""
-        instance, events, seed = self.instance, self.events, self.seed
+        instance, events = self.instance, self.events
         self.control.enter(self.part, "needs")
         serving = candidates.for_needs(instance, events)
         exact = ComponentModel(instance, events, serving, needs_only=True)
@@ -130,30 +130,14 @@ class ComponentRun:
         )
         if len(nearest) < len(serving) and budget > 0.1:
             quick = ComponentModel(instance, events, nearest, needs_only=True)
-            found, _, _, was_cut = improve(
-                quick,
-                Tier.PRIORITY,
-                best,
-                seconds=budget,
-                seed=seed,
-                control=self.control,
-                found=self._reporter(quick),
-            )
+            found, _, _, was_cut = self._search(quick, Tier.PRIORITY, best, seconds=budget)
             self.cut = self.cut or was_cut
             if found is not None and quick.values(found)[0] < exact.values(best)[0]:
                 best = found
         found, bound, optimal, was_cut = None, floor, False, True
         seconds = self._left(deadline) * NEEDS_SHARE if budget > 0.1 else 0.0
         if seconds > 0.05:
-            found, bound, optimal, was_cut = improve(
-                exact,
-                Tier.PRIORITY,
-                best,
-                seconds=seconds,
-                seed=seed,
-                control=self.control,
-                found=self._reporter(exact),
-            )
+            found, bound, optimal, was_cut = self._search(exact, Tier.PRIORITY, best, seconds=seconds)
         self.cut = self.cut or was_cut
         if found is not None and exact.values(found)[0] < exact.values(best)[0]:
             best = found
@@ -264,16 +248,7 @@ class ComponentRun:
         model, trip = self._travel_model, self.tiers[Tier.TRAVEL]
         if model is None or not self.travel_open or self._left(deadline) < 1:
             return
-        shortest, bound, side_by_side = travel_by_windows(
-            model,
-            self.current,
-            self.reached[Tier.PRIORITY],
-            self.reached[Tier.PLACES],
-            seconds=self._left(deadline),
-            seed=self.seed,
-            threads=threads,
-            control=self.control,
-        )
+        shortest, bound, side_by_side = self._travel_by_windows(model, deadline, threads)
         self._offer(shortest)
         self.parallel.append(side_by_side)
         value = self.reached[Tier.TRAVEL]
@@ -308,15 +283,8 @@ class ComponentRun:
             if fair.proven:
                 # Fairness is settled: travel by load windows, proven when every tuple of
                 # windows is done (the travel stage is then skipped, at its floor).
-                shortest, model.floors[Tier.TRAVEL], side_by_side = travel_by_windows(
-                    model,
-                    self.current,
-                    self.reached[Tier.PRIORITY],
-                    self.reached[Tier.PLACES],
-                    seconds=self._left(deadline),
-                    seed=self.seed,
-                    threads=threads,
-                    control=self.control,
+                shortest, model.floors[Tier.TRAVEL], side_by_side = self._travel_by_windows(
+                    model, deadline, threads
                 )
                 self._offer(shortest)
                 self.parallel.append(side_by_side)
@@ -361,15 +329,8 @@ class ComponentRun:
             # to travel, and the bound is what the proofs reached.
             return TierResult(value, floor, False)
         self.parallel.append(workers > 1)
-        found, bound, optimal, was_cut = improve(
-            model,
-            tier,
-            self.current,
-            seconds=seconds,
-            seed=self.seed,
-            workers=workers,
-            control=self.control,
-            found=self._reporter(model),
+        found, bound, optimal, was_cut = self._search(
+            model, tier, self.current, seconds=seconds, workers=workers
         )
         self.cut = self.cut or was_cut
         if found is not None:
@@ -377,6 +338,36 @@ class ComponentRun:
         value = self.reached[tier]
         bound = max(min(bound, value), floor)
         return TierResult(value, bound, optimal or bound == value)
+
+    def _search(
+        self, model: ComponentModel, tier: Tier, start: list[Choice], *, seconds: float, workers: int = 1
+    ) -> tuple[list[Choice] | None, int, bool, bool]:
+        """One solve of ``model`` for ``tier`` from ``start``, each better plan reported as found."""
+        return improve(
+            model,
+            tier,
+            start,
+            seconds=seconds,
+            seed=self.seed,
+            workers=workers,
+            control=self.control,
+            found=self._reporter(model),
+        )
+
+    def _travel_by_windows(
+        self, model: ComponentModel, deadline: float, threads: int
+    ) -> tuple[list[Choice], int, bool]:
+        """Travel by load windows from the plan so far, keeping its needs and places."""
+        return travel_by_windows(
+            model,
+            self.current,
+            self.reached[Tier.PRIORITY],
+            self.reached[Tier.PLACES],
+            seconds=self._left(deadline),
+            seed=self.seed,
+            threads=threads,
+            control=self.control,
+        )
 
     def _offer(self, plan: list[Choice]) -> bool:
         """Keep ``plan`` if it is better, in the ranking's order, than the plan so far."""

@@ -24,7 +24,7 @@ from app.pages.common import Page, all_campaigns, date_param, int_param, page_fr
 from app.pages.csrf import checked_form
 from app.pages.forms import FormInput, service_errors
 from app.pages.rendering import flash, render
-from app.staffing import jobs, service
+from app.staffing import applying, jobs, service
 from app.staffing.jobs import PlanJob
 from app.staffing.review import ProposedAssignment
 from app.worker.health import worker_health
@@ -270,7 +270,9 @@ async def apply_job(request: Request, session: SessionDep, principal: Planner, j
         flash(request, "Tick at least one proposal to apply, or apply them all.", kind="error")
         return see_other(f"/plan/staffing/jobs/{job_id}{_page_query(form)}#review")
     try:
-        applied = jobs.apply_plan_job(session=session, actor=principal.actor, job_id=job_id, indices=indices)
+        applied = applying.apply_plan_job(
+            session=session, actor=principal.actor, job_id=job_id, indices=indices
+        )
     except Conflict as exc:
         session.rollback()
         job = jobs.get_plan_job(session=session, job_id=job_id)

@@ -13,7 +13,8 @@ Every unit says, in one place, everything the engine does with its rule:
 
 The units, in ``RULES``: seats and roles, network and language needs, clashes and the travel
 buffer, unavailability, monthly and weekly limits. The objectives (what a plan is ranked by) are in
-``objectives``; ``Needs`` and ``Seats`` also measure the first two of them.
+``objectives``; ``Needs`` and ``Seats`` also measure the first two of them. The units share
+one module, near 500 lines, so that every rule of staffing is read in one place.
 """
 
 from bisect import bisect_left
@@ -268,6 +269,18 @@ class _Spans:
         return i >= 0 and self.ends[i] > slot.starts_at
 
 
+def _screen_near(instance: "Instance", spans: _Spans, probe: Schedule) -> Screen:
+    """Admits an event clear of every span at once, and asks the booking rules about the
+    rest with ``probe``: the person's schedule cut down to what the rule is about."""
+    events, buffer = instance.events, instance.travel_buffer
+
+    def admits(e: int) -> bool:
+        slot = events[e].slot
+        return not spans.touches(slot) or not clashes(probe, slot, travel_buffer=buffer)
+
+    return admits
+
+
 class Clashes(Rule):
     """Nobody is on two events at once, nor on two venues with less than the travel buffer
     between them — against the duties they hold already, and between the plan's events."""
@@ -285,16 +298,8 @@ class Clashes(Rule):
             return None
         buffer = instance.travel_buffer
         spans = _Spans((d.starts_at - buffer, d.ends_at + buffer) for d in schedule.duties)
-        events = instance.events
-
-        def admits(e: int) -> bool:
-            slot = events[e].slot
-            if not spans.touches(slot):
-                return True
-            probe = Schedule(schedule.person_id, schedule.name, True, NO_LIMIT, duties=schedule.duties)
-            return not clashes(probe, slot, travel_buffer=buffer)
-
-        return admits
+        probe = Schedule(schedule.person_id, schedule.name, True, NO_LIMIT, duties=schedule.duties)
+        return _screen_near(instance, spans, probe)
 
     def links(self, instance: "Instance") -> Iterator[Sequence[int]]:
         # Conflicting events across a month boundary where someone could take either.
@@ -380,16 +385,8 @@ class Unavailability(Rule):
         if not schedule.away:
             return None
         spans = _Spans((a.starts_at, a.ends_at) for a in schedule.away)
-        events = instance.events
-
-        def admits(e: int) -> bool:
-            slot = events[e].slot
-            if not spans.touches(slot):
-                return True
-            probe = Schedule(schedule.person_id, schedule.name, True, NO_LIMIT, away=schedule.away)
-            return not clashes(probe, slot, travel_buffer=instance.travel_buffer)
-
-        return admits
+        probe = Schedule(schedule.person_id, schedule.name, True, NO_LIMIT, away=schedule.away)
+        return _screen_near(instance, spans, probe)
 
 
 # --- limits on duties per period -------------------------------------------------------------
