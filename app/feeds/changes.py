@@ -57,15 +57,13 @@ def scope_of(kind: str, record_id: int) -> str:
 
 
 def _pending(session: Session) -> _Pending:
-    pending = session.info.get(_INFO_KEY)
-    if pending is None:
-        pending = session.info[_INFO_KEY] = _Pending()
+    pending: _Pending = session.info.setdefault(_INFO_KEY, _Pending())
     return pending
 
 
-def _old_and_new(record: Any, name: str) -> set[int]:
-    """The attribute's value now and before this flush (an event moved to another venue
-    must leave the old venue's feed too)."""
+def ids_now_and_before(record: Any, name: str) -> set[int]:
+    """The ids in a row's attribute now and before this flush (an event moved to another
+    venue must leave the old venue's feed too, and its old partners hear it is off)."""
     history = sa.inspect(record).attrs[name].history
     values = {record.__dict__.get(name), *history.deleted, *history.added}
     return {v for v in values if isinstance(v, int)}
@@ -78,16 +76,18 @@ def _note(pending: _Pending, record: Any, change: str) -> None:
         return
     if table in _EVENT_SCOPED:
         if table == "event":
-            pending.event_ids.update(_old_and_new(record, "id"))
-            pending.scopes.update(scope_of("venue", v) for v in _old_and_new(record, "venue_id"))
-            pending.scopes.update(scope_of("campaign", c) for c in _old_and_new(record, "campaign_id"))
+            pending.event_ids.update(ids_now_and_before(record, "id"))
+            pending.scopes.update(scope_of("venue", v) for v in ids_now_and_before(record, "venue_id"))
+            pending.scopes.update(scope_of("campaign", c) for c in ids_now_and_before(record, "campaign_id"))
         else:
-            pending.event_ids.update(_old_and_new(record, "event_id"))
+            pending.event_ids.update(ids_now_and_before(record, "event_id"))
         if table == "assignment":
-            pending.scopes.update(scope_of("person", p) for p in _old_and_new(record, "person_id"))
+            pending.scopes.update(scope_of("person", p) for p in ids_now_and_before(record, "person_id"))
         return
     if change == "new" and table in _OWN_SCOPE_WHEN_NEW:
-        pending.scopes.update(scope_of(_OWN_SCOPE_WHEN_NEW[table], i) for i in _old_and_new(record, "id"))
+        pending.scopes.update(
+            scope_of(_OWN_SCOPE_WHEN_NEW[table], i) for i in ids_now_and_before(record, "id")
+        )
         return
     if change == "new" and table in _INERT_WHEN_NEW:
         return
@@ -120,7 +120,8 @@ def _on_bulk(state: ORMExecuteState) -> None:
         _pending(state.session).everything = True
 
 
-def _chunks(values: Iterable[int], size: int = 500) -> Iterable[list[int]]:
+def sorted_chunks(values: Iterable[int], size: int = 500) -> Iterable[list[int]]:
+    """Ids in order, a few hundred at a time: one ``IN (…)`` each, within every database's limit."""
     ordered = sorted(values)
     for start in range(0, len(ordered), size):
         yield ordered[start : start + size]
@@ -134,7 +135,7 @@ def _resolve(session: Session, pending: _Pending) -> set[str]:
     if pending.everything:
         return {ALL}
     scopes = set(pending.scopes)
-    for ids in _chunks(pending.event_ids):
+    for ids in sorted_chunks(pending.event_ids):
         scopes.update(scope_of("event", i) for i in ids)
         for venue_id, campaign_id in session.execute(
             sa.select(col(Event.venue_id), col(Event.campaign_id)).where(col(Event.id).in_(ids))

@@ -10,6 +10,7 @@ named (by name alone) only when they have consented to be named publicly.
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from sqlmodel import Session, col, select
@@ -32,6 +33,8 @@ from app.venues.models import Venue
 # busy person's feed does not grow for ever.
 HISTORY_DAYS = 180
 NO_FEED = "there is no calendar at this address (the link may have been reset)"
+
+T = TypeVar("T")
 
 
 def base_url() -> str:
@@ -94,9 +97,9 @@ def _geo(venue: Venue) -> tuple[float, float] | None:
     return (venue.latitude, venue.longitude)
 
 
-def _chunks(ids: Sequence[int], size: int = 500) -> Iterable[list[int]]:
-    for start in range(0, len(ids), size):
-        yield list(ids[start : start + size])
+def _chunks(items: Sequence[T], size: int = 500) -> Iterable[list[T]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
 
 
 def _teams(session: Session, event_ids: Sequence[int]) -> dict[int, list[tuple[Assignment, Person]]]:
@@ -158,6 +161,20 @@ def _status(event: Event, *, tentative: bool = False) -> Status:
 
 def _recently(window: Window, *stamps: datetime) -> bool:
     return max(stamps) >= window.cancelled_since
+
+
+def _muster_calendar(
+    name: str, description: str, events: list[CalendarEvent], *, source: str = ""
+) -> CalendarMeta:
+    """A whole feed, pointing at Muster and polled as often as every feed is."""
+    return CalendarMeta(
+        name=name,
+        description=description,
+        url=base_url() + "/",
+        source=source,
+        refresh_minutes=get_settings().feed_refresh_minutes,
+        events=events,
+    )
 
 
 def person_calendar(
@@ -251,13 +268,10 @@ def person_calendar(
                 categories=("Outreach", role),
             )
         )
-    settings = get_settings()
-    return CalendarMeta(
-        name=f"Outreach duties: {person.name}",
-        description=f"{person.name}'s positive-action outreach duties ({settings.force_name}), from Muster.",
-        url=base_url() + "/",
-        refresh_minutes=settings.feed_refresh_minutes,
-        events=entries,
+    return _muster_calendar(
+        f"Outreach duties: {person.name}",
+        f"{person.name}'s positive-action outreach duties ({get_settings().force_name}), from Muster.",
+        entries,
     )
 
 
@@ -330,14 +344,11 @@ def venue_calendar(session: Session, venue_id: int, window: Window) -> CalendarM
         if e.status != EventStatus.cancelled or _recently(window, e.updated_at)
     ]
     names = _public_names(session, [e.id for e in events if e.id is not None])
-    settings = get_settings()
-    return CalendarMeta(
-        name=f"Police recruitment events at {venue.name}",
-        description=f"{settings.force_name} recruitment events at {_location(venue)}.",
-        url=base_url() + "/",
+    return _muster_calendar(
+        f"Police recruitment events at {venue.name}",
+        f"{get_settings().force_name} recruitment events at {_location(venue)}.",
+        [_public_entry(e, venue, names.get(e.id or 0, [])) for e in events],
         source=venue_feed_url(venue_id),
-        refresh_minutes=settings.feed_refresh_minutes,
-        events=[_public_entry(e, venue, names.get(e.id or 0, [])) for e in events],
     )
 
 
@@ -372,8 +383,8 @@ def campaign_calendar(session: Session, campaign_id: int, window: Window) -> Cal
     ]
     events = [e for e, _ in rows]
     states = {}
-    for start in range(0, len(events), 500):
-        states.update(staffing_states(session=session, events=events[start : start + 500]))
+    for chunk in _chunks(events):
+        states.update(staffing_states(session=session, events=chunk))
     teams = _teams(session, [e.id for e in events if e.id is not None])
     entries = []
     for event, venue in rows:
@@ -411,11 +422,8 @@ def campaign_calendar(session: Session, campaign_id: int, window: Window) -> Cal
                 categories=("Outreach", label(event.status)),
             )
         )
-    settings = get_settings()
-    return CalendarMeta(
-        name=f"Campaign: {campaign.name}",
-        description=f"Every event of the {campaign.name} campaign with its staffing, from Muster.",
-        url=base_url() + "/",
-        refresh_minutes=settings.feed_refresh_minutes,
-        events=entries,
+    return _muster_calendar(
+        f"Campaign: {campaign.name}",
+        f"Every event of the {campaign.name} campaign with its staffing, from Muster.",
+        entries,
     )

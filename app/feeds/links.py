@@ -101,22 +101,19 @@ def _current(
     return None
 
 
+def _audit(session: Session, principal: Principal, action: str, row: FeedToken, done: str) -> None:
+    """'campaign calendar link revoked (campaign 4)': the trail never holds the link itself."""
+    of_campaign = f" (campaign {row.campaign_id})" if row.campaign_id else ""
+    audit.note(session, principal.actor, action, row, f"{row.kind} calendar link {done}{of_campaign}")
+
+
 def _revoke(session: Session, principal: Principal, *, kind: FeedKind, campaign_id: int | None = None) -> int:
     rows = _active_rows(session, user_id=principal.user_id, kind=kind, campaign_id=campaign_id)
     now = utcnow()
     for row in rows:
         row.revoked_at = now
         session.add(row)
-        assert row.id is not None
-        audit.record(
-            session=session,
-            actor=principal.actor,
-            action="revoke",
-            record_type="feed_token",
-            record_id=row.id,
-            summary=f"{kind.value} calendar link revoked"
-            + (f" (campaign {campaign_id})" if campaign_id else ""),
-        )
+        _audit(session, principal, "revoke", row, "revoked")
     return len(rows)
 
 
@@ -139,15 +136,7 @@ def _issue(
     )
     session.add(row)
     session.flush()
-    assert row.id is not None
-    audit.record(
-        session=session,
-        actor=principal.actor,
-        action="create",
-        record_type="feed_token",
-        record_id=row.id,
-        summary=f"{kind.value} calendar link created" + (f" (campaign {campaign_id})" if campaign_id else ""),
-    )
+    _audit(session, principal, "create", row, "created")
     link = _link_of(row)
     assert link is not None
     return link

@@ -19,7 +19,8 @@ from app.feeds import links, serving
 from app.feeds.cache import RenderedFeed
 from app.feeds.responses import calendar_response
 
-router = APIRouter(route_class=ProblemRoute)
+# The .ics routes are left out of the schema, so the tag names only the JSON API of links.
+router = APIRouter(route_class=ProblemRoute, tags=["feeds"])
 
 GET_AND_HEAD = ["GET", "HEAD"]
 
@@ -51,21 +52,22 @@ async def _load(call: Callable[..., RenderedFeed], **kw: object) -> RenderedFeed
     return await asyncio.get_running_loop().run_in_executor(_FEED_THREADS, run)
 
 
+async def _secret_feed(request: Request, kind: FeedKind, token: str, filename: str) -> Response:
+    # A polling client's request is usually answered from the cache, without the thread.
+    feed = serving.cached_feed(engine=get_engine(), kind=kind, token=token)
+    if feed is None:
+        feed = await _load(serving.secret_feed, kind=kind, token=token)
+    return calendar_response(request, feed, private=True, filename=filename)
+
+
 @router.api_route("/feeds/people/{token}.ics", methods=GET_AND_HEAD, include_in_schema=False)
 async def person_feed(request: Request, token: str) -> Response:
-    # A polling client's request is usually answered from the cache, without the thread.
-    feed = serving.cached_feed(engine=get_engine(), kind=FeedKind.person, token=token)
-    if feed is None:
-        feed = await _load(serving.person_feed, token=token)
-    return calendar_response(request, feed, private=True, filename="outreach-duties.ics")
+    return await _secret_feed(request, FeedKind.person, token, "outreach-duties.ics")
 
 
 @router.api_route("/feeds/campaigns/{token}.ics", methods=GET_AND_HEAD, include_in_schema=False)
 async def campaign_feed(request: Request, token: str) -> Response:
-    feed = serving.cached_feed(engine=get_engine(), kind=FeedKind.campaign, token=token)
-    if feed is None:
-        feed = await _load(serving.campaign_feed, token=token)
-    return calendar_response(request, feed, private=True, filename="campaign.ics")
+    return await _secret_feed(request, FeedKind.campaign, token, "campaign.ics")
 
 
 @router.api_route("/feeds/venues/{venue_id}.ics", methods=GET_AND_HEAD, include_in_schema=False)
@@ -129,7 +131,7 @@ def _campaign_feed(campaign_id: int, link: links.FeedLink | None) -> CampaignFee
     )
 
 
-@router.get("/api/v1/me/feed", response_model=MyFeedOut, tags=["feeds"])
+@router.get("/api/v1/me/feed", response_model=MyFeedOut)
 def read_my_feed(session: SessionDep, principal: AnyUser) -> MyFeedOut:
     """Your personal calendar link (https and webcal:// forms), if you have turned it on."""
     link = links.person_feed_link(session=session, principal=principal)
@@ -140,7 +142,6 @@ def read_my_feed(session: SessionDep, principal: AnyUser) -> MyFeedOut:
     "/api/v1/me/feed",
     response_model=MyFeedOut,
     status_code=201,
-    tags=["feeds"],
     responses={200: {"description": "The link was already on; here it is again"}},
 )
 def create_my_feed(session: SessionDep, principal: AnyUser, response: Response) -> MyFeedOut:
@@ -151,21 +152,21 @@ def create_my_feed(session: SessionDep, principal: AnyUser, response: Response) 
     return _my_feed(link, can_enable=True)
 
 
-@router.post("/api/v1/me/feed/reset", response_model=MyFeedOut, status_code=201, tags=["feeds"])
+@router.post("/api/v1/me/feed/reset", response_model=MyFeedOut, status_code=201)
 def reset_my_feed(session: SessionDep, principal: AnyUser) -> MyFeedOut:
     """Reset your calendar link: the old URL stops working at once; subscribe to the new one."""
     link = links.reset_person_feed(session=session, principal=principal)
     return _my_feed(link, can_enable=True)
 
 
-@router.delete("/api/v1/me/feed", status_code=204, tags=["feeds"])
+@router.delete("/api/v1/me/feed", status_code=204)
 def delete_my_feed(session: SessionDep, principal: AnyUser) -> Response:
     """Turn your personal calendar feed off: its URL answers 404 from now on."""
     links.revoke_person_feed(session=session, principal=principal)
     return Response(status_code=204)
 
 
-@router.get("/api/v1/campaigns/{campaign_id}/feed", response_model=CampaignFeedOut, tags=["feeds"])
+@router.get("/api/v1/campaigns/{campaign_id}/feed", response_model=CampaignFeedOut)
 def read_campaign_feed(session: SessionDep, principal: Planner, campaign_id: PathId) -> CampaignFeedOut:
     """Your secret link to this campaign's calendar, if you have made one."""
     link = links.campaign_feed_link(session=session, principal=principal, campaign_id=campaign_id)
@@ -176,7 +177,6 @@ def read_campaign_feed(session: SessionDep, principal: Planner, campaign_id: Pat
     "/api/v1/campaigns/{campaign_id}/feed",
     response_model=CampaignFeedOut,
     status_code=201,
-    tags=["feeds"],
     responses={200: {"description": "You already had a link; here it is again"}},
 )
 def create_campaign_feed(
@@ -189,19 +189,14 @@ def create_campaign_feed(
     return _campaign_feed(campaign_id, link)
 
 
-@router.post(
-    "/api/v1/campaigns/{campaign_id}/feed/reset",
-    response_model=CampaignFeedOut,
-    status_code=201,
-    tags=["feeds"],
-)
+@router.post("/api/v1/campaigns/{campaign_id}/feed/reset", response_model=CampaignFeedOut, status_code=201)
 def reset_campaign_feed(session: SessionDep, principal: Planner, campaign_id: PathId) -> CampaignFeedOut:
     """Replace your link to this campaign's calendar; the old one answers 404 at once."""
     link = links.reset_campaign_feed(session=session, principal=principal, campaign_id=campaign_id)
     return _campaign_feed(campaign_id, link)
 
 
-@router.delete("/api/v1/campaigns/{campaign_id}/feed", status_code=204, tags=["feeds"])
+@router.delete("/api/v1/campaigns/{campaign_id}/feed", status_code=204)
 def delete_campaign_feed(session: SessionDep, principal: Planner, campaign_id: PathId) -> Response:
     """Revoke your link to this campaign's calendar."""
     links.revoke_campaign_feed(session=session, principal=principal, campaign_id=campaign_id)

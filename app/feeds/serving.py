@@ -11,7 +11,7 @@ from app.errors import NotFound
 from app.events.models import Event
 from app.feeds import changes, content
 from app.feeds.cache import FeedCache, RenderedFeed, content_etag
-from app.feeds.holders import LOOP_READER, check_token, holder_from, holder_of
+from app.feeds.holders import LOOP_READER, Holder, check_token, holder_from, holder_of
 from app.feeds.ical import CalendarMeta, build_calendar
 from app.venues.models import Venue
 
@@ -25,34 +25,40 @@ def _version_of(versions: changes.Versions, day: date) -> Hashable:
     return (versions, day)
 
 
+def _owner(holder: Holder, kind: FeedKind) -> tuple[str, int]:
+    """Whose feed a secret link opens, as ("person", 7): its cache key and change scope."""
+    owner_id = holder.person_id if kind == FeedKind.person else holder.campaign_id
+    assert owner_id is not None  # holder_from refuses a link without one
+    return (kind.value, owner_id)
+
+
 def cached_feed(*, engine: sa.Engine, kind: FeedKind, token: str) -> RenderedFeed | None:
     """A secret feed straight from the cache, if its counters can be read without waiting
-    (SQLite) and its body is cached at them; None: serve it with ``person_feed`` or
-    ``campaign_feed`` in a thread. 404 for a dead link, as they would answer."""
+    (SQLite) and its body is cached at them; None: serve it with ``secret_feed`` in a
+    thread. 404 for a dead link, as it would answer."""
     digest = check_token(token)
     row = LOOP_READER.row(engine, digest)
     if row is False:
         return None
     holder = holder_from(row, token, kind)
-    key = ("person", holder.person_id) if kind == FeedKind.person else ("campaign", holder.campaign_id)
-    return CACHE.get(key, _version_of(holder.versions, content.Window.today().day))
+    return CACHE.get(_owner(holder, kind), _version_of(holder.versions, content.Window.today().day))
 
 
 def _serve(
     session: Session,
     *,
-    key: Hashable,
-    scopes: tuple[str, ...],
+    of: tuple[str, int],
     build: Callable[[content.Window], CalendarMeta],
     versions: changes.Versions | None = None,
 ) -> RenderedFeed:
-    """The cached body if nothing it shows has changed since; otherwise build it now.
+    """The cached body of the feed ``of`` ("venue", 3) if nothing it shows has changed
+    since; otherwise build it now.
 
     The counters are read before the data, so a body can only be newer than its version
     (then it is rebuilt once more), never older: no stale feed from any worker.
     """
     if versions is None:
-        versions = changes.read_versions(session, (changes.ALL, *scopes))
+        versions = changes.read_versions(session, (changes.ALL, changes.scope_of(*of)))
     window = content.Window.today()
     version = _version_of(versions, window.day)
 
@@ -66,35 +72,30 @@ def _serve(
             body=body, etag=content_etag(body), last_modified=max([EPOCH, *stamps]), version=version
         )
 
-    return CACHE.get_or_build(key, version, _build)
+    return CACHE.get_or_build(of, version, _build)
+
+
+# What each secret link shows: a person's duties, or every event of a campaign with its
+# staffing state (for the coordinator who made the link).
+_SECRET_CALENDARS: dict[FeedKind, Callable[[Session, int, content.Window], CalendarMeta]] = {
+    FeedKind.person: content.person_calendar,
+    FeedKind.campaign: content.campaign_calendar,
+}
+
+
+def secret_feed(*, session: Session, kind: FeedKind, token: str) -> RenderedFeed:
+    """A personal or campaign feed, by its secret link."""
+    holder = holder_of(session, token, kind)
+    of = _owner(holder, kind)
+    calendar = _SECRET_CALENDARS[kind]
+    return _serve(
+        session, of=of, build=lambda window: calendar(session, of[1], window), versions=holder.versions
+    )
 
 
 def person_feed(*, session: Session, token: str) -> RenderedFeed:
-    """A person's duties, by their secret link."""
-    holder = holder_of(session, token, FeedKind.person)
-    person_id = holder.person_id
-    assert person_id is not None
-    return _serve(
-        session,
-        key=("person", person_id),
-        scopes=(changes.scope_of("person", person_id),),
-        build=lambda window: content.person_calendar(session, person_id, window),
-        versions=holder.versions,
-    )
-
-
-def campaign_feed(*, session: Session, token: str) -> RenderedFeed:
-    """Every event of a campaign with its staffing state, by a coordinator's secret link."""
-    holder = holder_of(session, token, FeedKind.campaign)
-    campaign_id = holder.campaign_id
-    assert campaign_id is not None
-    return _serve(
-        session,
-        key=("campaign", campaign_id),
-        scopes=(changes.scope_of("campaign", campaign_id),),
-        build=lambda window: content.campaign_calendar(session, campaign_id, window),
-        versions=holder.versions,
-    )
+    """A person's duties, by their secret link (the bench measures this one)."""
+    return secret_feed(session=session, kind=FeedKind.person, token=token)
 
 
 def venue_feed(*, session: Session, venue_id: int) -> RenderedFeed:
@@ -103,8 +104,7 @@ def venue_feed(*, session: Session, venue_id: int) -> RenderedFeed:
         raise NotFound(f"there is no venue {venue_id}")
     return _serve(
         session,
-        key=("venue", venue_id),
-        scopes=(changes.scope_of("venue", venue_id),),
+        of=("venue", venue_id),
         build=lambda window: content.venue_calendar(session, venue_id, window),
     )
 
@@ -115,8 +115,5 @@ def event_ics(*, session: Session, event_id: int) -> RenderedFeed:
     if event is None or not event.public or event.status == EventStatus.draft:
         raise NotFound(f"there is no public event {event_id}")
     return _serve(
-        session,
-        key=("event", event_id),
-        scopes=(changes.scope_of("event", event_id),),
-        build=lambda window: content.event_calendar(session, event_id),
+        session, of=("event", event_id), build=lambda window: content.event_calendar(session, event_id)
     )

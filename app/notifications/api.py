@@ -10,6 +10,7 @@ from app.accounts.deps import Admin, AnyUser
 from app.api_common import Page, PageParams, PathId, ProblemRoute, Strict
 from app.clock import LondonDateTime
 from app.db import SessionDep
+from app.notifications import choices as email_choices
 from app.notifications import service
 from app.notifications.models import OutboxMessage
 
@@ -44,28 +45,28 @@ class PreferencesIn(Strict):
     morning_reminder: bool
 
 
-def _preferences_out(choices: service.MyChoices) -> PreferencesOut:
+def _preferences_out(choices: email_choices.MyChoices) -> PreferencesOut:
     return PreferencesOut(
         email=choices.email,
         muted=choices.muted,
         reminder_hours=choices.reminder_hours,
         morning_reminder=choices.morning_reminder,
         categories=[CategoryOut(key=c.key, label=c.label, hint=c.hint) for c in choices.categories],
-        always_sent=service.ALWAYS_SENT,
+        always_sent=email_choices.ALWAYS_SENT,
     )
 
 
 @router.get("/me/notifications", response_model=PreferencesOut)
 def read_my_notifications(session: SessionDep, principal: AnyUser) -> PreferencesOut:
     """Which e-mails you get: kinds switched off and reminder times."""
-    return _preferences_out(service.my_choices(session=session, principal=principal))
+    return _preferences_out(email_choices.my_choices(session=session, principal=principal))
 
 
 @router.put("/me/notifications", response_model=PreferencesOut)
 def replace_my_notifications(session: SessionDep, principal: AnyUser, body: PreferencesIn) -> PreferencesOut:
     """Replace your e-mail choices. Unknown kinds, more than 4 reminders, or a reminder
     outside 1 hour to 14 days are refused with 422. Duty cancellations are always sent."""
-    choices = service.save_my_choices(
+    choices = email_choices.save_my_choices(
         session=session,
         principal=principal,
         muted=body.muted,

@@ -11,11 +11,13 @@ from app.accounts.sessions import start_session
 from app.config import get_settings
 from app.db import SessionDep
 from app.errors import Conflict, Invalid, NotFound
+from app.notifications import choices as email_choices
 from app.notifications import outbox
+from app.notifications import respond as answering
 from app.notifications import service as notifications
 from app.notifications.links import PURPOSES, LinkGone
 from app.notifications.preferences import MAX_REMINDER_HOURS, MAX_REMINDERS
-from app.notifications.service import Landing
+from app.notifications.respond import Landing
 from app.pages.common import page_from, query_string, see_other, text_param
 from app.pages.csrf import checked_form
 from app.pages.forms import FormInput, service_errors
@@ -44,7 +46,7 @@ def _secret(response: Response) -> Response:
 # --- your e-mail choices -------------------------------------------------------------------
 
 
-def _choices_form(choices: notifications.MyChoices) -> FormInput:
+def _choices_form(choices: email_choices.MyChoices) -> FormInput:
     form = FormInput()
     form.values["receive"] = [c.key for c in choices.categories if c.key not in choices.muted]
     for index, hours in enumerate(choices.reminder_hours[:MAX_REMINDERS], start=1):
@@ -54,12 +56,12 @@ def _choices_form(choices: notifications.MyChoices) -> FormInput:
 
 
 def _choices_page(
-    request: Request, choices: notifications.MyChoices, form: FormInput, status: int = 200
+    request: Request, choices: email_choices.MyChoices, form: FormInput, status: int = 200
 ) -> Response:
     context = {
         "choices": choices,
         "form": form,
-        "always_sent": notifications.ALWAYS_SENT,
+        "always_sent": email_choices.ALWAYS_SENT,
         "reminder_fields": [f"reminder_{i}" for i in range(1, MAX_REMINDERS + 1)],
         "max_reminder_hours": MAX_REMINDER_HOURS,
         "morning_hour": f"{get_settings().morning_reminder_hour:02d}:00",
@@ -69,12 +71,12 @@ def _choices_page(
 
 @router.get("/my/notifications", response_class=HTMLResponse)
 def my_notifications(request: Request, session: SessionDep, principal: AnyUser) -> Response:
-    choices = notifications.my_choices(session=session, principal=principal)
+    choices = email_choices.my_choices(session=session, principal=principal)
     return _choices_page(request, choices, _choices_form(choices))
 
 
 def _save_choices(
-    session: SessionDep, principal: Principal, choices: notifications.MyChoices, form: FormInput
+    session: SessionDep, principal: Principal, choices: email_choices.MyChoices, form: FormInput
 ) -> bool:
     offered = {c.key for c in choices.categories}
     receive = [key for key in form.values.getlist("receive") if key in offered]
@@ -96,10 +98,10 @@ def _save_choices(
     if not form.ok:
         return False
     with service_errors(form, session, "reminder_1"):
-        notifications.save_my_choices(
+        email_choices.save_my_choices(
             session=session,
             principal=principal,
-            muted=notifications.muted_after(choices, receive),
+            muted=email_choices.muted_after(choices, receive),
             reminder_hours=hours,
             morning_reminder=morning,
         )
@@ -110,7 +112,7 @@ def _save_choices(
 @router.post("/my/notifications", response_class=HTMLResponse)
 async def save_my_notifications(request: Request, session: SessionDep, principal: AnyUser) -> Response:
     form = FormInput(await checked_form(request))
-    choices = notifications.my_choices(session=session, principal=principal)
+    choices = email_choices.my_choices(session=session, principal=principal)
     if not _save_choices(session, principal, choices, form):
         return _choices_page(request, choices, form, status=400)
     flash(request, f"Saved. Muster will e-mail {choices.email} as you chose.")
@@ -135,7 +137,7 @@ def unsubscribe_page(request: Request, session: SessionDep, _principal: Optional
     if len(token) > MAX_TOKEN_LENGTH:
         return _bad_unsubscribe(request, "this unsubscribe link is not valid")
     try:
-        found = notifications.read_unsubscribe(session=session, token=token)
+        found = email_choices.read_unsubscribe(session=session, token=token)
     except Invalid as exc:
         return _bad_unsubscribe(request, exc.detail)
     context = {"found": found, "token": token}
@@ -149,7 +151,7 @@ def unsubscribe(request: Request, session: SessionDep, token: str) -> Response:
     if len(token) > MAX_TOKEN_LENGTH:
         return _bad_unsubscribe(request, "this unsubscribe link is not valid")
     try:
-        done = notifications.unsubscribe(session=session, token=token)
+        done = email_choices.unsubscribe(session=session, token=token)
     except Invalid as exc:
         session.rollback()
         return _bad_unsubscribe(request, exc.detail)
@@ -188,7 +190,7 @@ def _respond_page(
 def respond_page(request: Request, session: SessionDep, _principal: OptionalUser, token: str) -> Response:
     """Says exactly what the link will do; nothing changes until the button is pressed."""
     try:
-        landing = notifications.land(session=session, token=token)
+        landing = answering.land(session=session, token=token)
     except (NotFound, LinkGone) as exc:
         return _link_problem(request, exc)
     return _respond_page(request, token, landing, FormInput())
@@ -199,7 +201,7 @@ def _read_answer(form: FormInput, landing: Landing) -> dict[str, str]:
         return {"reason": form.text("reason", "the reason", max_length=500)}
     if landing.purpose == "booking_decline":
         return {"message": form.text("message", "the message", max_length=2000)}
-    if landing.purpose in notifications.ACCOUNT_PURPOSES:
+    if landing.purpose in answering.ACCOUNT_PURPOSES:
         password = form.values.text("password")
         again = form.values.text("password_again")
         if not password:
@@ -221,14 +223,14 @@ def _read_answer(form: FormInput, landing: Landing) -> dict[str, str]:
 async def respond(request: Request, session: SessionDep, token: str) -> Response:
     form = FormInput(await checked_form(request))
     try:
-        landing = notifications.land(session=session, token=token)
+        landing = answering.land(session=session, token=token)
     except (NotFound, LinkGone) as exc:
         return _link_problem(request, exc)
     answer = _read_answer(form, landing)
     if not form.ok:
         return _respond_page(request, token, landing, form, status=400)
     try:
-        done = notifications.act(session=session, landing=landing, **answer)
+        done = answering.act(session=session, landing=landing, **answer)
     except (NotFound, LinkGone) as exc:
         session.rollback()
         return _link_problem(request, exc)

@@ -10,15 +10,9 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from app.config import get_settings
-from app.enums import label
-from app.pages.rendering import TEMPLATES_DIR, _day, _london, span
+from app.pages.rendering import TEMPLATES_DIR, add_shared_filters
 
 EMAIL_DIR = TEMPLATES_DIR / "emails"
-
-
-def _span(item: Any) -> str:
-    return span(item.starts_at, item.ends_at)
 
 
 @lru_cache
@@ -31,11 +25,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["london"] = _london
-    env.filters["day"] = _day
-    env.filters["span"] = _span
-    env.filters["label"] = label
-    env.globals["force_name"] = get_settings().force_name
+    add_shared_filters(env)
     return env
 
 

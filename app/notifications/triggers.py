@@ -21,6 +21,7 @@ from sqlmodel import col, select
 
 from app.clock import utcnow
 from app.config import get_settings
+from app.feeds.changes import ids_now_and_before, sorted_chunks
 from app.notifications.outbox import Wanted, enqueue
 
 QUIET = "muster.notifications_off"
@@ -48,16 +49,8 @@ class _Pending:
 
 
 def _pending(session: Session) -> _Pending:
-    pending = session.info.get(_INFO_KEY)
-    if pending is None:
-        pending = session.info[_INFO_KEY] = _Pending()
+    pending: _Pending = session.info.setdefault(_INFO_KEY, _Pending())
     return pending
-
-
-def _values(record: Any, name: str) -> set[int]:
-    history = sa.inspect(record).attrs[name].history
-    values = {record.__dict__.get(name), *history.deleted, *history.added}
-    return {v for v in values if isinstance(v, int)}
 
 
 def _changed(record: Any, names: tuple[str, ...]) -> bool:
@@ -73,13 +66,15 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
         table = getattr(record, "__tablename__", None)
         if table == "assignment" and (is_new or _changed(record, _ASSIGNMENT_WATCHED)):
             # The whole team: a new lead, or a person taken off, is news to the others.
-            pending.team_events.update(_values(record, "event_id"))
-            pending.assignments.update(_values(record, "id"))
+            pending.team_events.update(ids_now_and_before(record, "event_id"))
+            pending.assignments.update(ids_now_and_before(record, "id"))
         elif table == "event" and (is_new or _changed(record, _EVENT_MATERIAL)):
             event_id = record.__dict__.get("id")
             if isinstance(event_id, int):
                 pending.team_events.add(event_id)
-                pending.booking_venues.setdefault(event_id, set()).update(_values(record, "venue_id"))
+                pending.booking_venues.setdefault(event_id, set()).update(
+                    ids_now_and_before(record, "venue_id")
+                )
 
 
 def recipients_of_venues(session: Any, venue_ids: set[int]) -> dict[int, set[str]]:
@@ -118,12 +113,9 @@ def _before_commit(session: Session) -> None:
 
     due = utcnow() + timedelta(seconds=get_settings().notify_delay_seconds)
     wanted: list[Wanted] = []
-    events = sorted(pending.team_events)
-    for start in range(0, len(events), 500):
+    for events in sorted_chunks(pending.team_events):
         for assignment_id, status in session.execute(
-            select(Assignment.id, Assignment.status).where(
-                col(Assignment.event_id).in_(events[start : start + 500])
-            )
+            select(Assignment.id, Assignment.status).where(col(Assignment.event_id).in_(events))
         ).all():
             # Someone long off the team has nothing to hear, unless this change is theirs.
             if status not in ACTIVE_ASSIGNMENT_STATUSES and assignment_id not in pending.assignments:

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment
 
 from app.clock import to_london
 from app.config import get_settings
@@ -93,21 +94,26 @@ def take_flashes(request: Request) -> list[dict[str, str]]:
     return [m for m in messages if isinstance(m, dict)]
 
 
-@lru_cache
-def get_templates() -> Jinja2Templates:
-    templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
-    env = templates.env
+def add_shared_filters(env: Environment) -> None:
+    """The filters pages and e-mails both use, so a date or a status reads the same in each."""
     env.filters["london"] = _london
     env.filters["label"] = label
     env.filters["day"] = _day
     env.filters["span"] = _span
+    env.globals["force_name"] = get_settings().force_name
+
+
+@lru_cache
+def get_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    env = templates.env
+    add_shared_filters(env)
     env.filters["hours"] = _hours
     env.filters["iso_day"] = _iso_day
     env.filters["sentence"] = _sentence
     env.globals["csrf_token"] = csrf_token
     env.globals["take_flashes"] = take_flashes
     env.globals["plural"] = _plural
-    env.globals["force_name"] = get_settings().force_name
     return templates
 
 

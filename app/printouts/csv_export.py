@@ -44,7 +44,8 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-ROSTER_HEADER = (
+# Both exports open with the event's columns, so a sheet built on one reads the other.
+EVENT_HEADER = (
     "date",
     "start",
     "end",
@@ -55,6 +56,27 @@ ROSTER_HEADER = (
     "campaign",
     "status",
     "venue",
+)
+
+
+def _event_cells(event: RosterEvent) -> list[object]:
+    """The cells under ``EVENT_HEADER``."""
+    return [
+        event.starts_at.date().isoformat(),
+        f"{event.starts_at:%H:%M}",
+        f"{event.ends_at:%H:%M}",
+        event.starts_at.isoformat(),
+        event.ends_at.isoformat(),
+        event.event_id,
+        event.title,
+        event.campaign,
+        event.status_label,
+        event.venue,
+    ]
+
+
+ROSTER_HEADER = (
+    *EVENT_HEADER,
     "town",
     "role",
     "name",
@@ -66,23 +88,12 @@ ROSTER_HEADER = (
 )
 
 
-def _when(event: RosterEvent) -> list[object]:
-    return [
-        event.starts_at.date().isoformat(),
-        f"{event.starts_at:%H:%M}",
-        f"{event.ends_at:%H:%M}",
-        event.starts_at.isoformat(),
-        event.ends_at.isoformat(),
-        event.event_id,
-    ]
-
-
 def roster_csv(roster: Roster) -> bytes:
     """One row per person per event (what a pivot table wants); an event with nobody on it
     still gets one row, so its gaps are not lost."""
     rows: list[list[object]] = []
     for event in roster.events:
-        common = [*_when(event), event.title, event.campaign, event.status_label, event.venue, event.town]
+        common = [*_event_cells(event), event.town]
         gaps = "; ".join(event.gaps)
         if not event.team:
             rows.append([*common, "", "", "", "", "", "", gaps])
@@ -103,16 +114,7 @@ def roster_csv(roster: Roster) -> bytes:
 
 
 PUBLIC_EVENTS_HEADER = (
-    "date",
-    "start",
-    "end",
-    "starts_at",
-    "ends_at",
-    "event_id",
-    "event",
-    "campaign",
-    "status",
-    "venue",
+    *EVENT_HEADER,
     "venue_kind",
     "address",
     "town",
@@ -143,11 +145,7 @@ def events_csv(events: Sequence[RosterEvent], *, base_url: str, planner: bool) -
     rows: list[list[object]] = []
     for event in events:
         row: list[object] = [
-            *_when(event),
-            event.title,
-            event.campaign,
-            event.status_label,
-            event.venue,
+            *_event_cells(event),
             event.venue_kind,
             event.address,
             event.town,

@@ -1,4 +1,5 @@
-"""What the printouts show, as plain data built from rows already loaded.
+"""What the team's printouts show, as plain data built from rows already loaded: rosters and
+the briefing sheet (the venue's poster is ``poster.py``; the words both use, ``wording.py``).
 
 Pure: no FastAPI, no session. ``service.py`` loads the rows; the templates, the PDF renderer
 and the CSV writer only read these dataclasses. Representation (network membership) is
@@ -7,7 +8,7 @@ it: a sheet left on a table in a job centre must not out anyone. Network staffin
 therefore counted without naming the network.
 """
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -25,15 +26,22 @@ from app.enums import (
 from app.events.models import Event
 from app.events.staffing import StaffingState
 from app.people.models import Person
-from app.venues.models import Venue
 
-# Outreach staff carry these to every event, whatever the event asks for besides; an item is
-# left out when the event's own list already names it (the first words are the key).
-ALWAYS_BRING = (
-    ("warrant card", "Warrant card or staff ID, worn visibly"),
-    ("briefing sheet", "This briefing sheet and the expressions-of-interest page"),
-    ("leaflets", "Recruitment leaflets and application guides for the roles recruited"),
+# The names imported ``as`` themselves are for callers: the poster and the words were once
+# part of this module.
+from app.printouts.poster import Poster as Poster
+from app.printouts.wording import (
+    address_lines,
+    bring_list,
+    gaps_in_words,
+    needs_in_words,
+    written_date,
+    written_times,
 )
+from app.printouts.wording import in_words as in_words
+from app.printouts.wording import shorten as shorten
+from app.printouts.wording import twelve_hour as twelve_hour
+from app.venues.models import Venue
 
 # Roles a visitor may tick on the expressions-of-interest page, after the campaign's own.
 COMMON_ROLES = (
@@ -43,11 +51,6 @@ COMMON_ROLES = (
     "Police staff",
     "Control room operator",
 )
-
-# What fits between the date and the QR code on one poster page.
-POSTER_DESCRIPTION_LIMIT = 420
-
-# Statuses whose staffing still matters: gaps on a cancelled or finished event are noise.
 
 
 @dataclass(frozen=True)
@@ -230,125 +233,6 @@ class Briefing:
         return written_times(self.event.starts_at, self.event.ends_at)
 
 
-@dataclass(frozen=True)
-class PosterEvent:
-    event_id: int
-    title: str
-    date_text: str
-    time_text: str
-    description: str
-    status: str
-    url: str
-    qr_svg: str
-
-
-@dataclass(frozen=True)
-class Poster:
-    force_name: str
-    size: str
-    venue: str
-    address_lines: tuple[str, ...]
-    roles: tuple[str, ...]
-    target_groups: tuple[str, ...]
-    events: tuple[PosterEvent, ...]
-
-    @property
-    def lead(self) -> PosterEvent:
-        return self.events[0]
-
-    @property
-    def roles_text(self) -> str:
-        return in_words(self.roles)
-
-    @property
-    def target_groups_text(self) -> str:
-        """'ethnic minorities, women and LGBT+': mid-sentence, so no capitals but acronyms'."""
-        return in_words([_mid_sentence(group) for group in self.target_groups])
-
-
-def _mid_sentence(words: str) -> str:
-    return words[:1].lower() + words[1:] if words[1:2].islower() else words
-
-
-def shorten(text: str, limit: int) -> str:
-    """At most ``limit`` characters, cut at a word and marked with an ellipsis."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if text[limit - 1] != " ":
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:.") + "…"
-
-
-def in_words(items: Sequence[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def address_lines(address: str, town: str, postcode: str) -> list[str]:
-    """Address, town and postcode, without the town twice when the address already ends in it."""
-    lines = [address] if address else []
-    if town and not address.casefold().rstrip(" ,").endswith(town.casefold()):
-        lines.append(town)
-    if postcode:
-        lines.append(postcode)
-    return lines
-
-
-def written_date(starts_at: datetime, ends_at: datetime) -> str:
-    """'Wednesday 15 July 2026', or the span when an event runs over several days."""
-    start, end = to_london(starts_at), to_london(ends_at)
-    if start.date() == end.date():
-        return f"{start:%A %-d %B %Y}"
-    return f"{start:%A %-d %B} to {end:%A %-d %B %Y}"
-
-
-def written_times(starts_at: datetime, ends_at: datetime) -> str:
-    """'10:00 to 17:00 (BST)': the zone matters the week the clocks change."""
-    start, end = to_london(starts_at), to_london(ends_at)
-    return f"{start:%H:%M} to {end:%H:%M} ({end:%Z})"
-
-
-def twelve_hour(moment: datetime) -> str:
-    """'10am', '3:30pm', '12 noon': how the public reads a time on a poster."""
-    local = to_london(moment)
-    if local.hour == 12 and local.minute == 0:
-        return "12 noon"
-    hour = local.hour % 12 or 12
-    suffix = "am" if local.hour < 12 else "pm"
-    return f"{hour}{suffix}" if local.minute == 0 else f"{hour}:{local.minute:02d}{suffix}"
-
-
-def _more(count: int, singular: str, plural: str) -> str:
-    return f"needs {count} more {singular if count == 1 else plural}"
-
-
-def _count(value: object) -> int:
-    return value if isinstance(value, int) else 0
-
-
-def gaps_in_words(state: StaffingState) -> list[str]:
-    """What an event still lacks, for print: the networks asked for are counted, not named,
-    since a named gap that disappears tells the reader who joined the network."""
-    gaps: list[str] = []
-    if state.ambassadors < state.ambassadors_needed:
-        gaps.append(_more(state.ambassadors_needed - state.ambassadors, "ambassador", "ambassadors"))
-    if state.recruiters < state.recruiters_needed:
-        gaps.append(_more(state.recruiters_needed - state.recruiters, "recruiter", "recruiters"))
-    network_short = sum(max(0, _count(n.get("needed")) - _count(n.get("have"))) for n in state.networks)
-    if network_short:
-        gaps.append(_more(network_short, "network ambassador", "network ambassadors"))
-    for language in state.languages:
-        if not language.get("have"):
-            name = str(language.get("language", ""))
-            article = "an" if name[:1].lower() in "aeiou" else "a"
-            gaps.append(f"needs {article} {name} speaker")
-    return gaps
-
-
 _ROLE_ORDER = {AssignmentRole.lead: 0, AssignmentRole.recruiter: 1, AssignmentRole.ambassador: 2}
 
 
@@ -466,27 +350,6 @@ def build_roster(
     )
 
 
-def _needs_in_words(event: Event) -> str:
-    parts = []
-    if event.recruiters_needed:
-        parts.append(f"{event.recruiters_needed} recruiter{'s' if event.recruiters_needed != 1 else ''}")
-    if event.ambassadors_needed:
-        parts.append(f"{event.ambassadors_needed} ambassador{'s' if event.ambassadors_needed != 1 else ''}")
-    return " and ".join(parts) or "no set team size"
-
-
-def bring_list(text: str) -> list[str]:
-    """The event's list (one item a line, or one line separated by commas or semicolons),
-    then what every team brings and the event did not already name."""
-    lines = [line.strip(" -•*\t") for line in text.splitlines()]
-    items = [line for line in lines if line]
-    if len(items) == 1:
-        items = [part.strip() for part in items[0].replace(";", ",").split(",") if part.strip()]
-    items = [item[:1].upper() + item[1:] for item in items]
-    named = " ".join(items).casefold()
-    return items + [wording for key, wording in ALWAYS_BRING if key not in named]
-
-
 def build_briefing(
     *,
     force_name: str,
@@ -524,7 +387,7 @@ def build_briefing(
             partner_organisation=venue.partner_organisation,
             contact=contact,
         ),
-        needs=_needs_in_words(event),
+        needs=needs_in_words(event),
         wanted_languages=tuple(event.wanted_languages or []),
         public_description=event.public_description,
         coordinators_notes=event.internal_notes if show_coordinators_notes else "",
@@ -532,53 +395,4 @@ def build_briefing(
         coordinator=coordinator,
         roles_of_interest=interest[:6],
         printed_at=to_london(printed_at),
-    )
-
-
-def _add_new(into: list[str], items: Iterable[str]) -> None:
-    for item in items:
-        if item not in into:
-            into.append(item)
-
-
-def build_poster(
-    *,
-    force_name: str,
-    size: str,
-    venue: Venue,
-    events: Sequence[Event],
-    campaigns: Mapping[int, Campaign],
-    base_url: str,
-    qr: Callable[[str], str],
-) -> Poster:
-    """A poster of public events: titles, times and public text only, never who staffs them."""
-    items = []
-    roles: list[str] = []
-    groups: list[str] = []
-    for event in events:
-        url = f"{base_url.rstrip('/')}/events/{event.id}"
-        items.append(
-            PosterEvent(
-                event_id=event.id or 0,
-                title=event.title,
-                date_text=written_date(event.starts_at, event.ends_at),
-                time_text=f"{twelve_hour(event.starts_at)} to {twelve_hour(event.ends_at)}",
-                description=shorten(event.public_description, POSTER_DESCRIPTION_LIMIT),
-                status=str(event.status),
-                url=url,
-                qr_svg=qr(url),
-            )
-        )
-        campaign = campaigns.get(event.campaign_id)
-        if campaign is not None:
-            _add_new(roles, campaign.roles_recruited or [])
-            _add_new(groups, campaign.target_groups or [])
-    return Poster(
-        force_name=force_name,
-        size=size,
-        venue=venue.name,
-        address_lines=tuple(address_lines(venue.address, venue.town, venue.postcode)),
-        roles=tuple(roles),
-        target_groups=tuple(groups),
-        events=tuple(items),
     )

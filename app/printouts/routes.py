@@ -91,12 +91,27 @@ def anonymous_pdf_allowance(request: Request, session: SessionDep, principal: Op
         take(session, ANONYMOUS_PDFS, request.client.host if request.client else "unknown")
 
 
-def _download(body: bytes, *, media_type: str, filename: str, headers: dict[str, str]) -> Response:
-    disposition = "inline" if media_type == "application/pdf" else "attachment"
+def _page(request: Request, template: str, context: dict[str, Any], *, headers: dict[str, str]) -> Response:
+    response = render(request, template, context)
+    response.headers.update(headers)
+    return response
+
+
+def _pdf(template: str, context: dict[str, Any], *, filename: str, headers: dict[str, str]) -> Response:
+    """The HTML view's template as a PDF, opened in the browser's viewer."""
+    return Response(
+        pdf.render_pdf(template, context),
+        media_type="application/pdf",
+        headers={**headers, "Content-Disposition": f'inline; filename="{filename}"'},
+    )
+
+
+def _csv(body: bytes, *, filename: str) -> Response:
+    """A spreadsheet to save; every export is private, as some carry phone numbers."""
     return Response(
         body,
-        media_type=media_type,
-        headers={**headers, "Content-Disposition": f'{disposition}; filename="{filename}"'},
+        media_type="text/csv; charset=utf-8",
+        headers={**PRIVATE, "Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 
@@ -133,9 +148,8 @@ def _briefing_context(session: SessionDep, principal: AnyUser, event_id: int) ->
     responses=SIGNED_IN,
 )
 def briefing_page(request: Request, event_id: PathId, session: SessionDep, principal: AnyUser) -> Response:
-    response = render(request, "printouts/briefing.html", _briefing_context(session, principal, event_id))
-    response.headers.update(PRIVATE)
-    return response
+    context = _briefing_context(session, principal, event_id)
+    return _page(request, "printouts/briefing.html", context, headers=PRIVATE)
 
 
 @router.get(
@@ -145,9 +159,9 @@ def briefing_page(request: Request, event_id: PathId, session: SessionDep, princ
     responses={**SIGNED_IN, **PDF},
 )
 def briefing_pdf(event_id: PathId, session: SessionDep, principal: AnyUser) -> Response:
-    body = pdf.render_pdf("printouts/briefing.html", _briefing_context(session, principal, event_id))
-    return _download(
-        body, media_type="application/pdf", filename=f"briefing-event-{event_id}.pdf", headers=PRIVATE
+    context = _briefing_context(session, principal, event_id)
+    return _pdf(
+        "printouts/briefing.html", context, filename=f"briefing-event-{event_id}.pdf", headers=PRIVATE
     )
 
 
@@ -171,15 +185,9 @@ def _roster_context(session: SessionDep, principal: AnyUser, filters: RangeFilte
     summary="Roster for a date range",
     responses={**SIGNED_IN, **RANGE},
 )
-def roster_page(
-    request: Request,
-    session: SessionDep,
-    principal: AnyUser,
-    filters: PrintRange,
-) -> Response:
-    response = render(request, "printouts/roster.html", _roster_context(session, principal, filters))
-    response.headers.update(PRIVATE)
-    return response
+def roster_page(request: Request, session: SessionDep, principal: AnyUser, filters: PrintRange) -> Response:
+    context = _roster_context(session, principal, filters)
+    return _page(request, "printouts/roster.html", context, headers=PRIVATE)
 
 
 @router.get(
@@ -188,14 +196,10 @@ def roster_page(
     summary="Roster as PDF (A4 landscape)",
     responses={**SIGNED_IN, **RANGE, **PDF},
 )
-def roster_pdf(
-    session: SessionDep,
-    principal: AnyUser,
-    filters: PrintRange,
-) -> Response:
-    body = pdf.render_pdf("printouts/roster.html", _roster_context(session, principal, filters))
-    return _download(
-        body, media_type="application/pdf", filename=f"roster-{_range_name(filters)}.pdf", headers=PRIVATE
+def roster_pdf(session: SessionDep, principal: AnyUser, filters: PrintRange) -> Response:
+    context = _roster_context(session, principal, filters)
+    return _pdf(
+        "printouts/roster.html", context, filename=f"roster-{_range_name(filters)}.pdf", headers=PRIVATE
     )
 
 
@@ -205,18 +209,9 @@ def roster_pdf(
     summary="Roster as CSV: one row per person per event",
     responses={**SIGNED_IN, **RANGE, **CSV},
 )
-def roster_csv(
-    session: SessionDep,
-    principal: AnyUser,
-    filters: ExportRange,
-) -> Response:
+def roster_csv(session: SessionDep, principal: AnyUser, filters: ExportRange) -> Response:
     roster = service.load_roster(session=session, principal=principal, filters=filters)
-    return _download(
-        csv_export.roster_csv(roster),
-        media_type="text/csv; charset=utf-8",
-        filename=f"roster-{_range_name(filters)}.csv",
-        headers=PRIVATE,
-    )
+    return _csv(csv_export.roster_csv(roster), filename=f"roster-{_range_name(filters)}.csv")
 
 
 @router.get(
@@ -226,18 +221,10 @@ def roster_csv(
     # 401: an unknown API token; 403: another person's events, asked for by someone else.
     responses={**problems(401, 403, html=True), **RANGE, **CSV},
 )
-def events_csv(
-    session: SessionDep,
-    principal: OptionalUser,
-    filters: ExportRange,
-) -> Response:
+def events_csv(session: SessionDep, principal: OptionalUser, filters: ExportRange) -> Response:
     events, planner = service.load_event_list(session=session, principal=principal, filters=filters)
-    return _download(
-        csv_export.events_csv(events, base_url=get_settings().base_url, planner=planner),
-        media_type="text/csv; charset=utf-8",
-        filename=f"events-{_range_name(filters)}.csv",
-        headers=PRIVATE,
-    )
+    body = csv_export.events_csv(events, base_url=get_settings().base_url, planner=planner)
+    return _csv(body, filename=f"events-{_range_name(filters)}.csv")
 
 
 # ---- Venue poster -----------------------------------------------------------------------
@@ -271,9 +258,8 @@ def poster_page(
     size: SizeQuery = None,
     event_id: EventQuery = None,
 ) -> Response:
-    response = render(request, "printouts/poster.html", _poster_context(session, venue_id, size, event_id))
-    response.headers.update(PUBLIC)
-    return response
+    context = _poster_context(session, venue_id, size, event_id)
+    return _page(request, "printouts/poster.html", context, headers=PUBLIC)
 
 
 @router.get(
@@ -288,10 +274,5 @@ def poster_pdf(
     venue_id: PathId, session: SessionDep, size: SizeQuery = None, event_id: EventQuery = None
 ) -> Response:
     context = _poster_context(session, venue_id, size, event_id)
-    body = pdf.render_pdf("printouts/poster.html", context)
-    return _download(
-        body,
-        media_type="application/pdf",
-        filename=f"poster-venue-{venue_id}-{context['poster'].size}.pdf",
-        headers=PUBLIC,
-    )
+    filename = f"poster-venue-{venue_id}-{context['poster'].size}.pdf"
+    return _pdf("printouts/poster.html", context, filename=filename, headers=PUBLIC)

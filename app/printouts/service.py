@@ -21,6 +21,7 @@ from app.errors import Forbidden, Invalid, NotFound
 from app.events.models import Event
 from app.events.service import EventFilters, get_event, list_events, staffing_states
 from app.people.models import Person
+from app.printouts import poster
 from app.printouts import roster as build
 from app.printouts.qr import qr_svg
 from app.venues.models import Venue
@@ -236,7 +237,7 @@ def load_poster(
     force_name: str,
     base_url: str,
     now: datetime | None = None,
-) -> build.Poster:
+) -> poster.Poster:
     """The next public events at a venue, or one of them. Drafts and private events are
     'not found', so a poster link cannot be used to probe for them."""
     venue = session.get(Venue, venue_id)
@@ -265,7 +266,7 @@ def load_poster(
         if not events:
             raise NotFound(f"{venue.name} has no upcoming public events to put on a poster")
     campaigns = _campaigns(session, {e.campaign_id for e in events})
-    return build.build_poster(
+    return poster.build_poster(
         force_name=force_name,
         size=size,
         venue=venue,

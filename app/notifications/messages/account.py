@@ -28,51 +28,49 @@ def _user(session: Session, message: OutboxMessage) -> User:
     user = session.get(User, message.subject_id or 0)
     if user is None:
         raise Skip("the user no longer exists")
+    assert user.id is not None
     return user
+
+
+def _account_message(
+    user: User, link: links.IssuedLink, *, kind: str, subject: str, **context: object
+) -> Composed:
+    """A message with one single-use link, for the user's sign-in: never switched off."""
+    text, html = render_email(
+        kind, {"user": user, "link": link, "login_url": f"{links.base_url()}/login", **context}
+    )
+    return Composed(
+        kind=kind,
+        to_email=user.email,
+        to_name=user.full_name,
+        subject=subject,
+        text=text,
+        html=html,
+        category=None,
+    )
 
 
 def compose_invitation(session: Session, message: OutboxMessage) -> Composed:
     user = _user(session, message)
-    assert user.id is not None
-    link = links.issue(session, purpose="invitation", subject_id=user.id, recipient=user.email)
-    context = {
-        "user": user,
-        "role_words": ROLE_WORDS.get(Role(user.role), "plan and staff outreach events"),
-        "link": link,
-        "login_url": f"{links.base_url()}/login",
-    }
-    text, html = render_email("invitation", context)
-    return Composed(
+    link = links.issue(session, purpose="invitation", subject_id=user.id or 0, recipient=user.email)
+    return _account_message(
+        user,
+        link,
         kind="invitation",
-        to_email=user.email,
-        to_name=user.full_name,
         subject="You have been invited to sign in to Muster",
-        text=text,
-        html=html,
-        category=None,
+        role_words=ROLE_WORDS.get(Role(user.role), "plan and staff outreach events"),
     )
 
 
 def compose_password_reset(session: Session, message: OutboxMessage) -> Composed:
     user = _user(session, message)
-    assert user.id is not None
     if not user.active:
         raise Skip("the user's sign-in is switched off")
     link = links.issue(
         session,
         purpose="password_reset",
-        subject_id=user.id,
+        subject_id=user.id or 0,
         recipient=user.email,
         expires_at=utcnow() + RESET_LINK_LIFETIME,
     )
-    context = {"user": user, "link": link, "login_url": f"{links.base_url()}/login"}
-    text, html = render_email("password_reset", context)
-    return Composed(
-        kind="password_reset",
-        to_email=user.email,
-        to_name=user.full_name,
-        subject="Choose a new password for Muster",
-        text=text,
-        html=html,
-        category=None,
-    )
+    return _account_message(user, link, kind="password_reset", subject="Choose a new password for Muster")

@@ -18,7 +18,12 @@ from app.enums import EventStatus, Role
 from app.events.models import Event
 from app.notifications import links
 from app.notifications.composed import Composed, Skip, muted_reason
-from app.notifications.messages.duty import LIVE_EVENT, coordinator_contact
+from app.notifications.messages.duty import (
+    LIVE_EVENT,
+    coordinator_contact,
+    event_state,
+    time_and_place_changes,
+)
 from app.notifications.models import OutboxMessage
 from app.notifications.outbox import SKIPPED, last_told
 from app.notifications.preferences import normalise
@@ -66,27 +71,13 @@ def _name_of(session: Session, email: str, venue: Venue) -> str:
 
 
 def _state(event: Event, venue: Venue, booked: bool) -> dict[str, Any]:
-    return {
-        "event_status": str(event.status),
-        "title": event.title,
-        "starts_at": event.starts_at.isoformat(),
-        "ends_at": event.ends_at.isoformat(),
-        "venue_id": event.venue_id,
-        "venue": venue.name,
-        # Live at a venue the recipient speaks for: what "booked" means to them.
-        "booked": booked,
-    }
+    # To the recipient, "booked" means live at a venue they speak for.
+    return {**event_state(event, venue), "booked": booked}
 
 
 def _changes(told: dict[str, Any], now: dict[str, Any]) -> list[str]:
-    found = []
-    if (told["starts_at"], told["ends_at"]) != (now["starts_at"], now["ends_at"]):
-        before = span(datetime.fromisoformat(told["starts_at"]), datetime.fromisoformat(told["ends_at"]))
-        after = span(datetime.fromisoformat(now["starts_at"]), datetime.fromisoformat(now["ends_at"]))
-        found.append(f"The time has changed: it was {before}; it is now {after}.")
-    if told["venue_id"] != now["venue_id"]:
-        # Both venues are the recipient's own (else this would be a request or a cancellation).
-        found.append(f"The place has changed: it was {told['venue']}; it is now {now['venue']}.")
+    # A new venue is the recipient's own too (else this would be a request or a cancellation).
+    found = time_and_place_changes(told, now)
     if told["title"] != now["title"]:
         found.append(f"The event is now called '{now['title']}' (it was '{told['title']}').")
     return found

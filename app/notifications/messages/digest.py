@@ -8,6 +8,7 @@ a network, as the planner's pages do).
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -89,44 +90,22 @@ def _declines(session: Session, now: datetime) -> list[tuple[Assignment, Person,
     return [(a, p, e) for a, p, e in rows]
 
 
+def _live_events(session: Session, *where: Any) -> list[Event]:
+    """Draft and confirmed events that meet these conditions, soonest first."""
+    query = select(Event).where(col(Event.status).in_(LIVE_EVENT), *where)
+    return list(session.exec(query.order_by(col(Event.starts_at), col(Event.id))).all())
+
+
 def _upcoming(session: Session, now: datetime) -> list[Event]:
-    return list(
-        session.exec(
-            select(Event)
-            .where(
-                col(Event.status).in_(LIVE_EVENT), Event.starts_at > now, Event.starts_at <= now + GAPS_AHEAD
-            )
-            .order_by(col(Event.starts_at), col(Event.id))
-        ).all()
-    )
+    return _live_events(session, Event.starts_at > now, Event.starts_at <= now + GAPS_AHEAD)
 
 
 def _partner_declined(session: Session, now: datetime) -> list[Event]:
-    return list(
-        session.exec(
-            select(Event)
-            .where(
-                Event.partner_status == PartnerStatus.declined,
-                col(Event.status).in_(LIVE_EVENT),
-                Event.starts_at > now,
-            )
-            .order_by(col(Event.starts_at), col(Event.id))
-        ).all()
-    )
+    return _live_events(session, Event.partner_status == PartnerStatus.declined, Event.starts_at > now)
 
 
 def _outcomes_waiting(session: Session, now: datetime) -> list[Event]:
-    return list(
-        session.exec(
-            select(Event)
-            .where(
-                col(Event.status).in_(LIVE_EVENT),
-                Event.ends_at <= now,
-                Event.ends_at > now - OUTCOMES_SINCE,
-            )
-            .order_by(col(Event.starts_at), col(Event.id))
-        ).all()
-    )
+    return _live_events(session, Event.ends_at <= now, Event.ends_at > now - OUTCOMES_SINCE)
 
 
 def _sentence(words: str) -> str:

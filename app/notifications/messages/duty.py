@@ -55,16 +55,24 @@ def coordinator_contact(session: Session, event: Event) -> str:
     return content.coordinator_contacts(session, {user_id}).get(user_id, "")
 
 
-def _state(assignment: Assignment, event: Event, venue: Venue, lead: Person | None) -> dict[str, Any]:
+def event_state(event: Event, venue: Venue) -> dict[str, Any]:
+    """What a duty or booking message says about the event, kept with the message so the
+    next one can say what changed (:func:`time_and_place_changes`)."""
     return {
-        "assignment_status": str(assignment.status),
-        "role": str(assignment.role),
         "event_status": str(event.status),
         "title": event.title,
         "starts_at": event.starts_at.isoformat(),
         "ends_at": event.ends_at.isoformat(),
         "venue_id": event.venue_id,
         "venue": venue.name,
+    }
+
+
+def _state(assignment: Assignment, event: Event, venue: Venue, lead: Person | None) -> dict[str, Any]:
+    return {
+        "assignment_status": str(assignment.status),
+        "role": str(assignment.role),
+        **event_state(event, venue),
         "lead_id": lead.id if lead else None,
         "lead": lead.name if lead else "",
     }
@@ -74,8 +82,9 @@ def _live(state: dict[str, Any]) -> bool:
     return state["assignment_status"] in ACTIVE_ASSIGNMENT_STATUSES and state["event_status"] in LIVE_EVENT
 
 
-def changes_between(told: dict[str, Any], now: dict[str, Any]) -> list[str]:
-    """What changed since the last message, in plain words."""
+def time_and_place_changes(told: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    """A new time or a new venue since the last message, in plain words (duty and booking
+    messages say these alike)."""
     found = []
     if (told["starts_at"], told["ends_at"]) != (now["starts_at"], now["ends_at"]):
         before = span(datetime.fromisoformat(told["starts_at"]), datetime.fromisoformat(told["ends_at"]))
@@ -83,6 +92,12 @@ def changes_between(told: dict[str, Any], now: dict[str, Any]) -> list[str]:
         found.append(f"The time has changed: it was {before}; it is now {after}.")
     if told["venue_id"] != now["venue_id"]:
         found.append(f"The place has changed: it was {told['venue']}; it is now {now['venue']}.")
+    return found
+
+
+def changes_between(told: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    """What changed since the last message, in plain words."""
+    found = time_and_place_changes(told, now)
     if told["lead_id"] != now["lead_id"]:
         if now["lead"]:
             found.append(
@@ -162,21 +177,16 @@ def compose(session: Session, message: OutboxMessage) -> Composed:
 
     actions: dict[str, str | None] = {"accept": None, "decline": None}
     if kind != "duty_cancelled":
-        if assignment.status == AssignmentStatus.proposed:
-            actions["accept"] = links.issue(
+        # A place already accepted can still be declined, not accepted again.
+        offered = ("accept", "decline") if assignment.status == AssignmentStatus.proposed else ("decline",)
+        for action in offered:
+            actions[action] = links.issue(
                 session,
-                purpose="duty_accept",
+                purpose=f"duty_{action}",
                 subject_id=assignment.id or 0,
                 recipient=person.email,
                 expires_at=event.starts_at,
             ).url
-        actions["decline"] = links.issue(
-            session,
-            purpose="duty_decline",
-            subject_id=assignment.id or 0,
-            recipient=person.email,
-            expires_at=event.starts_at,
-        ).url
 
     context = {
         "kind": kind,
