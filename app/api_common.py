@@ -4,15 +4,17 @@ each route lists in the OpenAPI document."""
 from collections.abc import Callable, Iterable
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
-from fastapi import Depends, Path, Query
+from fastapi import Depends, Path, Query, Response
 from fastapi.routing import APIRoute
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from app import records
 from app.errors import PROBLEM_MEDIA_TYPE
 
 MAX_ID = 2_147_483_647  # PostgreSQL integer: larger ids would be a database error, not a 404.
 
 T = TypeVar("T")
+R = TypeVar("R", bound=BaseModel)
 
 
 def _no_control_chars(value: str) -> str:
@@ -63,6 +65,8 @@ Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
 
 PathId = Annotated[int, Path(ge=1, le=MAX_ID, description="Record id")]
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+"""A filter by a record's id (``?person_id=3``); left out, no filter."""
 
 
 class Pagination(BaseModel):
@@ -85,6 +89,38 @@ class Page(BaseModel, Generic[T]):
     total: int
     limit: int
     offset: int
+
+
+class Revision:
+    """A record's revision over HTTP: the ``ETag`` of the answer, and for a change the
+    revisions its ``If-Match`` accepts (``expected``; see ``app.records``)."""
+
+    def __init__(self, response: Response, expected: records.Expected = None) -> None:
+        self.response = response
+        self.expected = expected
+
+    def tag(self, record: R) -> R:
+        """The record, its revision sent as the answer's ``ETag``."""
+        self.response.headers["ETag"] = records.etag(int(getattr(record, "revision", 0)))
+        return record
+
+
+def _revision_read(response: Response) -> Revision:
+    return Revision(response)
+
+
+def _revision_changed(response: Response, if_match: records.IfMatch = None) -> Revision:
+    return Revision(response, records.expected_revisions(if_match))
+
+
+ReadRevision = Annotated[Revision, Depends(_revision_read)]
+ChangeRevision = Annotated[Revision, Depends(_revision_changed)]
+
+
+class Public(BaseModel):
+    """An answer read from a table row: ``VenuePublic.model_validate(venue)``."""
+
+    model_config = ConfigDict(from_attributes=True)
 
 
 class Strict(BaseModel):

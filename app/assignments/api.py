@@ -1,14 +1,22 @@
 """Assignments: put people on events; staff accept or decline their own."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from fastapi import APIRouter
 
 from app.accounts.deps import AnyUser, Planner
-from app.api_common import Page, PageParams, Patch, PathId, ProblemRoute, Reason, RefId, Strict, problems
+from app.api_common import (
+    IdQuery,
+    Page,
+    PageParams,
+    Patch,
+    PathId,
+    ProblemRoute,
+    Public,
+    Reason,
+    RefId,
+    Strict,
+    problems,
+)
 from app.assignments import service
-from app.assignments.models import Assignment
 from app.booking import service as booking
 from app.clock import LondonDateTime
 from app.db import SessionDep
@@ -32,7 +40,7 @@ class AssignmentUpdate(Patch):
     reason: Reason | None = None
 
 
-class AssignmentOut(BaseModel):
+class AssignmentOut(Public):
     id: int
     event_id: int
     person_id: int
@@ -45,17 +53,13 @@ class AssignmentOut(BaseModel):
     updated_at: LondonDateTime
 
 
-def _out(row: Assignment) -> AssignmentOut:
-    return AssignmentOut.model_validate(row, from_attributes=True)
-
-
 @router.get("", response_model=Page[AssignmentOut])
 def list_assignments(
     session: SessionDep,
     principal: AnyUser,
     page: PageParams,
-    event_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
-    person_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+    event_id: IdQuery = None,
+    person_id: IdQuery = None,
     status: AssignmentStatus | None = None,
 ) -> Page[AssignmentOut]:
     """Planners see all; staff their own; partners those at their venues."""
@@ -75,7 +79,7 @@ def list_assignments(
         status=status,
         venue_ids=venue_ids,
     )
-    return Page(items=[_out(r) for r in rows], total=total, **page.model_dump())
+    return Page(items=[AssignmentOut.model_validate(r) for r in rows], total=total, **page.model_dump())
 
 
 # 404: the event or the person does not exist.
@@ -90,14 +94,14 @@ def create_assignment(session: SessionDep, principal: Planner, body: AssignmentC
         role=body.role,
         status=body.status,
     )
-    return _out(row)
+    return AssignmentOut.model_validate(row)
 
 
 @router.get("/{assignment_id}", response_model=AssignmentOut)
 def read_assignment(session: SessionDep, principal: AnyUser, assignment_id: PathId) -> AssignmentOut:
     row = service.get_assignment(session=session, assignment_id=assignment_id)
     service.check_can_see(principal, row, get_event(session=session, event_id=row.event_id))
-    return _out(row)
+    return AssignmentOut.model_validate(row)
 
 
 @router.patch("/{assignment_id}", response_model=AssignmentOut)
@@ -110,4 +114,4 @@ def update_assignment(
     row = service.update_assignment(
         session=session, principal=principal, assignment_id=assignment_id, changes=body.changes()
     )
-    return _out(row)
+    return AssignmentOut.model_validate(row)

@@ -13,13 +13,13 @@ from app.assignments.models import Assignment
 from app.clock import utcnow
 from app.db import SessionDep
 from app.enums import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus, EventStatus
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import NotFound
 from app.events import service as events
 from app.events.models import Event
 from app.pages.common import see_other
-from app.pages.csrf import checked_form
-from app.pages.forms import FormInput, service_errors
-from app.pages.rendering import flash, render
+from app.pages.flow import attempt, done
+from app.pages.forms import FormInput, PostedForm
+from app.pages.rendering import render
 from app.people import service as people
 from app.people.deps import Ambassador
 from app.venues import service as venues
@@ -86,31 +86,30 @@ def my_outreach(request: Request, session: SessionDep, principal: Ambassador) ->
 
 def _own_assignment(session: Session, principal: Principal, assignment_id: int) -> Assignment:
     assignment = assignments.get_assignment(session=session, assignment_id=assignment_id)
-    if assignment.person_id != principal.person_id:
-        raise NotFound(f"assignment {assignment_id} does not exist")
-    return assignment
+    return people.belonging_to(assignment, principal.person_id)
 
 
 @router.post("/my/assignments/{assignment_id:id}/accept")
-async def accept(
-    request: Request, session: SessionDep, principal: Ambassador, assignment_id: int
+def accept(
+    request: Request, session: SessionDep, principal: Ambassador, assignment_id: int, _form: PostedForm
 ) -> Response:
-    await checked_form(request)
     assignment = _own_assignment(session, principal, assignment_id)
     event = events.get_event(session=session, event_id=assignment.event_id)
-    try:
-        assignments.update_assignment(
+    accepted = attempt(
+        request,
+        session,
+        lambda: assignments.update_assignment(
             session=session,
             principal=principal,
             assignment_id=assignment_id,
             changes={"status": AssignmentStatus.confirmed},
-        )
-    except (Invalid, Conflict) as exc:
-        session.rollback()
-        flash(request, exc.detail[:1].upper() + exc.detail[1:], kind="error")
+        ),
+    )
+    if accepted is None:
         return see_other("/my")
-    flash(request, f"Thank you: you are confirmed for '{event.title}'. It is in your calendar feed.")
-    return see_other("/my")
+    return done(
+        request, "/my", f"Thank you: you are confirmed for '{event.title}'. It is in your calendar feed."
+    )
 
 
 @router.get("/my/assignments/{assignment_id:id}/decline", response_class=HTMLResponse)
@@ -124,28 +123,25 @@ def decline_form(
 
 
 @router.post("/my/assignments/{assignment_id:id}/decline", response_class=HTMLResponse)
-async def decline(
-    request: Request, session: SessionDep, principal: Ambassador, assignment_id: int
+def decline(
+    request: Request, session: SessionDep, principal: Ambassador, assignment_id: int, form: PostedForm
 ) -> Response:
     assignment = _own_assignment(session, principal, assignment_id)
     event = events.get_event(session=session, event_id=assignment.event_id)
-    form = FormInput(await checked_form(request))
     reason = form.text("reason", "a reason", required=True, max_length=500)
-    done = False
-    if form.ok:
-        with service_errors(form, session):
-            assignments.update_assignment(
-                session=session,
-                principal=principal,
-                assignment_id=assignment_id,
-                changes={"status": AssignmentStatus.declined, "reason": reason},
-            )
-            done = True
-    if not done:
+    declined = form.submit(
+        session,
+        lambda: assignments.update_assignment(
+            session=session,
+            principal=principal,
+            assignment_id=assignment_id,
+            changes={"status": AssignmentStatus.declined, "reason": reason},
+        ),
+    )
+    if declined is None:
         context = {"assignment": assignment, "event": event, "form": form}
         return render(request, "my/decline.html", context, status=400)
-    flash(request, f"You have declined '{event.title}'. The coordinator can see your reason.")
-    return see_other("/my")
+    return done(request, "/my", f"You have declined '{event.title}'. The coordinator can see your reason.")
 
 
 @router.get("/my/events/{event_id:id}", response_class=HTMLResponse)

@@ -122,14 +122,14 @@ def update_assignment(
             assignment.conflict_note = ""
     assignment.updated_at = utcnow()
     session.add(assignment)
-    audit.record(
-        session=session,
-        actor=principal.actor,
-        action="update",
-        record_type="assignment",
-        record_id=assignment_id,
-        summary=f"{person.name} on '{event.title}': {assignment.status} as {assignment.role}"
-        + (f" ({reason})" if reason else ""),
+    summary = f"{person.name} on '{event.title}': {assignment.status} as {assignment.role}"
+    summary += f" ({reason})" if reason else ""
+    audit.note(
+        session,
+        principal.actor,
+        "update",
+        assignment,
+        summary,
         before=before,
         after=audit.snapshot(assignment),
     )

@@ -1,10 +1,9 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
 
 from app.accounts.deps import Planner
-from app.api_common import Page, PageParams, ProblemRoute
+from app.api_common import IdQuery, Page, PageParams, ProblemRoute, Public
 from app.audit import service
 from app.clock import LondonDateTime
 from app.db import SessionDep
@@ -12,7 +11,7 @@ from app.db import SessionDep
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"], route_class=ProblemRoute)
 
 
-class AuditOut(BaseModel):
+class AuditOut(Public):
     id: int
     at: LondonDateTime
     actor_user_id: int | None
@@ -33,14 +32,10 @@ def audit_trail(
     record_type: Annotated[
         str | None, Query(max_length=40, description="e.g. event, person, assignment")
     ] = None,
-    record_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+    record_id: IdQuery = None,
 ) -> Page[AuditOut]:
     """Who changed what, and when: newest first."""
     rows, total = service.history(
         session=session, record_type=record_type, record_id=record_id, limit=page.limit, offset=page.offset
     )
-    return Page(
-        items=[AuditOut.model_validate(r, from_attributes=True) for r in rows],
-        total=total,
-        **page.model_dump(),
-    )
+    return Page(items=[AuditOut.model_validate(r) for r in rows], total=total, **page.model_dump())

@@ -7,7 +7,7 @@ from sqlmodel import Session
 from app.accounts.deps import Planner
 from app.audit import service as audit
 from app.db import SessionDep
-from app.pages.common import int_param, page_from, query_string
+from app.pages.common import choice_param, int_param, page_from, query_string
 from app.pages.rendering import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -24,8 +24,7 @@ PAGES = {
 
 @router.get("/plan/audit", response_class=HTMLResponse)
 def audit_view(request: Request, session: SessionDep, principal: Planner) -> Response:
-    record_type = request.query_params.get("record_type", "")
-    record_type = record_type if record_type in audit.RECORD_TYPES else ""
+    record_type = choice_param(request, "record_type", audit.RECORD_TYPES)
     record_id = int_param(request, "record_id")
     page = page_from(request)
     rows, total = audit.history(

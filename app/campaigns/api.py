@@ -3,20 +3,15 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 
-from app import records
 from app.accounts.deps import Planner, PlannerOrStaff
-from app.api_common import Page, PageParams, PathId, ProblemRoute, problems
+from app.api_common import ChangeRevision, Page, PageParams, PathId, ProblemRoute, ReadRevision, problems
 from app.campaigns import service
 from app.campaigns.schemas import CampaignCreate, CampaignPublic, CampaignUpdate
 from app.db import SessionDep
 
 router = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"], route_class=ProblemRoute)
-
-
-def _out(campaign: object) -> CampaignPublic:
-    return CampaignPublic.model_validate(campaign, from_attributes=True)
 
 
 @router.get("", response_model=Page[CampaignPublic])
@@ -29,21 +24,22 @@ def list_campaigns(
     rows, total = service.list_campaigns(
         session=session, limit=page.limit, offset=page.offset, active_on=active_on
     )
-    return Page(items=[_out(r) for r in rows], total=total, **page.model_dump())
+    return Page(items=[CampaignPublic.model_validate(r) for r in rows], total=total, **page.model_dump())
 
 
 @router.post("", response_model=CampaignPublic, status_code=201)
 def create_campaign(session: SessionDep, principal: Planner, body: CampaignCreate) -> CampaignPublic:
-    return _out(service.create_campaign(session=session, actor=principal.actor, data=body.model_dump()))
+    return CampaignPublic.model_validate(
+        service.create_campaign(session=session, actor=principal.actor, data=body.model_dump())
+    )
 
 
 @router.get("/{campaign_id}", response_model=CampaignPublic)
 def read_campaign(
-    session: SessionDep, _user: PlannerOrStaff, campaign_id: PathId, response: Response
+    session: SessionDep, _user: PlannerOrStaff, campaign_id: PathId, revision: ReadRevision
 ) -> CampaignPublic:
     campaign = service.get_campaign(session=session, campaign_id=campaign_id)
-    response.headers["ETag"] = records.etag(campaign.revision)
-    return _out(campaign)
+    return CampaignPublic.model_validate(revision.tag(campaign))
 
 
 @router.patch("/{campaign_id}", response_model=CampaignPublic, responses=problems(412))
@@ -52,15 +48,13 @@ def update_campaign(
     principal: Planner,
     campaign_id: PathId,
     body: CampaignUpdate,
-    response: Response,
-    if_match: records.IfMatch = None,
+    revision: ChangeRevision,
 ) -> CampaignPublic:
     campaign = service.update_campaign(
         session=session,
         actor=principal.actor,
         campaign_id=campaign_id,
         changes=body.changes(),
-        expected=records.expected_revisions(if_match),
+        expected=revision.expected,
     )
-    response.headers["ETag"] = records.etag(campaign.revision)
-    return _out(campaign)
+    return CampaignPublic.model_validate(revision.tag(campaign))

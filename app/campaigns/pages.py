@@ -16,10 +16,10 @@ from app.events import service as events
 from app.events.service import EventFilters
 from app.feeds import links as feeds
 from app.fields import rules_of
-from app.pages.common import by_id, page_from, see_other
-from app.pages.csrf import checked_form
-from app.pages.forms import FormInput, opened_at
-from app.pages.rendering import flash, render
+from app.pages.common import by_id, page_from
+from app.pages.flow import done
+from app.pages.forms import FormInput, PostedForm, opened_at
+from app.pages.rendering import render
 from app.venues.models import Venue
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -105,8 +105,7 @@ def new_campaign(request: Request, principal: Planner) -> Response:
 
 
 @router.post("/plan/campaigns/new", response_class=HTMLResponse)
-async def create_campaign(request: Request, session: SessionDep, principal: Planner) -> Response:
-    form = FormInput(await checked_form(request))
+def create_campaign(request: Request, session: SessionDep, principal: Planner, form: PostedForm) -> Response:
     data = parse_campaign(form)
     data["coordinator_user_id"] = principal.user_id
     campaign = form.submit(
@@ -114,8 +113,7 @@ async def create_campaign(request: Request, session: SessionDep, principal: Plan
     )
     if campaign is None:
         return _campaign_form(request, form, None, status=400)
-    flash(request, f"Started the campaign '{campaign.name}'.")
-    return see_other(f"/plan/campaigns/{campaign.id}")
+    return done(request, f"/plan/campaigns/{campaign.id}", f"Started the campaign '{campaign.name}'.")
 
 
 @router.get("/plan/campaigns/{campaign_id:id}", response_class=HTMLResponse)
@@ -138,21 +136,16 @@ def campaign_page(request: Request, session: SessionDep, principal: Planner, cam
 
 
 @router.post("/plan/campaigns/{campaign_id:id}/feed")
-async def campaign_feed(
-    request: Request, session: SessionDep, principal: Planner, campaign_id: int
+def campaign_feed(
+    request: Request, session: SessionDep, principal: Planner, campaign_id: int, form: PostedForm
 ) -> Response:
-    form = FormInput(await checked_form(request))
+    back = f"/plan/campaigns/{campaign_id}#feed"
     if form.raw("action") == "reset":
         feeds.reset_campaign_feed(session=session, principal=principal, campaign_id=campaign_id)
-        flash(
-            request,
-            "The old campaign calendar link has stopped working; here is the new one.",
-            kind="warning",
-        )
-    else:
-        feeds.create_campaign_feed(session=session, principal=principal, campaign_id=campaign_id)
-        flash(request, "Your private calendar link for this campaign is ready.")
-    return see_other(f"/plan/campaigns/{campaign_id}#feed")
+        said = "The old campaign calendar link has stopped working; here is the new one."
+        return done(request, back, said, kind="warning")
+    feeds.create_campaign_feed(session=session, principal=principal, campaign_id=campaign_id)
+    return done(request, back, "Your private calendar link for this campaign is ready.")
 
 
 @router.get("/plan/campaigns/{campaign_id:id}/edit", response_class=HTMLResponse)
@@ -162,11 +155,10 @@ def edit_campaign(request: Request, session: SessionDep, principal: Planner, cam
 
 
 @router.post("/plan/campaigns/{campaign_id:id}/edit", response_class=HTMLResponse)
-async def update_campaign(
-    request: Request, session: SessionDep, principal: Planner, campaign_id: int
+def update_campaign(
+    request: Request, session: SessionDep, principal: Planner, campaign_id: int, form: PostedForm
 ) -> Response:
     campaign = campaigns.get_campaign(session=session, campaign_id=campaign_id)
-    form = FormInput(await checked_form(request))
     data = parse_campaign(form)
     saved = form.submit(
         session,
@@ -181,5 +173,4 @@ async def update_campaign(
     )
     if saved is None:
         return _campaign_form(request, form, campaign, status=400)
-    flash(request, "Saved the campaign.")
-    return see_other(f"/plan/campaigns/{campaign_id}")
+    return done(request, f"/plan/campaigns/{campaign_id}", "Saved the campaign.")

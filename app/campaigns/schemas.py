@@ -3,9 +3,9 @@
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from app.api_common import LongText, MediumText, Name, ShortText, Strict
+from app.api_common import LongText, MediumText, Name, Public, ShortText, Strict
 from app.fields import Partial, Worded
 
 Count = Annotated[int, Field(ge=0, le=1_000_000)]
@@ -45,7 +45,7 @@ class CampaignUpdate(Partial[CampaignFields]):
     """A change: the fields sent, each with the same rules."""
 
 
-class CampaignPublic(BaseModel):
+class CampaignPublic(Public):
     id: int
     name: str
     description: str

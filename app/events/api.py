@@ -3,15 +3,16 @@
 from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from app import records
 from app.accounts.deps import AnyUser, Planner
 from app.accounts.principal import Principal
 from app.api_common import (
+    ChangeRevision,
     Count,
+    IdQuery,
     Language,
     LongText,
     MediumText,
@@ -21,6 +22,7 @@ from app.api_common import (
     Patch,
     PathId,
     ProblemRoute,
+    ReadRevision,
     Reason,
     RefId,
     Strict,
@@ -256,10 +258,10 @@ def list_events(
         date | None, Query(ge=FIRST_DAY, le=LAST_DAY, description="Last London date (inclusive)")
     ] = None,
     town: Annotated[str | None, Query(max_length=120)] = None,
-    venue_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
-    campaign_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+    venue_id: IdQuery = None,
+    campaign_id: IdQuery = None,
     status: EventStatus | None = None,
-    person_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+    person_id: IdQuery = None,
 ) -> Page[EventOut]:
     """Events by date range, town, venue, campaign, status or person; partners see only their venues'."""
     if start and end and end < start:
@@ -289,12 +291,11 @@ def create_event(session: SessionDep, principal: Planner, body: EventCreate) -> 
 
 
 @router.get("/{event_id}", response_model=EventOut)
-def read_event(session: SessionDep, principal: AnyUser, event_id: PathId, response: Response) -> EventOut:
+def read_event(session: SessionDep, principal: AnyUser, event_id: PathId, revision: ReadRevision) -> EventOut:
     """The event, with its revision (also the ``ETag``: send it back as ``If-Match``)."""
     event = service.get_event(session=session, event_id=event_id)
     service.check_can_see(principal, event)
-    response.headers["ETag"] = records.etag(event.revision)
-    return present(session, [event], principal)[0]
+    return present(session, [revision.tag(event)], principal)[0]
 
 
 @router.patch("/{event_id}", response_model=EventMoved, responses=problems(412))
@@ -303,8 +304,7 @@ def update_event(
     principal: Planner,
     event_id: PathId,
     body: EventUpdate,
-    response: Response,
-    if_match: records.IfMatch = None,
+    revision: ChangeRevision,
 ) -> EventMoved:
     """Change an event. A move that clashes with its team's duties answers 409 naming the
     clashes, unless ``accept_conflicts`` is true. With ``If-Match``, a change to an event
@@ -319,10 +319,9 @@ def update_event(
         event_id=event_id,
         changes=changes,
         accept_conflicts=accept,
-        expected=records.expected_revisions(if_match),
+        expected=revision.expected,
     )
-    response.headers["ETag"] = records.etag(event.revision)
-    out = present(session, [event], principal)[0]
+    out = present(session, [revision.tag(event)], principal)[0]
     return EventMoved(**out.model_dump(), conflicts_accepted=booking.clashes_body(found))
 
 
@@ -332,8 +331,7 @@ def cancel_event(
     principal: Planner,
     event_id: PathId,
     body: CancelBody,
-    response: Response,
-    if_match: records.IfMatch = None,
+    revision: ChangeRevision,
 ) -> EventOut:
     """Cancel the event; it and its assignments stay on record, and calendars show it cancelled."""
     event = service.cancel_event(
@@ -341,10 +339,9 @@ def cancel_event(
         actor=principal.actor,
         event_id=event_id,
         reason=body.reason,
-        expected=records.expected_revisions(if_match),
+        expected=revision.expected,
     )
-    response.headers["ETag"] = records.etag(event.revision)
-    return present(session, [event], principal)[0]
+    return present(session, [revision.tag(event)], principal)[0]
 
 
 @router.post("/{event_id}/partner-response", response_model=EventOut)

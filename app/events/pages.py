@@ -14,7 +14,7 @@ from app.audit import service as audit
 from app.booking import service as booking
 from app.clock import utcnow
 from app.db import SessionDep
-from app.enums import AssignmentRole, AssignmentStatus, EventStatus
+from app.enums import ACTIVE_ASSIGNMENT_STATUSES, AssignmentRole, AssignmentStatus, EventStatus
 from app.errors import Conflict, Invalid
 from app.events import flows, queries, team_picker
 from app.events import service as events
@@ -26,15 +26,22 @@ from app.pages.common import (
     all_campaigns,
     all_networks,
     all_venues,
+    choice_param,
     date_param,
     int_param,
     query_string,
     see_other,
     text_param,
 )
-from app.pages.csrf import checked_form
-from app.pages.forms import FormInput, london_parts, opened_at, service_errors, unless_changed_meanwhile
-from app.pages.rendering import flash, render
+from app.pages.flow import attempt, done
+from app.pages.forms import (
+    FormInput,
+    PostedForm,
+    london_parts,
+    opened_at,
+    unless_changed_meanwhile,
+)
+from app.pages.rendering import render
 from app.people import service as people
 from app.staffing import jobs as staffing_jobs
 
@@ -162,22 +169,19 @@ def new_event_form(request: Request, session: SessionDep, principal: Planner) ->
 
 
 @router.post("/plan/events/new", response_class=HTMLResponse)
-async def create_event(request: Request, session: SessionDep, principal: Planner) -> Response:
-    form = FormInput(await checked_form(request))
+def create_event(request: Request, session: SessionDep, principal: Planner, form: PostedForm) -> Response:
     networks = all_networks(session)
     data = parse_event_form(form, networks)
     data["status"] = form.choice("status", EventStatus, "draft or confirmed") or EventStatus.draft
     if data["status"] not in (EventStatus.draft, EventStatus.confirmed):
         form.error("status", "A new event is either a draft or confirmed")
-    event = None
-    if form.ok:
-        with service_errors(form, session):
-            event = events.create_event(session=session, actor=principal.actor, data=data)
+    event = form.submit(
+        session, lambda: events.create_event(session=session, actor=principal.actor, data=data)
+    )
     if event is None:
         context = event_form_context(session, form, event=None)
         return render(request, "planner/event_form.html", context, status=400)
-    flash(request, f"Booked '{event.title}'.")
-    return see_other(f"/plan/events/{event.id}")
+    return done(request, f"/plan/events/{event.id}", f"Booked '{event.title}'.")
 
 
 @router.get("/plan/events/{event_id:id}/edit", response_class=HTMLResponse)
@@ -188,9 +192,10 @@ def edit_event_form(request: Request, session: SessionDep, principal: Planner, e
 
 
 @router.post("/plan/events/{event_id:id}/edit", response_class=HTMLResponse)
-async def update_event(request: Request, session: SessionDep, principal: Planner, event_id: int) -> Response:
+def update_event(
+    request: Request, session: SessionDep, principal: Planner, event_id: int, form: PostedForm
+) -> Response:
     event = events.get_event(session=session, event_id=event_id)
-    form = FormInput(await checked_form(request))
     networks = all_networks(session)
     data = parse_event_form(form, networks)
     if form.raw("action") == "revise":
@@ -226,69 +231,74 @@ async def update_event(request: Request, session: SessionDep, principal: Planner
         context = event_form_context(session, form, event=event)
         return render(request, "planner/event_form.html", context, status=400)
     if found:
-        flash(
-            request,
-            f"Moved '{event.title}'. {len(found)} of the team now clash and are marked on the team list.",
-            kind="warning",
+        clashing = (
+            f"Moved '{event.title}'. {len(found)} of the team now clash and are marked on the team list."
         )
-    else:
-        flash(request, "Saved your changes.")
-    return see_other(f"/plan/events/{event_id}")
+        return done(request, f"/plan/events/{event_id}", clashing, kind="warning")
+    return done(request, f"/plan/events/{event_id}", "Saved your changes.")
 
 
 # --- status, cancel, duplicate ---------------------------------------------------
 
 
 @router.post("/plan/events/{event_id:id}/status")
-async def change_status(request: Request, session: SessionDep, principal: Planner, event_id: int) -> Response:
-    form = FormInput(await checked_form(request))
+def change_status(
+    request: Request, session: SessionDep, principal: Planner, event_id: int, form: PostedForm
+) -> Response:
     status = form.choice("status", EventStatus, "a status")
     if status is None or status == EventStatus.cancelled:
-        flash(request, "Choose confirm, back to draft or completed.", kind="error")
-        return see_other(f"/plan/events/{event_id}")
-    try:
-        event = events.set_status(session=session, actor=principal.actor, event_id=event_id, status=status)
-    except (Invalid, Conflict) as exc:
-        session.rollback()
-        flash(request, exc.detail[:1].upper() + exc.detail[1:], kind="error")
+        return done(
+            request, f"/plan/events/{event_id}", "Choose confirm, back to draft or completed.", kind="error"
+        )
+    event = attempt(
+        request,
+        session,
+        lambda: events.set_status(session=session, actor=principal.actor, event_id=event_id, status=status),
+    )
+    if event is None:
         return see_other(f"/plan/events/{event_id}")
     words = {
         EventStatus.confirmed: "Confirmed",
         EventStatus.draft: "Moved back to draft:",
         EventStatus.completed: "Marked as completed:",
     }
-    flash(request, f"{words.get(status, 'Changed')} '{event.title}'.")
-    return see_other(f"/plan/events/{event_id}")
+    return done(request, f"/plan/events/{event_id}", f"{words.get(status, 'Changed')} '{event.title}'.")
+
+
+def _cancel_page(
+    request: Request, session: Session, event: Event, form: FormInput, status: int = 200
+) -> Response:
+    """The cancel form, listing who is proposed or confirmed (they will be told)."""
+    assert event.id is not None
+    team = assignments.team_of(session=session, event_ids=[event.id])[event.id]
+    active = [(a, p) for a, p in team if a.status in ACTIVE_ASSIGNMENT_STATUSES]
+    return render(
+        request, "planner/cancel.html", {"event": event, "form": form, "team": active}, status=status
+    )
 
 
 @router.get("/plan/events/{event_id:id}/cancel", response_class=HTMLResponse)
 def cancel_form(request: Request, session: SessionDep, principal: Planner, event_id: int) -> Response:
-    event = events.get_event(session=session, event_id=event_id)
-    team = assignments.team_of(session=session, event_ids=[event_id])[event_id]
-    active = [(a, p) for a, p in team if a.status in (AssignmentStatus.proposed, AssignmentStatus.confirmed)]
-    context = {"event": event, "form": FormInput(), "team": active}
-    return render(request, "planner/cancel.html", context)
+    return _cancel_page(request, session, events.get_event(session=session, event_id=event_id), FormInput())
 
 
 @router.post("/plan/events/{event_id:id}/cancel", response_class=HTMLResponse)
-async def cancel(request: Request, session: SessionDep, principal: Planner, event_id: int) -> Response:
+def cancel(
+    request: Request, session: SessionDep, principal: Planner, event_id: int, form: PostedForm
+) -> Response:
     event = events.get_event(session=session, event_id=event_id)
-    form = FormInput(await checked_form(request))
     reason = form.text("reason", "a reason", required=True, max_length=500)
-    done = False
-    if form.ok:
-        with service_errors(form, session):
-            events.cancel_event(session=session, actor=principal.actor, event_id=event_id, reason=reason)
-            done = True
-    if not done:
-        team = assignments.team_of(session=session, event_ids=[event_id])[event_id]
-        active = [
-            (a, p) for a, p in team if a.status in (AssignmentStatus.proposed, AssignmentStatus.confirmed)
-        ]
-        context = {"event": event, "form": form, "team": active}
-        return render(request, "planner/cancel.html", context, status=400)
-    flash(request, f"Cancelled '{event.title}'. Calendars and the public page now say so.")
-    return see_other(f"/plan/events/{event_id}")
+    cancelled = form.submit(
+        session,
+        lambda: events.cancel_event(session=session, actor=principal.actor, event_id=event_id, reason=reason),
+    )
+    if cancelled is None:
+        return _cancel_page(request, session, event, form, status=400)
+    return done(
+        request,
+        f"/plan/events/{event_id}",
+        f"Cancelled '{event.title}'. Calendars and the public page now say so.",
+    )
 
 
 @router.get("/plan/events/{event_id:id}/duplicate", response_class=HTMLResponse)
@@ -301,22 +311,28 @@ def duplicate_form(request: Request, session: SessionDep, principal: Planner, ev
 
 
 @router.post("/plan/events/{event_id:id}/duplicate", response_class=HTMLResponse)
-async def duplicate(request: Request, session: SessionDep, principal: Planner, event_id: int) -> Response:
+def duplicate(
+    request: Request, session: SessionDep, principal: Planner, event_id: int, form: PostedForm
+) -> Response:
     event = events.get_event(session=session, event_id=event_id)
-    form = FormInput(await checked_form(request))
     day = form.date_value("start_date", "the date")
     at = form.time_value("start_time", "the start time")
     starts_at = form.london(day, at, "start_time", "the start time")
     copy = None
-    if form.ok and starts_at is not None:
-        with service_errors(form, session):
-            copy = flows.duplicate_event(
+    if starts_at is not None:  # None only with an error on the form
+        copy = form.submit(
+            session,
+            lambda: flows.duplicate_event(
                 session=session, actor=principal.actor, event_id=event_id, starts_at=starts_at
-            )
+            ),
+        )
     if copy is None:
         return render(request, "planner/duplicate.html", {"event": event, "form": form}, status=400)
-    flash(request, f"Made a draft copy of '{event.title}'. Check it and add the team.")
-    return see_other(f"/plan/events/{copy.id}")
+    return done(
+        request,
+        f"/plan/events/{copy.id}",
+        f"Made a draft copy of '{event.title}'. Check it and add the team.",
+    )
 
 
 # --- the event page: details, staffing, team, picker -------------------------------
@@ -356,43 +372,41 @@ def event_page(request: Request, session: SessionDep, principal: Planner, event_
 
 
 @router.post("/plan/events/{event_id:id}/team", response_class=HTMLResponse)
-async def add_to_team(request: Request, session: SessionDep, principal: Planner, event_id: int) -> Response:
-    form = FormInput(await checked_form(request))
+def add_to_team(
+    request: Request, session: SessionDep, principal: Planner, event_id: int, form: PostedForm
+) -> Response:
     person_id = form.ident("person_id", "a person")
     role = form.choice("role", AssignmentRole, "a role") or AssignmentRole.ambassador
     status = form.choice("status", AssignmentStatus, "a status", required=False) or AssignmentStatus.proposed
     back = f"/plan/events/{event_id}" + _picker_query(form) + "#team"
     if not form.ok or person_id is None:
-        flash(request, "Choose a person and a role.", kind="error")
-        return see_other(back)
-    try:
-        assignment = booking.assign(
+        return done(request, back, "Choose a person and a role.", kind="error")
+    assignment = attempt(
+        request,
+        session,
+        lambda: booking.assign(
             session=session,
             actor=principal.actor,
             event_id=event_id,
             person_id=person_id,
             role=role,
             status=status,
-        )
-    except (Invalid, Conflict) as exc:
-        session.rollback()
-        flash(request, exc.detail[:1].upper() + exc.detail[1:], kind="error")
+        ),
+    )
+    if assignment is None:
         return see_other(back)
     names = team_picker.names_for(session=session, person_ids={assignment.person_id})
     name = names.get(assignment.person_id, "They")
-    flash(request, f"Added {name} as {role.value} ({status.value}).")
-    return see_other(back)
+    return done(request, back, f"Added {name} as {role.value} ({status.value}).")
 
 
 def _search_from(request: Request) -> team_picker.Search:
     """The picker's search as the page's query asks for it; unknown choices fall back."""
-    show = request.query_params.get("show", "available")
-    order = request.query_params.get("order", "near")
     return team_picker.Search(
         q=text_param(request, "q", 80),
         network=int_param(request, "network"),
-        show=show if show in ("available", "all") else "available",
-        order=order if order in ("near", "best") else "near",
+        show=choice_param(request, "show", ("available", "all"), "available"),
+        order=choice_param(request, "order", ("near", "best"), "near"),
     )
 
 
@@ -403,11 +417,10 @@ def _picker_query(form: FormInput) -> str:
 
 
 @router.post("/plan/assignments/{assignment_id:id}", response_class=HTMLResponse)
-async def change_assignment(
-    request: Request, session: SessionDep, principal: Planner, assignment_id: int
+def change_assignment(
+    request: Request, session: SessionDep, principal: Planner, assignment_id: int, form: PostedForm
 ) -> Response:
     assignment = assignments.get_assignment(session=session, assignment_id=assignment_id)
-    form = FormInput(await checked_form(request))
     changes: dict[str, Any] = {}
     role = form.choice("role", AssignmentRole, "a role", required=False)
     status = form.choice("status", AssignmentStatus, "a status", required=False)
@@ -418,31 +431,33 @@ async def change_assignment(
         changes["reason"] = form.text("reason", "a reason", max_length=500)
     back = f"/plan/events/{assignment.event_id}#team"
     if not changes or not form.ok:
-        flash(request, "Nothing to change.", kind="error")
-        return see_other(back)
-    try:
-        assignments.update_assignment(
+        return done(request, back, "Nothing to change.", kind="error")
+    changed = attempt(
+        request,
+        session,
+        lambda: assignments.update_assignment(
             session=session, principal=principal, assignment_id=assignment_id, changes=changes
-        )
-    except (Invalid, Conflict) as exc:
-        session.rollback()
-        flash(request, exc.detail[:1].upper() + exc.detail[1:], kind="error")
-        return see_other(back)
-    flash(request, "Updated the team.")
-    return see_other(back)
+        ),
+    )
+    return done(request, back, "Updated the team.") if changed is not None else see_other(back)
 
 
 @router.post("/plan/events/{event_id:id}/plan-staffing", response_class=HTMLResponse)
-async def plan_staffing(request: Request, session: SessionDep, principal: Planner, event_id: int) -> Response:
+def plan_staffing(
+    request: Request, session: SessionDep, principal: Planner, event_id: int, _form: PostedForm
+) -> Response:
     """A fair team for the event's gaps, as a preview: who and why, then apply all or some."""
-    await checked_form(request)
-    try:
-        job = staffing_jobs.preview_event(session=session, principal=principal, event_id=event_id)
-    except (Invalid, Conflict) as exc:
-        session.rollback()
-        flash(request, exc.detail[:1].upper() + exc.detail[1:], kind="error")
+    job = attempt(
+        request,
+        session,
+        lambda: staffing_jobs.preview_event(session=session, principal=principal, event_id=event_id),
+    )
+    if job is None:
         return see_other(f"/plan/events/{event_id}#team")
     if not job.proposals:
-        flash(request, "Nobody more could be proposed: the places are filled or nobody suitable is free.")
-        return see_other(f"/plan/events/{event_id}#team")
+        return done(
+            request,
+            f"/plan/events/{event_id}#team",
+            "Nobody more could be proposed: the places are filled or nobody suitable is free.",
+        )
     return see_other(f"/plan/staffing/jobs/{job.id}#review")

@@ -6,9 +6,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.db import SessionDep
 from app.feeds import links
-from app.pages.common import see_other
-from app.pages.csrf import checked_form
-from app.pages.rendering import flash, render
+from app.pages.flow import done
+from app.pages.forms import PostedForm
+from app.pages.rendering import render
 from app.people.deps import Ambassador
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -27,28 +27,25 @@ def calendar_page(request: Request, session: SessionDep, principal: Ambassador) 
 
 
 @router.post("/my/calendar")
-async def turn_on_calendar(request: Request, session: SessionDep, principal: Ambassador) -> Response:
-    await checked_form(request)
+def turn_on_calendar(
+    request: Request, session: SessionDep, principal: Ambassador, _form: PostedForm
+) -> Response:
     links.create_person_feed(session=session, principal=principal)
-    flash(request, "Your calendar link is ready. Add it to your calendar app below.")
-    return see_other("/my/calendar")
+    return done(request, "/my/calendar", "Your calendar link is ready. Add it to your calendar app below.")
 
 
 @router.post("/my/calendar/reset")
-async def reset_calendar(request: Request, session: SessionDep, principal: Ambassador) -> Response:
-    await checked_form(request)
+def reset_calendar(
+    request: Request, session: SessionDep, principal: Ambassador, _form: PostedForm
+) -> Response:
     links.reset_person_feed(session=session, principal=principal)
-    flash(
-        request,
-        "Your old link has stopped working. Remove the old calendar from your apps and add the new link.",
-        kind="warning",
-    )
-    return see_other("/my/calendar")
+    said = "Your old link has stopped working. Remove the old calendar from your apps and add the new link."
+    return done(request, "/my/calendar", said, kind="warning")
 
 
 @router.post("/my/calendar/off")
-async def turn_off_calendar(request: Request, session: SessionDep, principal: Ambassador) -> Response:
-    await checked_form(request)
+def turn_off_calendar(
+    request: Request, session: SessionDep, principal: Ambassador, _form: PostedForm
+) -> Response:
     links.revoke_person_feed(session=session, principal=principal)
-    flash(request, "Your calendar link is turned off and no longer works.")
-    return see_other("/my/calendar")
+    return done(request, "/my/calendar", "Your calendar link is turned off and no longer works.")

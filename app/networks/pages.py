@@ -9,10 +9,9 @@ from app.db import SessionDep
 from app.networks import service as networks
 from app.networks.models import Network
 from app.networks.schemas import NetworkCreate
-from app.pages.common import fields_of, see_other
-from app.pages.csrf import checked_form
-from app.pages.forms import FormInput, values_from
-from app.pages.rendering import flash, render
+from app.pages.flow import done
+from app.pages.forms import FormInput, PostedForm
+from app.pages.rendering import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -36,8 +35,7 @@ def network_list(request: Request, session: SessionDep, principal: Planner) -> R
 
 
 @router.post("/plan/networks", response_class=HTMLResponse)
-async def create_network(request: Request, session: SessionDep, principal: Planner) -> Response:
-    form = FormInput(await checked_form(request))
+def create_network(request: Request, session: SessionDep, principal: Planner, form: PostedForm) -> Response:
     data = form.parse(NetworkCreate)
     created = form.submit(
         session,
@@ -46,24 +44,20 @@ async def create_network(request: Request, session: SessionDep, principal: Plann
     )
     if created is None:
         return _networks_page(request, session, form, status=400)
-    flash(request, f"Added the {created.name}.")
-    return see_other("/plan/networks")
+    return done(request, "/plan/networks", f"Added the {created.name}.")
 
 
 @router.get("/plan/networks/{network_id:id}/edit", response_class=HTMLResponse)
 def edit_network(request: Request, session: SessionDep, principal: Planner, network_id: int) -> Response:
     network = networks.get_network(session=session, network_id=network_id)
-    form = FormInput()
-    form.values.update(values_from(fields_of(network)))
-    return _network_form(request, form, network)
+    return _network_form(request, FormInput.opened_on(network), network)
 
 
 @router.post("/plan/networks/{network_id:id}/edit", response_class=HTMLResponse)
-async def update_network(
-    request: Request, session: SessionDep, principal: Planner, network_id: int
+def update_network(
+    request: Request, session: SessionDep, principal: Planner, network_id: int, form: PostedForm
 ) -> Response:
     network = networks.get_network(session=session, network_id=network_id)
-    form = FormInput(await checked_form(request))
     data = form.parse(NetworkCreate)
     saved = form.submit(
         session,
@@ -74,5 +68,4 @@ async def update_network(
     )
     if saved is None:
         return _network_form(request, form, network, status=400)
-    flash(request, "Saved the network.")
-    return see_other("/plan/networks")
+    return done(request, "/plan/networks", "Saved the network.")

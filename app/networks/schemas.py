@@ -2,9 +2,9 @@
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from app.api_common import Abbreviation, MediumText, Name, Strict
+from app.api_common import Abbreviation, MediumText, Name, Public, Strict
 from app.fields import Partial, Worded
 
 
@@ -24,7 +24,7 @@ class NetworkUpdate(Partial[NetworkFields]):
     """A change: the fields sent, each with the same rules."""
 
 
-class NetworkPublic(BaseModel):
+class NetworkPublic(Public):
     id: int
     name: str
     short_name: str

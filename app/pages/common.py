@@ -1,6 +1,7 @@
 """What many pages share: paging, look-ups by id in one query, redirects, query strings."""
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
@@ -92,6 +93,13 @@ def text_param(request: Request, name: str, max_length: int = 100) -> str:
     return request.query_params.get(name, "").replace("\x00", "").strip()[:max_length]
 
 
+def choice_param(request: Request, name: str, allowed: Iterable[str], default: str = "") -> str:
+    """A query parameter that must be one of ``allowed`` (a filter's choices); anything
+    else, or nothing, is ``default``."""
+    text = request.query_params.get(name, default)
+    return text if text in allowed else default
+
+
 def int_param(request: Request, name: str) -> int | None:
     text = request.query_params.get(name, "").strip()
     ok = text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID)) and int(text) <= MAX_ID
@@ -106,11 +114,6 @@ def date_param(request: Request, name: str) -> date | None:
     except ValueError:
         return None
     return day if EARLIEST.date() <= day < LATEST.date() else None
-
-
-def fields_of(record: Any) -> dict[str, Any]:
-    """A record's fields by name: what an edit form starts from."""
-    return {name: getattr(record, name) for name in type(record).model_fields}
 
 
 def options(enum: type[Enum]) -> list[tuple[str, str]]:

@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import date, datetime, time
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
+from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 from sqlmodel import Session
@@ -23,6 +24,7 @@ from app import records
 from app.clock import NonexistentLocalTime, from_london, to_london
 from app.errors import Conflict, Invalid
 from app.fields import Rule, rules_of
+from app.pages.csrf import checked_form
 
 E = TypeVar("E", bound=Enum)
 T = TypeVar("T")
@@ -101,6 +103,13 @@ class FormInput:
                 # NUL never belongs in text, and PostgreSQL refuses to store it.
                 items = [v.replace("\x00", "") for v in form.getlist(key) if isinstance(v, str)]
                 self.values[key] = items if len(items) > 1 else (items[0] if items else "")
+
+    @classmethod
+    def opened_on(cls, record: BaseModel) -> "FormInput":
+        """An edit form as first shown: the record's fields, as the inputs hold them."""
+        form = cls()
+        form.values.update(values_from({name: getattr(record, name) for name in type(record).model_fields}))
+        return form
 
     @property
     def ok(self) -> bool:
@@ -306,6 +315,15 @@ class FormInput:
         if not text:
             return None if rule.nullable else _ABSENT
         return (_day(text) or text) if rule.kind == "date" else text
+
+
+async def posted_form(request: Request) -> FormInput:
+    """The posted form, its CSRF token checked first (``app.pages.csrf``)."""
+    return FormInput(await checked_form(request))
+
+
+PostedForm = Annotated[FormInput, Depends(posted_form)]
+"""A page handler's posted form: ``form: PostedForm`` (``_form`` where only the check matters)."""
 
 
 def _day(text: str) -> date | None:

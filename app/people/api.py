@@ -3,18 +3,31 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from app import records
 from app.accounts.deps import Planner, PlannerOrStaff
 from app.accounts.principal import Principal
-from app.api_common import Page, PageParams, Patch, PathId, ProblemRoute, Reason, RefId, Strict, problems
+from app.api_common import (
+    ChangeRevision,
+    IdQuery,
+    Page,
+    PageParams,
+    Patch,
+    PathId,
+    ProblemRoute,
+    Public,
+    ReadRevision,
+    Reason,
+    RefId,
+    Strict,
+    problems,
+)
 from app.clock import LondonDateTime
 from app.db import SessionDep
 from app.enums import Role, UnavailabilityReason
 from app.errors import Forbidden, Invalid
 from app.people import service
-from app.people.models import Person
+from app.people.models import Person, Representation
 from app.people.schemas import (
     AffectedPlace,
     PersonCreate,
@@ -27,12 +40,19 @@ from app.people.schemas import (
 router = APIRouter(prefix="/api/v1", tags=["people"], route_class=ProblemRoute)
 
 
-def _out(session: SessionDep, person: Person, principal: Principal) -> PersonPublic:
-    out = PersonPublic.model_validate(person, from_attributes=True)
-    if person.id is not None and (principal.is_planner or principal.person_id == person.id):
-        reps = service.representations_of(session=session, person_id=person.id)
-        out.representations = [RepresentationPublic.model_validate(r, from_attributes=True) for r in reps]
+def _out(person: Person, reps: list[Representation] | None = None) -> PersonPublic:
+    """The person as the API answers; ``reps``, their opt-ins, only for those who may see them."""
+    out = PersonPublic.model_validate(person)
+    if reps is not None:
+        out.representations = [RepresentationPublic.model_validate(r) for r in reps]
     return out
+
+
+def _one(session: SessionDep, person: Person, principal: Principal) -> PersonPublic:
+    """One person: with their opt-ins for a coordinator or for themselves."""
+    if person.id is None or not (principal.is_planner or principal.person_id == person.id):
+        return _out(person)
+    return _out(person, service.representations_of(session=session, person_id=person.id))
 
 
 @router.get("/people", response_model=Page[PersonPublic])
@@ -43,7 +63,7 @@ def list_people(
     town: Annotated[str | None, Query(max_length=120)] = None,
     active: bool | None = None,
     q: Annotated[str | None, Query(max_length=100, description="Name or staff number contains")] = None,
-    network_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+    network_id: IdQuery = None,
 ) -> Page[PersonPublic]:
     rows, total = service.list_people(
         session=session,
@@ -55,30 +75,23 @@ def list_people(
         network_id=network_id,
     )
     reps = service.representations_by_person(session=session, person_ids=[p.id for p in rows if p.id])
-    items = []
-    for person in rows:
-        out = PersonPublic.model_validate(person, from_attributes=True)
-        out.representations = [
-            RepresentationPublic.model_validate(r, from_attributes=True) for r in reps.get(person.id or 0, [])
-        ]
-        items.append(out)
+    items = [_out(person, reps.get(person.id or 0, [])) for person in rows]
     return Page(items=items, total=total, **page.model_dump())
 
 
 @router.post("/people", response_model=PersonPublic, status_code=201)
 def create_person(session: SessionDep, principal: Planner, body: PersonCreate) -> PersonPublic:
     person = service.create_person(session=session, actor=principal.actor, data=body.model_dump())
-    return _out(session, person, principal)
+    return _one(session, person, principal)
 
 
 @router.get("/people/{person_id}", response_model=PersonPublic)
 def read_person(
-    session: SessionDep, principal: PlannerOrStaff, person_id: PathId, response: Response
+    session: SessionDep, principal: PlannerOrStaff, person_id: PathId, revision: ReadRevision
 ) -> PersonPublic:
     service.check_self_or_planner(principal, person_id, "record")
     person = service.get_person(session=session, person_id=person_id)
-    response.headers["ETag"] = records.etag(person.revision)
-    return _out(session, person, principal)
+    return _one(session, revision.tag(person), principal)
 
 
 @router.patch("/people/{person_id}", response_model=PersonPublic, responses=problems(412))
@@ -87,8 +100,7 @@ def update_person(
     principal: Planner,
     person_id: PathId,
     body: PersonUpdate,
-    response: Response,
-    if_match: records.IfMatch = None,
+    revision: ChangeRevision,
 ) -> PersonPublic:
     """Change a person. ``active: false`` also withdraws them from their upcoming places
     (see ``GET /api/v1/people/{person_id}/deactivation`` first)."""
@@ -97,10 +109,9 @@ def update_person(
         actor=principal.actor,
         person_id=person_id,
         changes=body.changes(),
-        expected=records.expected_revisions(if_match),
+        expected=revision.expected,
     )
-    response.headers["ETag"] = records.etag(person.revision)
-    return _out(session, person, principal)
+    return _one(session, revision.tag(person), principal)
 
 
 @router.get("/people/{person_id}/deactivation", response_model=PersonDeactivation)
@@ -150,7 +161,7 @@ def list_representations(
     service.check_self_or_planner(principal, person_id, "representation opt-ins")
     service.get_person(session=session, person_id=person_id)
     reps = service.representations_of(session=session, person_id=person_id)
-    return [RepresentationPublic.model_validate(r, from_attributes=True) for r in reps]
+    return [RepresentationPublic.model_validate(r) for r in reps]
 
 
 @router.post("/people/{person_id}/representations", response_model=RepresentationPublic, status_code=201)
@@ -166,7 +177,7 @@ def opt_in(
         network_id=body.network_id,
         public_naming=body.public_naming,
     )
-    return RepresentationPublic.model_validate(rep, from_attributes=True)
+    return RepresentationPublic.model_validate(rep)
 
 
 @router.patch("/representations/{representation_id}", response_model=RepresentationPublic)
@@ -174,23 +185,22 @@ def set_public_naming(
     session: SessionDep, principal: PlannerOrStaff, representation_id: PathId, body: RepresentationUpdate
 ) -> RepresentationPublic:
     """Give or withdraw consent to be named publicly as representing the network."""
-    rep = service.get_representation(
-        session=session, representation_id=representation_id, visible_to=principal
-    )
     rep = service.set_public_naming(
         session=session,
         actor=principal.actor,
         representation_id=representation_id,
         public_naming=body.public_naming,
+        visible_to=principal,
     )
-    return RepresentationPublic.model_validate(rep, from_attributes=True)
+    return RepresentationPublic.model_validate(rep)
 
 
 @router.delete("/representations/{representation_id}", status_code=204)
 def withdraw(session: SessionDep, principal: PlannerOrStaff, representation_id: PathId) -> Response:
     """Withdraw the opt-in: it is deleted and stops being used at once, everywhere."""
-    service.get_representation(session=session, representation_id=representation_id, visible_to=principal)
-    service.withdraw(session=session, actor=principal.actor, representation_id=representation_id)
+    service.withdraw(
+        session=session, actor=principal.actor, representation_id=representation_id, visible_to=principal
+    )
     return Response(status_code=204)
 
 
@@ -212,7 +222,7 @@ class UnavailabilityUpdate(Patch):
     note: Reason | None = None
 
 
-class UnavailabilityPublic(BaseModel):
+class UnavailabilityPublic(Public):
     id: int
     person_id: int
     starts_at: LondonDateTime
@@ -221,16 +231,12 @@ class UnavailabilityPublic(BaseModel):
     note: str
 
 
-def _away_out(row: object) -> UnavailabilityPublic:
-    return UnavailabilityPublic.model_validate(row, from_attributes=True)
-
-
 @router.get("/unavailability", response_model=Page[UnavailabilityPublic])
 def list_unavailability(
     session: SessionDep,
     principal: PlannerOrStaff,
     page: PageParams,
-    person_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+    person_id: IdQuery = None,
     start: Annotated[LondonDateTime | None, Query()] = None,
     end: Annotated[LondonDateTime | None, Query()] = None,
 ) -> Page[UnavailabilityPublic]:
@@ -242,7 +248,9 @@ def list_unavailability(
     rows, total = service.list_unavailability(
         session=session, limit=page.limit, offset=page.offset, person_id=person_id, start=start, end=end
     )
-    return Page(items=[_away_out(r) for r in rows], total=total, **page.model_dump())
+    return Page(
+        items=[UnavailabilityPublic.model_validate(r) for r in rows], total=total, **page.model_dump()
+    )
 
 
 # 404: the person does not exist.
@@ -256,7 +264,9 @@ def add_unavailability(
             raise Invalid("person_id is required (your sign-in is not linked to a person)")
         data["person_id"] = principal.person_id
     service.check_self_or_planner(principal, data["person_id"], "unavailability")
-    return _away_out(service.add_unavailability(session=session, actor=principal.actor, data=data))
+    return UnavailabilityPublic.model_validate(
+        service.add_unavailability(session=session, actor=principal.actor, data=data)
+    )
 
 
 @router.get("/unavailability/{unavailability_id}", response_model=UnavailabilityPublic)
@@ -266,26 +276,28 @@ def read_unavailability(
     row = service.get_unavailability(
         session=session, unavailability_id=unavailability_id, visible_to=principal
     )
-    return _away_out(row)
+    return UnavailabilityPublic.model_validate(row)
 
 
 @router.patch("/unavailability/{unavailability_id}", response_model=UnavailabilityPublic)
 def update_unavailability(
     session: SessionDep, principal: PlannerOrStaff, unavailability_id: PathId, body: UnavailabilityUpdate
 ) -> UnavailabilityPublic:
-    row = service.get_unavailability(
-        session=session, unavailability_id=unavailability_id, visible_to=principal
-    )
     row = service.update_unavailability(
-        session=session, actor=principal.actor, unavailability_id=unavailability_id, changes=body.changes()
+        session=session,
+        actor=principal.actor,
+        unavailability_id=unavailability_id,
+        changes=body.changes(),
+        visible_to=principal,
     )
-    return _away_out(row)
+    return UnavailabilityPublic.model_validate(row)
 
 
 @router.delete("/unavailability/{unavailability_id}", status_code=204)
 def remove_unavailability(
     session: SessionDep, principal: PlannerOrStaff, unavailability_id: PathId
 ) -> Response:
-    service.get_unavailability(session=session, unavailability_id=unavailability_id, visible_to=principal)
-    service.remove_unavailability(session=session, actor=principal.actor, unavailability_id=unavailability_id)
+    service.remove_unavailability(
+        session=session, actor=principal.actor, unavailability_id=unavailability_id, visible_to=principal
+    )
     return Response(status_code=204)

@@ -7,11 +7,8 @@ from sqlmodel import Session
 
 from app.accounts.deps import Planner
 from app.db import SessionDep
-from app.errors import NotFound
-from app.pages.common import see_other
-from app.pages.csrf import checked_form
-from app.pages.forms import FormInput
-from app.pages.rendering import flash
+from app.pages.flow import done
+from app.pages.forms import PostedForm
 from app.people import service as people
 from app.people.my_pages import parse_away
 from app.people.pages import person_page
@@ -20,11 +17,10 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
 @router.post("/plan/people/{person_id:id}/networks", response_class=HTMLResponse)
-async def record_opt_in(
-    request: Request, session: SessionDep, principal: Planner, person_id: int
+def record_opt_in(
+    request: Request, session: SessionDep, principal: Planner, person_id: int, form: PostedForm
 ) -> Response:
     person = people.get_person(session=session, person_id=person_id)
-    form = FormInput(await checked_form(request))
     network_id = form.ident("network_id", "a network")
     if not form.flag("confirmed_by_person"):
         form.error("confirmed_by_person", "Confirm that the person asked for this themselves")
@@ -41,21 +37,18 @@ async def record_opt_in(
     )
     if saved is None:
         return person_page(request, session, person, {"rep": form}, status=400)
-    flash(request, "Recorded the opt-in.")
-    return see_other(f"/plan/people/{person_id}#networks")
+    return done(request, f"/plan/people/{person_id}#networks", "Recorded the opt-in.")
 
 
 def _check_own_representation(session: Session, person_id: int, rep_id: int) -> None:
     """Another person's opt-in, reached through this person's address, reads as missing."""
-    if people.get_representation(session=session, representation_id=rep_id).person_id != person_id:
-        raise NotFound(f"representation {rep_id} does not exist")
+    people.belonging_to(people.get_representation(session=session, representation_id=rep_id), person_id)
 
 
 @router.post("/plan/people/{person_id:id}/networks/{rep_id:id}/naming")
-async def record_naming(
-    request: Request, session: SessionDep, principal: Planner, person_id: int, rep_id: int
+def record_naming(
+    request: Request, session: SessionDep, principal: Planner, person_id: int, rep_id: int, form: PostedForm
 ) -> Response:
-    form = FormInput(await checked_form(request))
     _check_own_representation(session, person_id, rep_id)
     people.set_public_naming(
         session=session,
@@ -63,42 +56,36 @@ async def record_naming(
         representation_id=rep_id,
         public_naming=form.flag("public_naming"),
     )
-    flash(request, "Changed the public-naming consent.")
-    return see_other(f"/plan/people/{person_id}#networks")
+    return done(request, f"/plan/people/{person_id}#networks", "Changed the public-naming consent.")
 
 
 @router.post("/plan/people/{person_id:id}/networks/{rep_id:id}/withdraw")
-async def record_withdrawal(
-    request: Request, session: SessionDep, principal: Planner, person_id: int, rep_id: int
+def record_withdrawal(
+    request: Request, session: SessionDep, principal: Planner, person_id: int, rep_id: int, _form: PostedForm
 ) -> Response:
-    await checked_form(request)
     _check_own_representation(session, person_id, rep_id)
     people.withdraw(session=session, actor=principal.actor, representation_id=rep_id)
-    flash(request, "Withdrawn and deleted.")
-    return see_other(f"/plan/people/{person_id}#networks")
+    return done(request, f"/plan/people/{person_id}#networks", "Withdrawn and deleted.")
 
 
 @router.post("/plan/people/{person_id:id}/unavailability", response_class=HTMLResponse)
-async def record_away(request: Request, session: SessionDep, principal: Planner, person_id: int) -> Response:
+def record_away(
+    request: Request, session: SessionDep, principal: Planner, person_id: int, form: PostedForm
+) -> Response:
     person = people.get_person(session=session, person_id=person_id)
-    form = FormInput(await checked_form(request))
     data = {**parse_away(form), "person_id": person_id}
     saved = form.submit(
         session, lambda: people.add_unavailability(session=session, actor=principal.actor, data=data)
     )
     if saved is None:
         return person_page(request, session, person, {"away": form}, status=400)
-    flash(request, "Recorded the time away.")
-    return see_other(f"/plan/people/{person_id}#away")
+    return done(request, f"/plan/people/{person_id}#away", "Recorded the time away.")
 
 
 @router.post("/plan/people/{person_id:id}/unavailability/{row_id:id}/delete")
-async def remove_away(
-    request: Request, session: SessionDep, principal: Planner, person_id: int, row_id: int
+def remove_away(
+    request: Request, session: SessionDep, principal: Planner, person_id: int, row_id: int, _form: PostedForm
 ) -> Response:
-    await checked_form(request)
-    if people.get_unavailability(session=session, unavailability_id=row_id).person_id != person_id:
-        raise NotFound(f"unavailability {row_id} does not exist")
+    people.belonging_to(people.get_unavailability(session=session, unavailability_id=row_id), person_id)
     people.remove_unavailability(session=session, actor=principal.actor, unavailability_id=row_id)
-    flash(request, "Removed the time away.")
-    return see_other(f"/plan/people/{person_id}#away")
+    return done(request, f"/plan/people/{person_id}#away", "Removed the time away.")

@@ -14,12 +14,11 @@ from app.assignments import service as assignments
 from app.clock import utcnow
 from app.db import SessionDep
 from app.enums import UnavailabilityReason
-from app.errors import NotFound
 from app.networks import service as networks
-from app.pages.common import options, see_other
-from app.pages.csrf import checked_form
-from app.pages.forms import FormInput, service_errors
-from app.pages.rendering import flash, render
+from app.pages.common import options
+from app.pages.flow import done
+from app.pages.forms import FormInput, PostedForm
+from app.pages.rendering import render
 from app.people import service as people
 from app.people.deps import Ambassador
 from app.people.models import Representation
@@ -80,34 +79,30 @@ def unavailability(request: Request, session: SessionDep, principal: Ambassador)
 
 
 @router.post("/my/unavailability", response_class=HTMLResponse)
-async def add_unavailability(request: Request, session: SessionDep, principal: Ambassador) -> Response:
-    form = FormInput(await checked_form(request))
-    data = parse_away(form)
-    saved = False
-    if form.ok:
-        with service_errors(form, session):
-            people.add_unavailability(
-                session=session, actor=principal.actor, data={**data, "person_id": _person_id(principal)}
-            )
-            saved = True
-    if not saved:
+def add_unavailability(
+    request: Request, session: SessionDep, principal: Ambassador, form: PostedForm
+) -> Response:
+    data = {**parse_away(form), "person_id": _person_id(principal)}
+    saved = form.submit(
+        session, lambda: people.add_unavailability(session=session, actor=principal.actor, data=data)
+    )
+    if saved is None:
         return _away_page(request, session, principal, form, status=400)
-    flash(request, "Saved. Coordinators will not be offered you for events at that time.")
-    return see_other("/my/unavailability")
+    return done(
+        request, "/my/unavailability", "Saved. Coordinators will not be offered you for events at that time."
+    )
 
 
 @router.post("/my/unavailability/{row_id:id}/delete")
-async def remove_unavailability(
-    request: Request, session: SessionDep, principal: Ambassador, row_id: int
+def remove_unavailability(
+    request: Request, session: SessionDep, principal: Ambassador, row_id: int, _form: PostedForm
 ) -> Response:
-    await checked_form(request)
-    row = people.get_unavailability(session=session, unavailability_id=row_id)
-    if row.person_id != principal.person_id:
-        # Even a coordinator's own page removes only their own time away.
-        raise NotFound(f"unavailability {row_id} does not exist")
+    # Even a coordinator's own page removes only their own time away.
+    people.belonging_to(
+        people.get_unavailability(session=session, unavailability_id=row_id), principal.person_id
+    )
     people.remove_unavailability(session=session, actor=principal.actor, unavailability_id=row_id)
-    flash(request, "Removed.")
-    return see_other("/my/unavailability")
+    return done(request, "/my/unavailability", "Removed.")
 
 
 # --- what Muster holds -----------------------------------------------------------------
@@ -143,57 +138,49 @@ def my_data(request: Request, session: SessionDep, principal: Ambassador) -> Res
 
 
 @router.post("/my/data/networks", response_class=HTMLResponse)
-async def opt_in(request: Request, session: SessionDep, principal: Ambassador) -> Response:
-    form = FormInput(await checked_form(request))
+def opt_in(request: Request, session: SessionDep, principal: Ambassador, form: PostedForm) -> Response:
     network_id = form.ident("network_id", "a network")
-    saved = None
-    if form.ok and network_id is not None:
-        with service_errors(form, session, "network_id"):
-            saved = people.opt_in(
-                session=session,
-                actor=principal.actor,
-                person_id=_person_id(principal),
-                network_id=network_id,
-                public_naming=form.flag("public_naming"),
-            )
+    saved = form.submit(
+        session,
+        lambda: people.opt_in(
+            session=session,
+            actor=principal.actor,
+            person_id=_person_id(principal),
+            network_id=network_id or 0,
+            public_naming=form.flag("public_naming"),
+        ),
+        field="network_id",
+    )
     if saved is None:
         return _data_page(request, session, principal, form, status=400)
     network = networks.get_network(session=session, network_id=saved.network_id)
-    flash(request, f"Thank you. You now represent the {network.name} at outreach events.")
-    return see_other("/my/data")
+    return done(request, "/my/data", f"Thank you. You now represent the {network.name} at outreach events.")
 
 
 def _own_representation(session: Session, principal: Principal, rep_id: int) -> Representation:
+    # Even a coordinator's own page changes only their own opt-ins.
     rep = people.get_representation(session=session, representation_id=rep_id)
-    if rep.person_id != principal.person_id:
-        # Even a coordinator's own page changes only their own opt-ins.
-        raise NotFound(f"representation {rep_id} does not exist")
-    return rep
+    return people.belonging_to(rep, principal.person_id)
 
 
 @router.post("/my/data/networks/{rep_id:id}/naming")
-async def change_naming(
-    request: Request, session: SessionDep, principal: Ambassador, rep_id: int
+def change_naming(
+    request: Request, session: SessionDep, principal: Ambassador, rep_id: int, form: PostedForm
 ) -> Response:
-    form = FormInput(await checked_form(request))
     _own_representation(session, principal, rep_id)
     allow = form.flag("public_naming")
     people.set_public_naming(
         session=session, actor=principal.actor, representation_id=rep_id, public_naming=allow
     )
-    flash(
-        request,
-        "You may now be named on public event pages for this network."
-        if allow
-        else "You will no longer be named on public pages for this network.",
-    )
-    return see_other("/my/data")
+    if allow:
+        return done(request, "/my/data", "You may now be named on public event pages for this network.")
+    return done(request, "/my/data", "You will no longer be named on public pages for this network.")
 
 
 @router.post("/my/data/networks/{rep_id:id}/withdraw")
-async def withdraw(request: Request, session: SessionDep, principal: Ambassador, rep_id: int) -> Response:
-    await checked_form(request)
+def withdraw(
+    request: Request, session: SessionDep, principal: Ambassador, rep_id: int, _form: PostedForm
+) -> Response:
     _own_representation(session, principal, rep_id)
     people.withdraw(session=session, actor=principal.actor, representation_id=rep_id)
-    flash(request, "Withdrawn. Muster no longer holds that you represent this network.")
-    return see_other("/my/data")
+    return done(request, "/my/data", "Withdrawn. Muster no longer holds that you represent this network.")

@@ -2,7 +2,6 @@
 person opts into and their time away are recorded from their page: ``availability_pages``."""
 
 from datetime import timedelta
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -17,16 +16,29 @@ from app.db import SessionDep
 from app.enums import PersonKind, UnavailabilityReason, label
 from app.events.models import Event
 from app.networks import service as networks
-from app.pages.common import fields_of, int_param, options, page_from, query_string, see_other, text_param
-from app.pages.csrf import checked_form
-from app.pages.forms import FormInput, opened_at, values_from
-from app.pages.rendering import flash, render
+from app.pages.common import int_param, options, page_from, query_string, see_other, text_param
+from app.pages.flow import done
+from app.pages.forms import FormInput, PostedForm, opened_at
+from app.pages.rendering import render
+from app.pages.retiring import Affected, Retiring
 from app.people import service as people
 from app.people.models import Person
 from app.people.schemas import PersonCreate
 from app.venues.models import Venue
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
+
+RETIRING = Retiring(
+    pages="/plan/people",
+    heading="Deactivate {name}",
+    affected_title="Places they will be withdrawn from",
+    button="Deactivate",
+    button_affecting="Deactivate and withdraw them",
+    confirm="Confirm that {name} should be withdrawn from {count} upcoming events",
+    done="{name} is now inactive and has been withdrawn from {count} upcoming events; "
+    "they will be told, and the events show the gap.",
+    done_alone="{name} is now inactive.",
+)
 
 # The form leaves the base's map position to the API and the import.
 FORM_FIELDS = (
@@ -49,7 +61,7 @@ def _person_form(
     form: FormInput,
     person: Person | None,
     status: int = 200,
-    affected: list[dict[str, Any]] | None = None,
+    affected: Affected | None = None,
 ) -> Response:
     context = {"form": form, "person": person, "kinds": options(PersonKind), "affected": affected or []}
     return render(request, "people/form.html", context, status=status)
@@ -96,8 +108,7 @@ def new_person(request: Request, principal: Planner) -> Response:
 
 
 @router.post("/plan/people/new", response_class=HTMLResponse)
-async def create_person(request: Request, session: SessionDep, principal: Planner) -> Response:
-    form = FormInput(await checked_form(request))
+def create_person(request: Request, session: SessionDep, principal: Planner, form: PostedForm) -> Response:
     data = form.parse(PersonCreate, fields=FORM_FIELDS)
     person = form.submit(
         session,
@@ -106,8 +117,7 @@ async def create_person(request: Request, session: SessionDep, principal: Planne
     )
     if person is None:
         return _person_form(request, form, None, status=400)
-    flash(request, f"Added {person.name}.")
-    return see_other(f"/plan/people/{person.id}")
+    return done(request, f"/plan/people/{person.id}", f"Added {person.name}.")
 
 
 def person_page(
@@ -152,25 +162,19 @@ def show_person(request: Request, session: SessionDep, principal: Planner, perso
 @router.get("/plan/people/{person_id:id}/edit", response_class=HTMLResponse)
 def edit_person(request: Request, session: SessionDep, principal: Planner, person_id: int) -> Response:
     person = people.get_person(session=session, person_id=person_id)
-    form = FormInput()
-    form.values.update(values_from(fields_of(person)))
+    form = FormInput.opened_on(person)
     form.values["languages"] = ", ".join(person.languages or [])
     return _person_form(request, form, person)
 
 
 @router.post("/plan/people/{person_id:id}/edit", response_class=HTMLResponse)
-async def update_person(
-    request: Request, session: SessionDep, principal: Planner, person_id: int
+def update_person(
+    request: Request, session: SessionDep, principal: Planner, person_id: int, form: PostedForm
 ) -> Response:
     person = people.get_person(session=session, person_id=person_id)
-    form = FormInput(await checked_form(request))
     data = form.parse(PersonCreate, fields=FORM_FIELDS)
     affected = _person_affected(session, person) if not form.flag("active") else []
-    if form.ok and affected and not form.flag("confirm_deactivation"):
-        form.error(
-            "confirm_deactivation",
-            f"Confirm that {person.name} should be withdrawn from {len(affected)} upcoming events",
-        )
+    RETIRING.ask_on(form, person, affected)
     saved = form.submit(
         session,
         lambda: people.update_person(
@@ -185,24 +189,18 @@ async def update_person(
     )
     if saved is None:
         return _person_form(request, form, person, status=400, affected=affected)
-    flash(request, _person_withdrawn_message(person, affected) if affected else "Saved.")
-    return see_other(f"/plan/people/{person_id}")
+    return done(
+        request, f"/plan/people/{person_id}", RETIRING.said(person, affected) if affected else "Saved."
+    )
 
 
-def _person_affected(session: Session, person: Person) -> list[dict[str, Any]]:
+def _person_affected(session: Session, person: Person) -> Affected:
     """The upcoming places that deactivating the person withdraws, for the confirmation."""
     return _described(people.upcoming_places(session=session, person_id=person.id or 0))
 
 
-def _described(places: list[tuple[Assignment, Event, Venue]]) -> list[dict[str, Any]]:
+def _described(places: list[tuple[Assignment, Event, Venue]]) -> Affected:
     return [{"event": e, "status": a.status, "detail": f"{v.name} · {label(a.role)}"} for a, e, v in places]
-
-
-def _person_withdrawn_message(person: Person, affected: list[dict[str, Any]]) -> str:
-    return (
-        f"{person.name} is now inactive and has been withdrawn from {len(affected)} upcoming events; "
-        "they will be told, and the events show the gap."
-    )
 
 
 @router.get("/plan/people/{person_id:id}/deactivate", response_class=HTMLResponse)
@@ -213,32 +211,17 @@ def confirm_person_deactivation(
     places = people.upcoming_places(session=session, person_id=person_id)
     if not person.active and not places:
         return see_other(f"/plan/people/{person_id}")
-    affected = _described(places)
-    context = {
-        "caption": person.name,
-        "heading": f"Deactivate {person.name}",
-        "summary": people.deactivation_summary(person, places),
-        "places": affected,
-        "affected_title": "Places they will be withdrawn from",
-        "action": f"/plan/people/{person_id}/deactivate",
-        "button": "Deactivate" + (" and withdraw them" if affected else ""),
-        "back_href": f"/plan/people/{person_id}",
-    }
-    return render(request, "deactivate.html", context)
+    summary = people.deactivation_summary(person, places)
+    return RETIRING.confirmation(request, person, summary, _described(places))
 
 
 @router.post("/plan/people/{person_id:id}/deactivate")
-async def deactivate_person(
-    request: Request, session: SessionDep, principal: Planner, person_id: int
+def deactivate_person(
+    request: Request, session: SessionDep, principal: Planner, person_id: int, _form: PostedForm
 ) -> Response:
-    await checked_form(request)
     person = people.get_person(session=session, person_id=person_id)
     affected = _person_affected(session, person)
     people.update_person(
         session=session, actor=principal.actor, person_id=person_id, changes={"active": False}
     )
-    flash(
-        request,
-        _person_withdrawn_message(person, affected) if affected else f"{person.name} is now inactive.",
-    )
-    return see_other(f"/plan/people/{person_id}")
+    return done(request, f"/plan/people/{person_id}", RETIRING.said(person, affected))

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from app.api_common import Code, Language, Latitude, Longitude, Name, Phone, ShortText, Strict, Town
+from app.api_common import Code, Language, Latitude, Longitude, Name, Phone, Public, ShortText, Strict, Town
 from app.clock import LondonDateTime
 from app.enums import AssignmentRole, AssignmentStatus, EventStatus, PersonKind
 from app.fields import OptionalEmail, Partial, Worded
@@ -42,7 +42,7 @@ class PersonUpdate(Partial[PersonFields]):
     NULLABLE = frozenset({"latitude", "longitude"})
 
 
-class RepresentationPublic(BaseModel):
+class RepresentationPublic(Public):
     id: int
     person_id: int
     network_id: int
@@ -51,7 +51,7 @@ class RepresentationPublic(BaseModel):
     public_naming_at: LondonDateTime | None
 
 
-class PersonPublic(BaseModel):
+class PersonPublic(Public):
     id: int
     name: str
     staff_number: str

@@ -1,9 +1,9 @@
 """People, their representation opt-ins and their unavailability."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from app import records
 from app.accounts.principal import Principal
@@ -31,6 +31,17 @@ def acts_for(principal: Principal, person_id: int) -> bool:
 def check_self_or_planner(principal: Principal, person_id: int, what: str) -> None:
     if not acts_for(principal, person_id):
         raise Forbidden(f"you may only see or change your own {what}")
+
+
+R = TypeVar("R", bound=SQLModel)
+
+
+def belonging_to(row: R, person_id: int | None) -> R:
+    """The row (an opt-in, time away, a duty), if it is this person's; another person's
+    reads as missing, so a page reached by someone else's id tells nothing."""
+    if getattr(row, "person_id", None) != person_id:
+        raise NotFound(f"{audit.record_type_of(row)} {getattr(row, 'id', None)} does not exist")
+    return row
 
 
 def _hide_from_others(visible_to: Principal | None, person_id: int, what: str, record_id: int) -> None:
@@ -164,15 +175,9 @@ def _withdraw_from_upcoming(session: Session, actor: Actor, person: Person) -> N
         assignment.revision += 1
         assignment.updated_at = utcnow()
         session.add(assignment)
-        audit.record(
-            session=session,
-            actor=actor,
-            action="update",
-            record_type="assignment",
-            record_id=assignment.id or 0,
-            summary=f"{person.name} withdrawn from '{event.title}': no longer active",
-            before=before,
-            after=audit.snapshot(assignment),
+        summary = f"{person.name} withdrawn from '{event.title}': no longer active"
+        audit.note(
+            session, actor, "update", assignment, summary, before=before, after=audit.snapshot(assignment)
         )
 
 
@@ -256,9 +261,14 @@ def opt_in(
 
 
 def set_public_naming(
-    *, session: Session, actor: Actor, representation_id: int, public_naming: bool
+    *,
+    session: Session,
+    actor: Actor,
+    representation_id: int,
+    public_naming: bool,
+    visible_to: Principal | None = None,
 ) -> Representation:
-    rep = get_representation(session=session, representation_id=representation_id)
+    rep = get_representation(session=session, representation_id=representation_id, visible_to=visible_to)
     changes: dict[str, Any] = {"public_naming": public_naming}
     changes["public_naming_at"] = utcnow() if public_naming else None
     return records.update(
@@ -270,19 +280,20 @@ def set_public_naming(
     )
 
 
-def withdraw(*, session: Session, actor: Actor, representation_id: int) -> None:
+def withdraw(
+    *, session: Session, actor: Actor, representation_id: int, visible_to: Principal | None = None
+) -> None:
     """Delete the opt-in at once: every suggestion, page and count stops using it."""
-    rep = get_representation(session=session, representation_id=representation_id)
-    audit.record(
-        session=session,
-        actor=actor,
-        action="withdraw",
-        record_type="representation",
-        record_id=representation_id,
-        summary="representation opt-in withdrawn",
-        before=audit.snapshot(rep),
-    )
-    session.delete(rep)
+    rep = get_representation(session=session, representation_id=representation_id, visible_to=visible_to)
+    _delete(session, actor, "withdraw", rep, "representation opt-in withdrawn")
+
+
+def _delete(
+    session: Session, actor: Actor, action: str, row: Representation | Unavailability, summary: str
+) -> None:
+    """Delete the row, its last state kept in the audit trail."""
+    audit.note(session, actor, action, row, summary, before=audit.snapshot(row))
+    session.delete(row)
     session.commit()
 
 
@@ -335,25 +346,22 @@ def add_unavailability(*, session: Session, actor: Actor, data: dict[str, Any]) 
 
 
 def update_unavailability(
-    *, session: Session, actor: Actor, unavailability_id: int, changes: dict[str, Any]
+    *,
+    session: Session,
+    actor: Actor,
+    unavailability_id: int,
+    changes: dict[str, Any],
+    visible_to: Principal | None = None,
 ) -> Unavailability:
-    row = get_unavailability(session=session, unavailability_id=unavailability_id)
+    row = get_unavailability(session=session, unavailability_id=unavailability_id, visible_to=visible_to)
     _check_span(changes.get("starts_at", row.starts_at), changes.get("ends_at", row.ends_at))
     return records.update(
         session=session, actor=actor, record=row, changes=changes, summary="unavailability changed"
     )
 
 
-def remove_unavailability(*, session: Session, actor: Actor, unavailability_id: int) -> None:
-    row = get_unavailability(session=session, unavailability_id=unavailability_id)
-    audit.record(
-        session=session,
-        actor=actor,
-        action="delete",
-        record_type="unavailability",
-        record_id=unavailability_id,
-        summary="unavailability removed",
-        before=audit.snapshot(row),
-    )
-    session.delete(row)
-    session.commit()
+def remove_unavailability(
+    *, session: Session, actor: Actor, unavailability_id: int, visible_to: Principal | None = None
+) -> None:
+    row = get_unavailability(session=session, unavailability_id=unavailability_id, visible_to=visible_to)
+    _delete(session, actor, "delete", row, "unavailability removed")

@@ -2,11 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 
-from app import records
 from app.accounts.deps import AnyUser, Planner
-from app.api_common import Page, PageParams, PathId, ProblemRoute, problems
+from app.api_common import ChangeRevision, Page, PageParams, PathId, ProblemRoute, ReadRevision, problems
 from app.db import SessionDep
 from app.enums import Role, VenueKind
 from app.errors import Forbidden
@@ -22,10 +21,6 @@ from app.venues.schemas import (
 router = APIRouter(prefix="/api/v1/venues", tags=["venues"], route_class=ProblemRoute)
 
 
-def _out(venue: object) -> VenuePublic:
-    return VenuePublic.model_validate(venue, from_attributes=True)
-
-
 @router.get("", response_model=Page[VenuePublic])
 def list_venues(
     session: SessionDep,
@@ -39,20 +34,23 @@ def list_venues(
     rows, total = service.list_venues(
         session=session, limit=page.limit, offset=page.offset, town=town, kind=kind, only_ids=only
     )
-    return Page(items=[_out(r) for r in rows], total=total, **page.model_dump())
+    return Page(items=[VenuePublic.model_validate(r) for r in rows], total=total, **page.model_dump())
 
 
 @router.post("", response_model=VenuePublic, status_code=201)
 def create_venue(session: SessionDep, principal: Planner, body: VenueCreate) -> VenuePublic:
-    return _out(service.create_venue(session=session, actor=principal.actor, data=body.model_dump()))
+    return VenuePublic.model_validate(
+        service.create_venue(session=session, actor=principal.actor, data=body.model_dump())
+    )
 
 
 @router.get("/{venue_id}", response_model=VenuePublic)
-def read_venue(session: SessionDep, principal: AnyUser, venue_id: PathId, response: Response) -> VenuePublic:
+def read_venue(
+    session: SessionDep, principal: AnyUser, venue_id: PathId, revision: ReadRevision
+) -> VenuePublic:
     venue = service.get_venue(session=session, venue_id=venue_id)
     service.check_can_see(principal, venue_id)
-    response.headers["ETag"] = records.etag(venue.revision)
-    return _out(venue)
+    return VenuePublic.model_validate(revision.tag(venue))
 
 
 @router.patch("/{venue_id}", response_model=VenuePublic, responses=problems(412))
@@ -61,8 +59,7 @@ def update_venue(
     principal: AnyUser,
     venue_id: PathId,
     body: VenueUpdate,
-    response: Response,
-    if_match: records.IfMatch = None,
+    revision: ChangeRevision,
 ) -> VenuePublic:
     """Coordinators change anything; a partner only their venue's access, parking and opening notes.
 
@@ -75,10 +72,9 @@ def update_venue(
         principal=principal,
         venue_id=venue_id,
         changes=body.changes(),
-        expected=records.expected_revisions(if_match),
+        expected=revision.expected,
     )
-    response.headers["ETag"] = records.etag(venue.revision)
-    return _out(venue)
+    return VenuePublic.model_validate(revision.tag(venue))
 
 
 @router.get("/{venue_id}/deactivation", response_model=VenueDeactivation)

@@ -1,7 +1,5 @@
 """The coordinator's venue pages: the list, one venue, the form, taking one out of use."""
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
@@ -13,15 +11,36 @@ from app.db import SessionDep
 from app.enums import VenueKind
 from app.events import service as events
 from app.events.service import EventFilters
-from app.pages.common import by_id, fields_of, options, page_from, query_string, see_other, text_param
-from app.pages.csrf import checked_form
-from app.pages.forms import FormInput, opened_at, values_from
-from app.pages.rendering import flash, render
+from app.pages.common import (
+    by_id,
+    choice_param,
+    options,
+    page_from,
+    query_string,
+    see_other,
+    text_param,
+)
+from app.pages.flow import done
+from app.pages.forms import FormInput, PostedForm, opened_at
+from app.pages.rendering import render
+from app.pages.retiring import Affected, Retiring
 from app.venues import service as venues
 from app.venues.models import Venue
 from app.venues.schemas import VenueCreate
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
+
+RETIRING = Retiring(
+    pages="/plan/venues",
+    heading="Take {name} out of use",
+    affected_title="Events booked there",
+    button="Take out of use",
+    button_affecting="Take out of use and hide these events",
+    confirm="Confirm that the {count} upcoming events at {name} should come off public view",
+    done="{name} is no longer in use. Its {count} upcoming events are off public view "
+    "and flagged on the dashboard: move or cancel them.",
+    done_alone="{name} is no longer in use.",
+)
 
 
 def _venue_form(
@@ -29,7 +48,7 @@ def _venue_form(
     form: FormInput,
     venue: Venue | None,
     status: int = 200,
-    affected: list[dict[str, Any]] | None = None,
+    affected: Affected | None = None,
 ) -> Response:
     context = {"form": form, "venue": venue, "kinds": options(VenueKind), "affected": affected or []}
     return render(request, "venues/form.html", context, status=status)
@@ -38,8 +57,7 @@ def _venue_form(
 @router.get("/plan/venues", response_class=HTMLResponse)
 def venue_list(request: Request, session: SessionDep, principal: Planner) -> Response:
     town = text_param(request, "town", 120)
-    kind = request.query_params.get("kind", "")
-    kind = kind if kind in VenueKind.__members__ else ""
+    kind = choice_param(request, "kind", VenueKind.__members__)
     page = page_from(request)
     rows, total = venues.list_venues(
         session=session, limit=page.size, offset=page.offset, town=town or None, kind=kind or None
@@ -65,16 +83,14 @@ def new_venue(request: Request, principal: Planner) -> Response:
 
 
 @router.post("/plan/venues/new", response_class=HTMLResponse)
-async def create_venue(request: Request, session: SessionDep, principal: Planner) -> Response:
-    form = FormInput(await checked_form(request))
+def create_venue(request: Request, session: SessionDep, principal: Planner, form: PostedForm) -> Response:
     data = form.parse(VenueCreate)
     venue = form.submit(
         session, lambda: venues.create_venue(session=session, actor=principal.actor, data=data)
     )
     if venue is None:
         return _venue_form(request, form, None, status=400)
-    flash(request, f"Added {venue.name}.")
-    return see_other(f"/plan/venues/{venue.id}")
+    return done(request, f"/plan/venues/{venue.id}", f"Added {venue.name}.")
 
 
 @router.get("/plan/venues/{venue_id:id}", response_class=HTMLResponse)
@@ -98,22 +114,17 @@ def venue_page(request: Request, session: SessionDep, principal: Planner, venue_
 @router.get("/plan/venues/{venue_id:id}/edit", response_class=HTMLResponse)
 def edit_venue(request: Request, session: SessionDep, principal: Planner, venue_id: int) -> Response:
     venue = venues.get_venue(session=session, venue_id=venue_id)
-    form = FormInput()
-    form.values.update(values_from(fields_of(venue)))
-    return _venue_form(request, form, venue)
+    return _venue_form(request, FormInput.opened_on(venue), venue)
 
 
 @router.post("/plan/venues/{venue_id:id}/edit", response_class=HTMLResponse)
-async def update_venue(request: Request, session: SessionDep, principal: Planner, venue_id: int) -> Response:
+def update_venue(
+    request: Request, session: SessionDep, principal: Planner, venue_id: int, form: PostedForm
+) -> Response:
     venue = venues.get_venue(session=session, venue_id=venue_id)
-    form = FormInput(await checked_form(request))
     data = form.parse(VenueCreate)
     affected = _venue_affected(session, venue) if venue.active and not form.flag("active") else []
-    if form.ok and affected and not form.flag("confirm_deactivation"):
-        form.error(
-            "confirm_deactivation",
-            f"Confirm that the {len(affected)} upcoming events at {venue.name} should come off public view",
-        )
+    RETIRING.ask_on(form, venue, affected)
     saved = form.submit(
         session,
         lambda: venues.update_venue(
@@ -123,23 +134,19 @@ async def update_venue(request: Request, session: SessionDep, principal: Planner
     )
     if saved is None:
         return _venue_form(request, form, venue, status=400, affected=affected)
-    flash(request, _venue_retired_message(venue, affected) if affected else "Saved the venue.")
-    return see_other(f"/plan/venues/{venue_id}")
+    return done(
+        request,
+        f"/plan/venues/{venue_id}",
+        RETIRING.said(venue, affected) if affected else "Saved the venue.",
+    )
 
 
-def _venue_affected(session: Session, venue: Venue) -> list[dict[str, Any]]:
+def _venue_affected(session: Session, venue: Venue) -> Affected:
     """The upcoming events that taking the venue out of use affects, for the confirmation."""
     return [
         {"event": e, "status": e.status, "detail": "Shown to the public" if e.public else "Not public"}
         for e in venues.upcoming_events(session=session, venue_id=venue.id or 0)
     ]
-
-
-def _venue_retired_message(venue: Venue, affected: list[dict[str, Any]]) -> str:
-    return (
-        f"{venue.name} is no longer in use. Its {len(affected)} upcoming events are off public view "
-        "and flagged on the dashboard: move or cancel them."
-    )
 
 
 @router.get("/plan/venues/{venue_id:id}/deactivate", response_class=HTMLResponse)
@@ -150,28 +157,15 @@ def confirm_venue_deactivation(
     if not venue.active:
         return see_other(f"/plan/venues/{venue_id}")
     affected = _venue_affected(session, venue)
-    context = {
-        "caption": venue.name,
-        "heading": f"Take {venue.name} out of use",
-        "summary": venues.deactivation_summary(venue, [item["event"] for item in affected]),
-        "places": affected,
-        "affected_title": "Events booked there",
-        "action": f"/plan/venues/{venue_id}/deactivate",
-        "button": "Take out of use" + (" and hide these events" if affected else ""),
-        "back_href": f"/plan/venues/{venue_id}",
-    }
-    return render(request, "deactivate.html", context)
+    summary = venues.deactivation_summary(venue, [item["event"] for item in affected])
+    return RETIRING.confirmation(request, venue, summary, affected)
 
 
 @router.post("/plan/venues/{venue_id:id}/deactivate")
-async def deactivate_venue(
-    request: Request, session: SessionDep, principal: Planner, venue_id: int
+def deactivate_venue(
+    request: Request, session: SessionDep, principal: Planner, venue_id: int, _form: PostedForm
 ) -> Response:
-    await checked_form(request)
     venue = venues.get_venue(session=session, venue_id=venue_id)
     affected = _venue_affected(session, venue) if venue.active else []
     venues.update_venue(session=session, principal=principal, venue_id=venue_id, changes={"active": False})
-    flash(
-        request, _venue_retired_message(venue, affected) if affected else f"{venue.name} is no longer in use."
-    )
-    return see_other(f"/plan/venues/{venue_id}")
+    return done(request, f"/plan/venues/{venue_id}", RETIRING.said(venue, affected))

@@ -11,6 +11,7 @@ from app.api_common import (
     Name,
     Phone,
     Postcode,
+    Public,
     ShortText,
     Strict,
     Town,
@@ -50,7 +51,7 @@ class VenueUpdate(Partial[VenueFields]):
     NULLABLE = frozenset({"latitude", "longitude"})
 
 
-class VenuePublic(BaseModel):
+class VenuePublic(Public):
     id: int
     name: str
     kind: VenueKind

@@ -178,13 +178,5 @@ def _take_off_public_view(session: Session, actor: Actor, venue: Venue) -> None:
         event.public = False
         records.bump(event)
         session.add(event)
-        audit.record(
-            session=session,
-            actor=actor,
-            action="update",
-            record_type="event",
-            record_id=event.id or 0,
-            summary=f"event '{event.title}' taken off public view: {venue.name} is no longer in use",
-            before=before,
-            after=audit.snapshot(event),
-        )
+        summary = f"event '{event.title}' taken off public view: {venue.name} is no longer in use"
+        audit.note(session, actor, "update", event, summary, before=before, after=audit.snapshot(event))
