@@ -27,25 +27,21 @@ import os
 import random
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
-import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bulk import assignment, campaign, drop_in, insert, job_centre, officer
+from serve import BASE_URL, bench_env, in_scratch_folder, serving, use_database
 from targets import RESULTS_DIR, Target, markdown, report
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = RESULTS_DIR / "feeds.json"
 SUMMARY = RESULTS_DIR / "FEEDS.md"
 TARGETS = {"feed": 0.5, "304": 0.8}  # shares of the ceiling's requests per second
-SECRET = "bench-secret-key-not-for-production-0123456789abcdef"
-BASE_URL = "https://muster.bench"
 
 EVENTS = 20_000
 PEOPLE = 2_000
@@ -55,16 +51,8 @@ TARGET_EVENTS = 200
 TEAM = 3
 
 
-def _setup_environment(database_url: str) -> None:
-    os.environ["MUSTER_DATABASE_URL"] = database_url
-    os.environ["MUSTER_SECRET_KEY"] = SECRET
-    os.environ["MUSTER_BASE_URL"] = BASE_URL
-    sys.path.insert(0, str(ROOT))
-
-
 def build_database(database_url: str) -> tuple[str, float]:
     """Migrate and fill the database; give the personal feed's path and its cold build time."""
-    import sqlalchemy as sa
     from sqlmodel import Session
 
     import app.models as models
@@ -72,109 +60,56 @@ def build_database(database_url: str) -> tuple[str, float]:
     from app.accounts import service as accounts
     from app.audit.service import SYSTEM
     from app.db import make_engine
-    from app.enums import AssignmentRole, AssignmentStatus, EventStatus, Role
-    from app.feeds import links, serving
+    from app.enums import AssignmentRole, AssignmentStatus, Role
+    from app.feeds import links
+    from app.feeds import serving as feed_serving
 
     migrate.upgrade(database_url)
     engine = make_engine(database_url)
     rng = random.Random(20261122)
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-    towns = ["Accrington", "Bacup", "Blackburn", "Burnley", "Darwen", "Nelson", "Rawtenstall"]
-
-    def table(model: Any) -> sa.Table:
-        return model.__table__  # type: ignore[no-any-return]
-
     with engine.begin() as conn:
-        conn.execute(
-            sa.insert(table(models.Venue)),
-            [
-                {
-                    "name": f"Jobcentre Plus {towns[i % len(towns)]} {i}",
-                    "kind": "job_centre",
-                    "address": f"{i} Market Street",
-                    "town": towns[i % len(towns)],
-                    "postcode": f"BB{i % 12} {i % 9}AA",
-                    "latitude": 53.7 + rng.random() / 10,
-                    "longitude": -2.5 + rng.random() / 5,
-                    "accessibility_notes": "Step-free entrance; hearing loop at the desk",
-                    "parking_notes": "Staff park in the rear yard",
-                    "opening_notes": "",
-                    "partner_organisation": "DWP",
-                    "contact_name": "Office manager",
-                    "contact_phone": "01254 000000",
-                    "contact_email": "manager@example.org",
-                    "active": True,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for i in range(1, VENUES + 1)
-            ],
-        )
-        conn.execute(
-            sa.insert(table(models.Campaign)),
-            [
-                {
-                    "name": f"Campaign {i}: police constables",
-                    "description": "",
-                    "roles_recruited": ["Police constable"],
-                    "target_groups": [],
-                    "starts_on": (now - timedelta(days=200)).date(),
-                    "ends_on": (now + timedelta(days=400)).date(),
-                    "targets_text": "",
-                    "targets": [],
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for i in range(1, CAMPAIGNS + 1)
-            ],
-        )
-        conn.execute(
-            sa.insert(table(models.Person)),
-            [
-                {
-                    "name": f"PC Person {i:04d}",
-                    "staff_number": f"B{i:05d}",
-                    "kind": "police_officer",
-                    "rank_or_title": "PC",
-                    "base_town": towns[i % len(towns)],
-                    "languages": ["Urdu"] if i % 5 == 0 else [],
-                    "monthly_limit": 4,
-                    "active": True,
-                    "email": f"person{i}@example.org",
-                    "phone": "07700 900000",
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for i in range(1, PEOPLE + 1)
-            ],
-        )
+        venues = [
+            job_centre(
+                i,
+                latitude=53.7 + rng.random() / 10,
+                longitude=-2.5 + rng.random() / 5,
+                contact_email="manager@example.org",
+            )
+            for i in range(1, VENUES + 1)
+        ]
+        insert(conn, models.Venue, venues, at=now)
+        campaigns = [
+            campaign(
+                f"Campaign {i}: police constables",
+                (now - timedelta(days=200)).date(),
+                (now + timedelta(days=400)).date(),
+            )
+            for i in range(1, CAMPAIGNS + 1)
+        ]
+        insert(conn, models.Campaign, campaigns, at=now)
+        people = [
+            officer(i, f"PC Person {i:04d}", languages=["Urdu"] if i % 5 == 0 else [])
+            for i in range(1, PEOPLE + 1)
+        ]
+        insert(conn, models.Person, people, at=now)
         events = []
         for i in range(1, EVENTS + 1):
             start = now + timedelta(days=rng.randint(-150, 365), hours=rng.randint(0, 8))
             events.append(
-                {
-                    "campaign_id": 1 + i % CAMPAIGNS,
-                    "venue_id": 1 + i % VENUES,
-                    "title": f"Careers drop-in {i}",
-                    "starts_at": start,
-                    "ends_at": start + timedelta(hours=6),
-                    "status": EventStatus.confirmed.value,
-                    "public": i % 2 == 0,
-                    "public_description": "Meet officers and staff; ask about joining.",
-                    "internal_notes": "Bring the pop-up banner.",
-                    "what_to_bring": "Leaflets, warrant card, lanyard",
-                    "ambassadors_needed": 2,
-                    "recruiters_needed": 1,
-                    "wanted_languages": [],
-                    "revision": 0,
-                    "cancelled_reason": "",
-                    "partner_status": "confirmed",
-                    "partner_message": "",
-                    "created_at": now,
-                    "updated_at": now,
-                }
+                drop_in(
+                    i,
+                    start,
+                    campaign_id=1 + i % CAMPAIGNS,
+                    venue_id=1 + i % VENUES,
+                    public=i % 2 == 0,
+                    public_description="Meet officers and staff; ask about joining.",
+                    internal_notes="Bring the pop-up banner.",
+                    ambassadors_needed=2,
+                    recruiters_needed=1,
+                )
             )
-        conn.execute(sa.insert(table(models.Event)), events)
+        insert(conn, models.Event, events, at=now)
         # The person under test (id 1) is on 200 events inside the feed's window; every
         # event has a team of three others.
         target_events = rng.sample(
@@ -187,20 +122,10 @@ def build_database(database_url: str) -> tuple[str, float]:
             if event_id in target_events:
                 team[0] = 1
             for k, person_id in enumerate(team):
-                assignments.append(
-                    {
-                        "event_id": event_id,
-                        "person_id": person_id,
-                        "role": (AssignmentRole.recruiter if k == 2 else AssignmentRole.ambassador).value,
-                        "status": (AssignmentStatus.confirmed if k != 1 else AssignmentStatus.proposed).value,
-                        "revision": 0,
-                        "conflict_note": "",
-                        "decline_reason": "",
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                )
-        conn.execute(sa.insert(table(models.Assignment)), assignments)
+                role = AssignmentRole.recruiter if k == 2 else AssignmentRole.ambassador
+                status = AssignmentStatus.confirmed if k != 1 else AssignmentStatus.proposed
+                assignments.append(assignment(event_id, person_id, role.value, status.value))
+        insert(conn, models.Assignment, assignments, at=now)
 
     with Session(engine, expire_on_commit=False) as session:
         user = accounts.create_user(
@@ -216,7 +141,7 @@ def build_database(database_url: str) -> tuple[str, float]:
         path = link.url.removeprefix(BASE_URL)
         token = path.removeprefix("/feeds/people/").removesuffix(".ics")
         started = time.perf_counter()
-        body = serving.person_feed(session=session, token=token).body
+        body = feed_serving.person_feed(session=session, token=token).body
         cold = time.perf_counter() - started
     engine.dispose()
     assert body.count(b"BEGIN:VEVENT") == TARGET_EVENTS, body.count(b"BEGIN:VEVENT")
@@ -239,12 +164,6 @@ def bench_app() -> Any:
         return Response(content=body, media_type="text/calendar; charset=utf-8", headers=headers)
 
     return app
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _duration_ms(text: str) -> float:
@@ -319,19 +238,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds; the best is kept")
     parser.add_argument("--connections", type=int, default=8)
     args = parser.parse_args()
-
-    workdir = Path(tempfile.mkdtemp(prefix="muster-bench-feeds-"))
-    try:
-        status = _run(workdir, args)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    sys.exit(status)
+    in_scratch_folder("muster-bench-feeds-", lambda workdir: _run(workdir, args))
 
 
 def _run(workdir: Path, args: argparse.Namespace) -> int:
     """Build, serve, measure, report; the exit status (non-zero when a target is missed)."""
     database_url = f"sqlite:///{workdir / 'bench.db'}"
-    _setup_environment(database_url)
+    use_database(database_url)
     started = time.perf_counter()
     print(f"building {EVENTS:,} events, {PEOPLE:,} people in {workdir} …", flush=True)
     feed_path, cold_build = build_database(database_url)
@@ -339,40 +252,11 @@ def _run(workdir: Path, args: argparse.Namespace) -> int:
         f"  done in {time.perf_counter() - started:.1f} s; cold build of the 200-event feed {cold_build * 1000:.0f} ms"
     )
 
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "BENCH_STATIC_BODY": str(workdir / "static.ics"), "PYTHONPATH": str(ROOT)}
+    env = bench_env(database_url, BENCH_STATIC_BODY=str(workdir / "static.ics"))
     log_path = workdir / "server.log"
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "bench_feeds:bench_app",
-                "--factory",
-                "--app-dir",
-                str(ROOT / "bench"),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "info",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
+    app = ["bench_feeds:bench_app", "--factory", "--app-dir", str(ROOT / "bench"), "--log-level", "info"]
+    with serving(app, env, log_path, ready="/bench/static.ics") as base:
         results = _measure(base, feed_path, args)
-    finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
     token = feed_path.removeprefix("/feeds/people/").removesuffix(".ics")
     server_log = log_path.read_text()
     leaked = server_log.count(token)
@@ -383,15 +267,6 @@ def _run(workdir: Path, args: argparse.Namespace) -> int:
 def _measure(base: str, feed_path: str, args: argparse.Namespace) -> dict[str, Any]:
     import httpx
 
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx.get(f"{base}/bench/static.ics", timeout=2).raise_for_status()
-            break
-        except httpx.HTTPError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
     feed = httpx.get(base + feed_path, timeout=30)
     static = httpx.get(f"{base}/bench/static.ics", timeout=30)
     etag = feed.headers["etag"]

@@ -31,28 +31,24 @@ Figures go to bench/results/notifications.json and the committed bench/results/N
 import argparse
 import json
 import os
-import shutil
-import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bulk import assignment, campaign, drop_in, insert, job_centre, officer
+from serve import bench_env, free_port, in_scratch_folder, serving, sign_in, stop, use_database
 from targets import RESULTS_DIR, Target, markdown, report
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = RESULTS_DIR / "notifications.json"
 SUMMARY = RESULTS_DIR / "NOTIFICATIONS.md"
 MUSTER = Path(sys.executable).with_name("muster")
-SECRET = "bench-secret-key-not-for-production-0123456789abcdef"
-BASE_URL = "https://muster.bench"
 PASSWORD = "bench-password-0123"
 COORDINATOR = "coordinator@bench.example"
 
@@ -64,14 +60,6 @@ TARGET_SECONDS = 60.0
 RUN_TIMEOUT = 300.0
 API_PAGE = "/api/v1/events?limit=50"
 PLAN_PAGE = "/plan"
-
-
-def _setup_environment(database_url: str) -> None:
-    os.environ["MUSTER_DATABASE_URL"] = database_url
-    os.environ["MUSTER_SECRET_KEY"] = SECRET
-    os.environ["MUSTER_BASE_URL"] = BASE_URL
-    os.environ.pop("MUSTER_SMTP_URL", None)
-    sys.path.insert(0, str(ROOT))
 
 
 # --- data ----------------------------------------------------------------------------
@@ -87,7 +75,7 @@ def build_database(database_url: str) -> str:
     from app.accounts import service as accounts
     from app.audit.service import SYSTEM
     from app.db import make_engine
-    from app.enums import AssignmentRole, AssignmentStatus, EventStatus, Role
+    from app.enums import AssignmentRole, AssignmentStatus, Role
     from app.notifications import triggers
 
     migrate.upgrade(database_url)
@@ -96,11 +84,6 @@ def build_database(database_url: str) -> str:
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     # Confirmed days ago, so the 48-hour reminder's time (an hour ago) came after it.
     confirmed_at = now - timedelta(days=3)
-    towns = ["Accrington", "Bacup", "Blackburn", "Burnley", "Darwen", "Nelson", "Rawtenstall"]
-
-    def table(model: Any) -> sa.Table:
-        return model.__table__  # type: ignore[no-any-return]
-
     with Session(engine, expire_on_commit=False) as session:
         session.info[triggers.QUIET] = True
         coordinator = accounts.create_user(
@@ -112,116 +95,44 @@ def build_database(database_url: str) -> str:
             full_name="Sgt Bench Coordinator",
         )
         token = accounts.create_api_token(session=session, actor=SYSTEM, email=COORDINATOR, name="bench")
-        session.execute(
-            sa.insert(table(models.Venue)),
-            [
-                {
-                    "name": f"Jobcentre Plus {towns[i % len(towns)]} {i}",
-                    "kind": "job_centre",
-                    "address": f"{i} Market Street",
-                    "town": towns[i % len(towns)],
-                    "postcode": f"BB{i % 12} {i % 9}AA",
-                    "accessibility_notes": "Step-free entrance; hearing loop at the desk",
-                    "parking_notes": "Staff park in the rear yard",
-                    "opening_notes": "",
-                    "partner_organisation": "DWP",
-                    "contact_name": "Office manager",
-                    "contact_phone": "01254 000000",
-                    "contact_email": "",
-                    "active": True,
-                    "created_at": confirmed_at,
-                    "updated_at": confirmed_at,
-                }
-                for i in range(1, VENUES + 1)
-            ],
+        insert(session, models.Venue, [job_centre(i) for i in range(1, VENUES + 1)], at=confirmed_at)
+        spring = campaign(
+            "Police constables: spring intake",
+            (now - timedelta(days=60)).date(),
+            (now + timedelta(days=120)).date(),
+            coordinator_user_id=coordinator.id,
         )
-        session.execute(
-            sa.insert(table(models.Campaign)),
-            [
-                {
-                    "name": "Police constables: spring intake",
-                    "description": "",
-                    "roles_recruited": ["Police constable"],
-                    "target_groups": [],
-                    "starts_on": (now - timedelta(days=60)).date(),
-                    "ends_on": (now + timedelta(days=120)).date(),
-                    "targets_text": "",
-                    "targets": [],
-                    "coordinator_user_id": coordinator.id,
-                    "created_at": confirmed_at,
-                    "updated_at": confirmed_at,
-                }
-            ],
-        )
-        session.execute(
-            sa.insert(table(models.Person)),
-            [
-                {
-                    "name": f"PC Person {i:05d}",
-                    "staff_number": f"B{i:05d}",
-                    "kind": "police_officer",
-                    "rank_or_title": "PC",
-                    "base_town": towns[i % len(towns)],
-                    "languages": [],
-                    "monthly_limit": 4,
-                    "active": True,
-                    "email": f"person{i}@example.org",
-                    "phone": "07700 900000",
-                    "created_at": confirmed_at,
-                    "updated_at": confirmed_at,
-                }
-                for i in range(1, REMINDERS + 1)
-            ],
-        )
-        events = []
-        for i in range(1, EVENTS + 1):
-            # 47 hours ahead, spread over 40 minutes: every 48-hour reminder is due now
-            # (and stays due for the runs that follow).
-            start = now + timedelta(hours=47, minutes=i % 40)
-            events.append(
-                {
-                    "campaign_id": 1,
-                    "venue_id": 1 + i % VENUES,
-                    "title": f"Careers drop-in {i}",
-                    "starts_at": start,
-                    "ends_at": start + timedelta(hours=6),
-                    "status": EventStatus.confirmed.value,
-                    "public": False,
-                    "public_description": "",
-                    "internal_notes": "",
-                    "what_to_bring": "Leaflets, warrant card, lanyard",
-                    "ambassadors_needed": TEAM - 1,
-                    "recruiters_needed": 0,
-                    "wanted_languages": [],
-                    "revision": 0,
-                    "cancelled_reason": "",
-                    "partner_status": "confirmed",
-                    "partner_message": "",
-                    "created_at": confirmed_at,
-                    "updated_at": confirmed_at,
-                }
+        insert(session, models.Campaign, [spring], at=confirmed_at)
+        people = [officer(i, f"PC Person {i:05d}") for i in range(1, REMINDERS + 1)]
+        insert(session, models.Person, people, at=confirmed_at)
+        # 47 hours ahead, spread over 40 minutes: every 48-hour reminder is due now
+        # (and stays due for the runs that follow).
+        events = [
+            drop_in(
+                i,
+                now + timedelta(hours=47, minutes=i % 40),
+                campaign_id=1,
+                venue_id=1 + i % VENUES,
+                ambassadors_needed=TEAM - 1,
+                recruiters_needed=0,
             )
-        session.execute(sa.insert(table(models.Event)), events)
-        session.execute(
-            sa.insert(table(models.Assignment)),
-            [
-                {
-                    "event_id": event_id,
-                    "person_id": (event_id - 1) * TEAM + k + 1,
-                    "role": (AssignmentRole.lead if k == 0 else AssignmentRole.ambassador).value,
-                    "status": AssignmentStatus.confirmed.value,
-                    "revision": 0,
-                    "conflict_note": "",
-                    "decline_reason": "",
-                    "created_at": confirmed_at,
-                    "updated_at": confirmed_at,
-                }
-                for event_id in range(1, EVENTS + 1)
-                for k in range(TEAM)
-            ],
-        )
+            for i in range(1, EVENTS + 1)
+        ]
+        insert(session, models.Event, events, at=confirmed_at)
+        duties = [
+            assignment(
+                event_id,
+                (event_id - 1) * TEAM + k + 1,
+                (AssignmentRole.lead if k == 0 else AssignmentRole.ambassador).value,
+                AssignmentStatus.confirmed.value,
+            )
+            for event_id in range(1, EVENTS + 1)
+            for k in range(TEAM)
+        ]
+        insert(session, models.Assignment, duties, at=confirmed_at)
         session.commit()
-        reminders = sa.select(sa.func.count()).where(table(models.OutboxMessage).c.kind == "reminder")
+        outbox = models.OutboxMessage.__table__  # type: ignore[attr-defined]
+        reminders = sa.select(sa.func.count()).where(outbox.c.kind == "reminder")
         assert session.execute(reminders).scalar() == 0
     engine.dispose()
     return token
@@ -287,33 +198,13 @@ def start_sink() -> tuple[Any, CountingSink, str]:
     from aiosmtpd.controller import Controller
 
     sink = CountingSink()
-    port = _free_port()
+    port = free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port, decode_data=False)
     controller.start()
     return controller, sink, f"smtp://127.0.0.1:{port}"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 # --- one run: 10,000 reminders through the worker ------------------------------------
-
-
-def _env(database_url: str, smtp_url: str = "") -> dict[str, str]:
-    env = {
-        **os.environ,
-        "MUSTER_DATABASE_URL": database_url,
-        "MUSTER_SECRET_KEY": SECRET,
-        "MUSTER_BASE_URL": BASE_URL,
-        "PYTHONPATH": str(ROOT),
-    }
-    env.pop("MUSTER_SMTP_URL", None)
-    if smtp_url:
-        env["MUSTER_SMTP_URL"] = smtp_url
-    return env
 
 
 def start_worker(database_url: str, smtp_url: str, log: Path) -> subprocess.Popen[bytes]:
@@ -321,20 +212,10 @@ def start_worker(database_url: str, smtp_url: str, log: Path) -> subprocess.Pope
         return subprocess.Popen(
             [str(MUSTER), "worker"],
             cwd=ROOT,
-            env=_env(database_url, smtp_url),
+            env=bench_env(database_url, MUSTER_SMTP_URL=smtp_url),
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 def outbox_summary(database_url: str) -> dict[str, Any]:
@@ -401,7 +282,6 @@ def run_once(database_url: str, sink: CountingSink, smtp_url: str, log: Path) ->
 def measure_pages(base: str, token: str, requests: int) -> dict[str, list[float]]:
     """GET the API page ``requests`` times and the dashboard half as often, one request at a
     time, interleaved (in the client process)."""
-    import re
 
     import httpx
 
@@ -410,13 +290,7 @@ def measure_pages(base: str, token: str, requests: int) -> dict[str, list[float]
         httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as api,
         httpx.Client(base_url=base, timeout=60) as browser,
     ):
-        form = browser.get("/login")
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
-        assert csrf is not None, "no CSRF token on the login form"
-        signed_in = browser.post(
-            "/login", data={"email": COORDINATOR, "password": PASSWORD, "csrf_token": csrf.group(1)}
-        )
-        assert signed_in.status_code == 303, signed_in.text[:500]
+        sign_in(browser, COORDINATOR, PASSWORD)
         for _ in range(5):  # warm up: connections, templates, the database's page cache
             for client, path in ((api, API_PAGE), (browser, PLAN_PAGE)):
                 response = client.get(path)
@@ -437,7 +311,7 @@ def _client_process(base: str, token: str, requests: int) -> dict[str, list[floa
     output = subprocess.run(
         [sys.executable, __file__, "--client", base, "--token", token, "--requests", str(requests)],
         cwd=ROOT,
-        env=_env(""),
+        env=bench_env(""),
         capture_output=True,
         text=True,
         check=False,
@@ -445,7 +319,7 @@ def _client_process(base: str, token: str, requests: int) -> dict[str, list[floa
     )
     if output.returncode != 0:
         raise RuntimeError(f"the page client failed:\n{output.stderr[-4000:]}")
-    return json.loads(output.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return json.loads(output.stdout.strip().splitlines()[-1])
 
 
 def _stats(samples: list[float]) -> dict[str, float]:
@@ -460,64 +334,36 @@ def _stats(samples: list[float]) -> dict[str, float]:
 def pages_while_sending(
     database_url: str, token: str, sink: CountingSink, smtp_url: str, workdir: Path, requests: int
 ) -> dict[str, Any]:
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = workdir / "uvicorn.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT,
-            env=_env(database_url),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
     worker: subprocess.Popen[bytes] | None = None
-    try:
-        import httpx
-
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/login", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"uvicorn did not start:\n{log.read_text()[-4000:]}")
-            time.sleep(0.1)
-
-        # Idle before and after the sending (half each), so a disturbance from outside
-        # (the machine is shared) is less likely to fall on one side only.
-        before = _client_process(base, token, requests // 2)
-
-        sink.reset()
-        worker = start_worker(database_url, smtp_url, workdir / "worker-pages.log")
-        waiting_until = time.monotonic() + 60
-        while sink.reminders() == 0:
-            if worker.poll() is not None or time.monotonic() > waiting_until:
-                raise RuntimeError(
-                    f"the worker did not start sending:\n{(workdir / 'worker-pages.log').read_text()}"
-                )
-            time.sleep(0.01)
-        sending_from = sink.reminders()
-        busy = _client_process(base, token, requests)
-        sending_to = sink.reminders()
-        while sink.reminders() < REMINDERS:
-            if worker.poll() is not None or time.monotonic() > waiting_until + RUN_TIMEOUT:
-                raise RuntimeError(
-                    f"the worker did not finish:\n{(workdir / 'worker-pages.log').read_text()}"
-                )
-            time.sleep(0.05)
-        stop(worker)
-        after = _client_process(base, token, requests - requests // 2)
-    finally:
-        if worker is not None:
-            stop(worker)
-        server.send_signal(signal.SIGINT)
+    with serving(["app.main:app"], bench_env(database_url), workdir / "uvicorn.log") as base:
         try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
+            # Idle before and after the sending (half each), so a disturbance from outside
+            # (the machine is shared) is less likely to fall on one side only.
+            before = _client_process(base, token, requests // 2)
+
+            sink.reset()
+            worker = start_worker(database_url, smtp_url, workdir / "worker-pages.log")
+            waiting_until = time.monotonic() + 60
+            while sink.reminders() == 0:
+                if worker.poll() is not None or time.monotonic() > waiting_until:
+                    raise RuntimeError(
+                        f"the worker did not start sending:\n{(workdir / 'worker-pages.log').read_text()}"
+                    )
+                time.sleep(0.01)
+            sending_from = sink.reminders()
+            busy = _client_process(base, token, requests)
+            sending_to = sink.reminders()
+            while sink.reminders() < REMINDERS:
+                if worker.poll() is not None or time.monotonic() > waiting_until + RUN_TIMEOUT:
+                    raise RuntimeError(
+                        f"the worker did not finish:\n{(workdir / 'worker-pages.log').read_text()}"
+                    )
+                time.sleep(0.05)
+            stop(worker)
+            after = _client_process(base, token, requests - requests // 2)
+        finally:
+            if worker is not None:
+                stop(worker)
     result: dict[str, Any] = {"requests": {API_PAGE: requests, PLAN_PAGE: (requests + 1) // 2}, "pages": {}}
     for path in (API_PAGE, PLAN_PAGE):
         quiet, loaded = _stats(before[path] + after[path]), _stats(busy[path])
@@ -554,19 +400,13 @@ def main() -> None:
     if args.client:
         print(json.dumps(measure_pages(args.client, args.token, args.requests)))
         return
-
-    workdir = Path(tempfile.mkdtemp(prefix="muster-bench-notifications-"))
-    try:
-        status = _run(workdir, args)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    sys.exit(status)
+    in_scratch_folder("muster-bench-notifications-", lambda workdir: _run(workdir, args))
 
 
 def _run(workdir: Path, args: argparse.Namespace) -> int:
     """Build, send, measure the pages; the exit status (non-zero when the target is missed)."""
     template_url = f"sqlite:///{workdir / 'template.db'}"
-    _setup_environment(template_url)
+    use_database(template_url)
     started = time.perf_counter()
     print(
         f"building {EVENTS} events x {TEAM} confirmed duties = {REMINDERS:,} reminders due, in {workdir} …",

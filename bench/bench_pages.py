@@ -27,6 +27,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bulk import campaign, insert
+from serve import sign_in
 from targets import RESULTS_DIR, Target, markdown
 from targets import report as check_targets
 
@@ -95,33 +97,29 @@ def _generate_large(database_url: str, seed: int = 2026) -> dict[str, Any]:
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     stamp = now
     with engine.begin() as conn:
-        conn.execute(
-            sa.insert(Network.__table__),  # type: ignore[attr-defined]
-            [
-                {"name": f"Network {i}", "short_name": f"N{i}", "description": "", "created_at": stamp}
-                for i in range(1, 7)
-            ],
+        insert(
+            conn,
+            Network,
+            [{"name": f"Network {i}", "short_name": f"N{i}", "description": ""} for i in range(1, 7)],
+            at=stamp,
         )
-        conn.execute(
-            sa.insert(Campaign.__table__),  # type: ignore[attr-defined]
+        insert(
+            conn,
+            Campaign,
             [
-                {
-                    "name": f"Campaign {i}",
-                    "description": "",
-                    "roles_recruited": ["Police constable"],
-                    "target_groups": ["Women"],
-                    "starts_on": (now - timedelta(days=800)).date(),
-                    "ends_on": (now + timedelta(days=400)).date(),
-                    "targets_text": "",
-                    "targets": [],
-                    "created_at": stamp,
-                    "updated_at": stamp,
-                }
+                campaign(
+                    f"Campaign {i}",
+                    (now - timedelta(days=800)).date(),
+                    (now + timedelta(days=400)).date(),
+                    target_groups=["Women"],
+                )
                 for i in range(1, 9)
             ],
+            at=stamp,
         )
-        conn.execute(
-            sa.insert(Venue.__table__),  # type: ignore[attr-defined]
+        insert(
+            conn,
+            Venue,
             [
                 {
                     "name": f"Venue {i} {TOWNS[i % len(TOWNS)]}",
@@ -137,14 +135,14 @@ def _generate_large(database_url: str, seed: int = 2026) -> dict[str, Any]:
                     "contact_phone": "",
                     "contact_email": "",
                     "active": True,
-                    "created_at": stamp,
-                    "updated_at": stamp,
                 }
                 for i in range(1, LARGE_VENUES + 1)
             ],
+            at=stamp,
         )
-        conn.execute(
-            sa.insert(Person.__table__),  # type: ignore[attr-defined]
+        insert(
+            conn,
+            Person,
             [
                 {
                     "name": f"Person {i:04d}",
@@ -157,14 +155,14 @@ def _generate_large(database_url: str, seed: int = 2026) -> dict[str, Any]:
                     "active": True,
                     "email": "",
                     "phone": "",
-                    "created_at": stamp,
-                    "updated_at": stamp,
                 }
                 for i in range(1, LARGE_PEOPLE + 1)
             ],
+            at=stamp,
         )
-        conn.execute(
-            sa.insert(Representation.__table__),  # type: ignore[attr-defined]
+        insert(
+            conn,
+            Representation,
             [
                 {
                     "person_id": pid,
@@ -175,9 +173,11 @@ def _generate_large(database_url: str, seed: int = 2026) -> dict[str, Any]:
                 for pid in range(1, LARGE_PEOPLE + 1)
                 if pid % 4 == 0
             ],
+            at=stamp,
         )
-        conn.execute(
-            sa.insert(Unavailability.__table__),  # type: ignore[attr-defined]
+        insert(
+            conn,
+            Unavailability,
             [
                 {
                     "person_id": pid,
@@ -185,15 +185,15 @@ def _generate_large(database_url: str, seed: int = 2026) -> dict[str, Any]:
                     "ends_at": now + timedelta(days=pid % 60 + 5),
                     "reason": "annual_leave",
                     "note": "",
-                    "created_at": stamp,
                 }
                 for pid in range(1, LARGE_PEOPLE + 1)
                 if pid % 10 == 0
             ],
+            at=stamp,
         )
         first_day = now - timedelta(days=4 * 365)
         days = 5 * 365
-        events = []
+        events: list[dict[str, Any]] = []
         for i in range(LARGE_EVENTS):
             day = first_day + timedelta(days=int(i * days / LARGE_EVENTS))
             start = day.replace(hour=9 + (i % 4) * 2)
@@ -222,17 +222,17 @@ def _generate_large(database_url: str, seed: int = 2026) -> dict[str, Any]:
                     "cancelled_reason": "",
                     "partner_status": rng.choice(["pending", "confirmed", "confirmed", "declined"]),
                     "partner_message": "",
-                    "created_at": stamp,
-                    "updated_at": stamp,
                 }
             )
-        conn.execute(sa.insert(Event.__table__), events)  # type: ignore[attr-defined]
-        conn.execute(
-            sa.insert(EventNetworkNeed.__table__),  # type: ignore[attr-defined]
+        insert(conn, Event, events, at=stamp)
+        insert(
+            conn,
+            EventNetworkNeed,
             [
                 {"event_id": eid, "network_id": 1 + eid % 6, "min_count": 1}
                 for eid in range(1, LARGE_EVENTS + 1, 3)
             ],
+            at=stamp,
         )
         # Teams: people are drawn without repeats within a day, so nobody is double-booked.
         rows = []
@@ -253,13 +253,12 @@ def _generate_large(database_url: str, seed: int = 2026) -> dict[str, Any]:
                         "revision": 0,
                         "conflict_note": "",
                         "decline_reason": "",
-                        "created_at": stamp,
-                        "updated_at": stamp,
                     }
                 )
-        conn.execute(sa.insert(Assignment.__table__), rows)  # type: ignore[attr-defined]
-        conn.execute(
-            sa.insert(AuditEntry.__table__),  # type: ignore[attr-defined]
+        insert(conn, Assignment, rows, at=stamp)
+        insert(
+            conn,
+            AuditEntry,
             [
                 {
                     "at": stamp - timedelta(minutes=i),
@@ -273,6 +272,7 @@ def _generate_large(database_url: str, seed: int = 2026) -> dict[str, Any]:
                 }
                 for i in range(LARGE_EVENTS)
             ],
+            at=stamp,
         )
     # The people behind the logins: a staff member with a full diary and a partner with a busy venue.
     busy_person = max(range(1, 50), key=lambda pid: sum(1 for r in rows if r["person_id"] == pid))
@@ -291,7 +291,7 @@ def _generate_large(database_url: str, seed: int = 2026) -> dict[str, Any]:
                 password=password,
                 role=role,
                 full_name=f"Bench {role.value}",
-                **extra,  # type: ignore[arg-type]
+                **extra,
             )
         upcoming = session.exec(
             sa.select(Event.id, Event.venue_id, Event.campaign_id)  # type: ignore[call-overload]
@@ -335,8 +335,6 @@ PAGES = [
 
 
 def _measure(database_url: str, setup: dict[str, Any], rounds: int) -> dict[str, float]:
-    import re
-
     from fastapi.testclient import TestClient
 
     from app.main import app
@@ -348,19 +346,7 @@ def _measure(database_url: str, setup: dict[str, Any], rounds: int) -> dict[str,
         if role not in clients:
             client = TestClient(app, base_url="http://127.0.0.1")
             if role is not None:
-                page = client.get("/login")
-                token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-                assert token
-                answer = client.post(
-                    "/login",
-                    data={
-                        "email": logins[role],
-                        "password": logins["password"],
-                        "csrf_token": token.group(1),
-                    },
-                    follow_redirects=False,
-                )
-                assert answer.status_code == 303, answer.text[:500]
+                sign_in(client, logins[role], logins["password"])
             clients[role] = client
         return clients[role]
 

@@ -24,6 +24,7 @@ from sqlmodel import Session, SQLModel  # noqa: E402
 from app import migrate, tracking  # noqa: E402
 from app.db import get_engine  # noqa: E402
 from tests.factories import Factory  # noqa: E402
+from tests.servers import LiveServer, start_live_server  # noqa: E402
 
 IS_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
 
@@ -77,3 +78,24 @@ def client(db: Session) -> Iterator[TestClient]:
 
     with TestClient(app, base_url="https://muster.test") as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def live_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """The app under uvicorn with several workers, for one test module's simultaneous requests:
+    on a SQLite file, and on a PostgreSQL database made for it (skipped without a server)."""
+    from tests.test_migrations import postgres_base_url, scratch_postgres_database
+
+    folder = tmp_path_factory.mktemp(f"live-{request.param}")
+    log = folder / "uvicorn.log"
+    if request.param == "sqlite":
+        with start_live_server(f"sqlite:///{folder / 'muster.db'}", log) as server:
+            yield server
+        return
+    with (
+        scratch_postgres_database(postgres_base_url(), "live") as url,
+        start_live_server(url, log) as server,
+    ):
+        yield server

@@ -1,7 +1,7 @@
 """Small builders for test data, through the services (so rules and audit apply)."""
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session
 
@@ -12,17 +12,27 @@ from app.audit.service import SYSTEM
 from app.booking import service as booking
 from app.campaigns import service as campaigns
 from app.campaigns.models import Campaign
-from app.enums import AssignmentRole, AssignmentStatus, PersonKind, Role, VenueKind
+from app.enums import AssignmentRole, AssignmentStatus, PersonKind, Role, UnavailabilityReason, VenueKind
 from app.events import service as events
 from app.events.models import Event
 from app.networks import service as networks
 from app.networks.models import Network
 from app.people import service as people
-from app.people.models import Person, Representation
+from app.people.models import Person, Representation, Unavailability
 from app.venues import service as venues
 from app.venues.models import Venue
 
 PASSWORD = "correct horse battery staple"
+
+Row = TypeVar("Row")
+
+
+def fresh(session: Session, model: type[Row], key: Any) -> Row:
+    """The row as the database holds it now, with what the app committed in its own sessions."""
+    session.expire_all()
+    row = session.get(model, key)
+    assert row is not None, f"no {model.__name__} {key!r}"
+    return row
 
 
 def future(days: int = 14, hour: int = 10, minute: int = 0) -> datetime:
@@ -65,6 +75,18 @@ class Factory:
             network_id=network.id,
             public_naming=public_naming,
         )
+
+    def away(
+        self,
+        person: Person,
+        starts_at: datetime,
+        ends_at: datetime,
+        reason: UnavailabilityReason | str = UnavailabilityReason.annual_leave,
+        **kw: Any,
+    ) -> Unavailability:
+        """Time the person is not available, recorded through the service."""
+        data = {"person_id": person.id, "starts_at": starts_at, "ends_at": ends_at, "reason": reason, **kw}
+        return people.add_unavailability(session=self.session, actor=SYSTEM, data=data)
 
     def venue(self, name: str | None = None, **kw: Any) -> Venue:
         data: dict[str, Any] = {
@@ -111,6 +133,18 @@ class Factory:
             **kw,
         }
         return events.create_event(session=self.session, actor=SYSTEM, data=data)
+
+    def change_event(self, event: Event, **changes: Any) -> Event:
+        """The event edited through the service, as a coordinator's change (so rules and triggers apply)."""
+        assert event.id is not None
+        changed, _ = events.update_event(
+            session=self.session, actor=SYSTEM, event_id=event.id, changes=changes
+        )
+        return changed
+
+    def move_event(self, event: Event, by: timedelta, **changes: Any) -> Event:
+        """The event moved later (or earlier) by ``by``, keeping its length."""
+        return self.change_event(event, starts_at=event.starts_at + by, ends_at=event.ends_at + by, **changes)
 
     def assign(
         self,

@@ -4,7 +4,11 @@ from datetime import timedelta
 
 from fastapi.testclient import TestClient
 
+from app.assignments.models import Assignment
 from app.enums import AssignmentRole
+from app.events.models import Event
+from app.networks.models import Network
+from app.people.models import Person
 from tests.dates import at, spring_forward, summer_day, winter_day
 from tests.factories import Factory, future
 
@@ -104,37 +108,42 @@ def test_cancel_event_keeps_event_and_assignments(client: TestClient, make: Fact
     assert body["revision"] == 1
 
 
-def test_move_event_onto_team_clash_is_409_naming_the_other_event(client: TestClient, make: Factory) -> None:
+def _one_person_on_two_drop_ins(make: Factory) -> tuple[Person, Event, Assignment]:
+    """Imran on the Accrington drop-in in the morning and the Bacup one in the afternoon."""
     person = make.person(name="Imran Patel")
     first = make.event(title="Accrington drop-in", starts_at=future(20, 9), hours=3)
     second = make.event(title="Bacup drop-in", starts_at=future(20, 14), hours=3)
     make.assign(first, person)
-    make.assign(second, person)
-    h = make.headers("coordinator")
+    return person, first, make.assign(second, person)
+
+
+def _onto_the_morning(**extra: object) -> dict[str, object]:
+    """The afternoon drop-in's new times: three hours from 10:00, over the morning one."""
     new_start = future(20, 10)
-    move = {"starts_at": new_start.isoformat(), "ends_at": (new_start + timedelta(hours=3)).isoformat()}
-    r = client.patch(f"/api/v1/events/{second.id}", json=move, headers=h)
+    return {
+        "starts_at": new_start.isoformat(),
+        "ends_at": (new_start + timedelta(hours=3)).isoformat(),
+        **extra,
+    }
+
+
+def test_move_event_onto_team_clash_is_409_naming_the_other_event(client: TestClient, make: Factory) -> None:
+    _, first, afternoon = _one_person_on_two_drop_ins(make)
+    second = afternoon.event_id
+    h = make.headers("coordinator")
+    r = client.patch(f"/api/v1/events/{second}", json=_onto_the_morning(), headers=h)
     assert r.status_code == 409
     assert "Imran Patel is already on 'Accrington drop-in'" in r.json()["detail"]
     assert r.json()["conflicts"][0]["event_id"] == first.id
-    unchanged = client.get(f"/api/v1/events/{second.id}", headers=h).json()
+    unchanged = client.get(f"/api/v1/events/{second}", headers=h).json()
     assert unchanged["revision"] == 0
 
 
 def test_move_event_with_accept_conflicts_marks_assignment(client: TestClient, make: Factory) -> None:
-    person = make.person(name="Imran Patel")
-    first = make.event(title="Accrington drop-in", starts_at=future(20, 9), hours=3)
-    second = make.event(title="Bacup drop-in", starts_at=future(20, 14), hours=3)
-    make.assign(first, person)
-    moved_assignment = make.assign(second, person)
+    person, _, moved_assignment = _one_person_on_two_drop_ins(make)
     h = make.headers("coordinator")
-    new_start = future(20, 10)
-    move = {
-        "starts_at": new_start.isoformat(),
-        "ends_at": (new_start + timedelta(hours=3)).isoformat(),
-        "accept_conflicts": True,
-    }
-    r = client.patch(f"/api/v1/events/{second.id}", json=move, headers=h)
+    move = _onto_the_morning(accept_conflicts=True)
+    r = client.patch(f"/api/v1/events/{moved_assignment.event_id}", json=move, headers=h)
     assert r.status_code == 200
     assert [c["person_id"] for c in r.json()["conflicts_accepted"]] == [person.id]
     kept = client.get(f"/api/v1/assignments/{moved_assignment.id}", headers=h).json()
@@ -143,15 +152,20 @@ def test_move_event_with_accept_conflicts_marks_assignment(client: TestClient, m
     assert r.json()["revision"] == 1
 
 
-def test_staffing_reports_unmet_needs_in_words(client: TestClient, make: Factory) -> None:
+def _wanting_urdu_and_lgbt(
+    client: TestClient, make: Factory, h: dict[str, str], **needed: int
+) -> tuple[Event, Network]:
+    """An event wanting an Urdu speaker, and (set through the API) an LGBT+ network ambassador."""
     lgbt = make.network("LGBT+ network")
-    event = make.event(ambassadors_needed=2, recruiters_needed=0, wanted_languages=["Urdu"])
+    event = make.event(wanted_languages=["Urdu"], **needed)
+    network_needs = [{"network_id": lgbt.id, "min_count": 1}]
+    client.patch(f"/api/v1/events/{event.id}", json={"network_needs": network_needs}, headers=h)
+    return event, lgbt
+
+
+def test_staffing_reports_unmet_needs_in_words(client: TestClient, make: Factory) -> None:
     h = make.headers("coordinator")
-    client.patch(
-        f"/api/v1/events/{event.id}",
-        json={"network_needs": [{"network_id": lgbt.id, "min_count": 1}]},
-        headers=h,
-    )
+    event, _ = _wanting_urdu_and_lgbt(client, make, h, ambassadors_needed=2, recruiters_needed=0)
     make.assign(event, make.person())
     r = client.get(f"/api/v1/events/{event.id}/staffing", headers=h)
     assert r.json()["unmet"] == [
@@ -163,14 +177,8 @@ def test_staffing_reports_unmet_needs_in_words(client: TestClient, make: Factory
 
 
 def test_staffing_filled_when_needs_met(client: TestClient, make: Factory) -> None:
-    lgbt = make.network("LGBT+ network")
-    event = make.event(ambassadors_needed=1, recruiters_needed=1, wanted_languages=["Urdu"])
     h = make.headers("coordinator")
-    client.patch(
-        f"/api/v1/events/{event.id}",
-        json={"network_needs": [{"network_id": lgbt.id, "min_count": 1}]},
-        headers=h,
-    )
+    event, lgbt = _wanting_urdu_and_lgbt(client, make, h, ambassadors_needed=1, recruiters_needed=1)
     ambassador = make.person(languages=["English", "Urdu"])
     make.represent(ambassador, lgbt)
     make.assign(event, ambassador)

@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 
 from tests.dates import at, next_in_month
 from tests.factories import Factory
+from tests.forms import sign_in
 
 LEAVE = next_in_month(8, 0)  # a Monday in August, so midnight in London is 23:00 UTC (BST)
 WEEK = timedelta(weeks=1)
@@ -171,18 +172,9 @@ def test_me_shows_role_and_links(client: TestClient, make: Factory) -> None:
 
 
 def test_session_cookie_login_reaches_api(client: TestClient, make: Factory) -> None:
-    from tests.factories import PASSWORD
-
     user = make.user("coordinator")
-    login_page = client.get("/login")
-    assert login_page.status_code == 200
-    import re
-
-    match = re.search(r'name="csrf_token" value="([^"]+)"', login_page.text)
-    form = {"email": user.email, "password": PASSWORD}
-    if match:
-        form["csrf_token"] = match.group(1)
-    client.post("/login", data=form, follow_redirects=False)
+    assert client.get("/login").status_code == 200
+    sign_in(client, user)
     assert client.get("/api/v1/me").json()["email"] == user.email
 
 

@@ -5,6 +5,7 @@ venue no longer used, and nothing deleted."""
 from dataclasses import dataclass
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
@@ -18,8 +19,8 @@ from app.notifications.models import OutboxMessage
 from app.notifications.triggers import duty_topic
 from app.people.models import Person
 from app.venues.models import Venue
-from tests.factories import Factory, future
-from tests.pages.conftest import post, sign_in
+from tests.factories import Factory, fresh, future
+from tests.forms import post, sign_in
 
 
 @dataclass
@@ -52,10 +53,7 @@ def _person_with_places(make: Factory) -> World:
 
 
 def _status(db: Session, assignment: Assignment) -> str:
-    db.expire_all()
-    row = db.get(Assignment, assignment.id)
-    assert row is not None
-    return str(row.status)
+    return str(fresh(db, Assignment, assignment.id).status)
 
 
 def test_person_deactivation_lists_upcoming_places_then_withdraws_them(
@@ -184,8 +182,7 @@ def test_venue_deactivation_lists_upcoming_events_then_takes_them_off_public_vie
     assert moved_on["revision"] == revision + 1
     assert client.get(f"/events/{public.id}").status_code == 404
     assert "Bacup jobs fair" not in client.get("/events").text
-    db.expire_all()
-    past = db.get(Event, events["past"].id)
+    past = fresh(db, Event, events["past"].id)
     assert past is not None and past.public is True
     entry = db.exec(
         select(AuditEntry)
@@ -236,12 +233,18 @@ def test_venue_deactivation_is_for_planners(client: TestClient, make: Factory) -
 # --- the coordinator's pages -----------------------------------------------------------
 
 
-def test_person_page_confirms_what_deactivation_withdraws(
-    client: TestClient, make: Factory, db: Session
-) -> None:
+@pytest.fixture()
+def planner_sees(client: TestClient, make: Factory) -> World:
+    """The person with places, and the client signed in as a coordinator."""
     world = _person_with_places(make)
-    person, places = world.person, world.places
     sign_in(client, make.user("coordinator"))
+    return world
+
+
+def test_person_page_confirms_what_deactivation_withdraws(
+    client: TestClient, db: Session, planner_sees: World
+) -> None:
+    person, places = planner_sees.person, planner_sees.places
     assert f'href="/plan/people/{person.id}/deactivate"' in client.get(f"/plan/people/{person.id}").text
 
     confirm = client.get(f"/plan/people/{person.id}/deactivate")
@@ -258,17 +261,13 @@ def test_person_page_confirms_what_deactivation_withdraws(
     assert done.status_code == 303
     assert "withdrawn from 2 upcoming events" in client.get(done.headers["location"]).text
     assert _status(db, places["filled"]) == "withdrawn"
-    db.expire_all()
-    stored = db.get(Person, person.id)
-    assert stored is not None and stored.active is False
+    assert fresh(db, Person, person.id).active is False
 
 
 def test_person_form_asks_before_unticking_active_withdraws_places(
-    client: TestClient, make: Factory, db: Session
+    client: TestClient, db: Session, planner_sees: World
 ) -> None:
-    world = _person_with_places(make)
-    person, places = world.person, world.places
-    sign_in(client, make.user("coordinator"))
+    person, places = planner_sees.person, planner_sees.places
     data = {
         "name": person.name,
         "staff_number": person.staff_number,
@@ -309,8 +308,7 @@ def test_venue_pages_confirm_then_flag_events_still_booked(
     page = client.get(f"/plan/venues/{venue.id}").text
     assert "Its 2 upcoming events are off public view" in page
     assert "2 upcoming events are still booked here, off public view: move or cancel them" in page
-    db.expire_all()
-    stored = db.get(Event, events["public"].id)
+    stored = fresh(db, Event, events["public"].id)
     assert stored is not None and (stored.public, stored.status) == (False, EventStatus.confirmed)
 
 
@@ -325,14 +323,12 @@ def test_venue_form_asks_before_unticking_in_use(client: TestClient, make: Facto
     assert (
         "Confirm that the 2 upcoming events at Jobcentre Plus Bacup should come off public view" in asked.text
     )
-    db.expire_all()
-    assert db.get(Venue, venue.id).active is True  # type: ignore[union-attr]
+    assert fresh(db, Venue, venue.id).active is True
 
     saved = post(client, f"/plan/venues/{venue.id}/edit", {**data, "confirm_deactivation": "yes"})
 
     assert saved.status_code == 303
-    db.expire_all()
-    assert db.get(Venue, venue.id).active is False  # type: ignore[union-attr]
+    assert fresh(db, Venue, venue.id).active is False
     assert db.get(Event, events["public"].id).public is False  # type: ignore[union-attr]
 
 

@@ -26,12 +26,11 @@ from app.enums import UnavailabilityReason
 from app.events.models import Event
 from app.main import app
 from app.notifications.models import OutboxMessage
-from app.people import service as people
 from app.people.models import Person
 from app.staffing import jobs as plan_jobs
 from app.venues.models import Venue
 from tests.factories import Factory, future
-from tests.pages.conftest import sign_in
+from tests.forms import sign_in
 
 ANON, ADMIN, COORD, STAFF, PARTNER = "anonymous", "admin", "coordinator", "staff", "partner"
 ROLES = (ANON, ADMIN, COORD, STAFF, PARTNER)
@@ -110,6 +109,16 @@ class Rule:
 
 def _person_query(world: World, scope: str) -> dict[str, Any]:
     return {"person_id": world.side(scope).person}
+
+
+def _staff_see_their_own(allowed: frozenset[str], what: str) -> Rule:
+    """A list planners read for anyone and staff for themselves only (asked by ``person_id``)."""
+    return Rule(
+        allowed,
+        own_only=frozenset({STAFF}),
+        query=_person_query,
+        why=f"staff asking for another person's {what} are refused",
+    )
 
 
 def _import_body(*, apply: bool) -> dict[str, Any]:
@@ -193,12 +202,7 @@ RULES: dict[tuple[str, str], Rule] = {
         PLANNERS_STAFF, 204, own_only=frozenset({STAFF}), hidden=True
     ),
     # --- unavailability: staff manage their own --------------------------------------------
-    ("GET", "/api/v1/unavailability"): Rule(
-        PLANNERS_STAFF,
-        own_only=frozenset({STAFF}),
-        query=_person_query,
-        why="staff asking for another person's unavailability are refused",
-    ),
+    ("GET", "/api/v1/unavailability"): _staff_see_their_own(PLANNERS_STAFF, "unavailability"),
     ("POST", "/api/v1/unavailability"): Rule(
         PLANNERS_STAFF,
         201,
@@ -284,12 +288,7 @@ RULES: dict[tuple[str, str], Rule] = {
         PLANNERS, 409, body=lambda w, s: {"proposals": [0]}, why="a queued plan has nothing to apply yet"
     ),
     # --- assignments: staff see and answer their own; partners see their venues' -----------------
-    ("GET", "/api/v1/assignments"): Rule(
-        USERS,
-        own_only=frozenset({STAFF}),
-        query=_person_query,
-        why="staff asking for another person's assignments are refused",
-    ),
+    ("GET", "/api/v1/assignments"): _staff_see_their_own(USERS, "assignments"),
     ("POST", "/api/v1/assignments"): Rule(
         PLANNERS, 201, body=lambda w, s: {"event_id": w.own.event, "person_id": w.spare_person}
     ),
@@ -371,17 +370,7 @@ def _build_world(make: Factory) -> World:
         event = make.event(venue=venue, campaign=campaign, starts_at=future(days=10 + 3 * i))
         assignment = make.assign(event, person)
         representation = make.represent(person, network)
-        away = people.add_unavailability(
-            session=make.session,
-            actor=SYSTEM,
-            data={
-                "person_id": person.id,
-                "starts_at": future(days=30 + i, hour=8),
-                "ends_at": future(days=30 + i, hour=18),
-                "reason": UnavailabilityReason.annual_leave,
-                "note": "",
-            },
-        )
+        away = make.away(person, future(days=30 + i, hour=8), future(days=30 + i, hour=18))
         ids = (person.id, venue.id, event.id, assignment.id, representation.id, away.id)
         assert all(isinstance(n, int) for n in ids)
         sides.append(Side(*ids))  # type: ignore[arg-type]

@@ -3,8 +3,7 @@ revision by exactly one, concurrent edits never share a revision (nor an event t
 calendar SEQUENCEs), and ``If-Match`` refuses an edit made from an older copy with 412
 naming what changed since."""
 
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -13,9 +12,8 @@ from fastapi.testclient import TestClient
 
 from app.records import expected_revisions
 from tests.factories import Factory, future
-from tests.pages.conftest import post, sign_in
-from tests.test_concurrency import Server, running_server
-from tests.test_migrations import postgres_base_url, scratch_postgres_database
+from tests.forms import post, sign_in
+from tests.servers import LiveServer
 
 N = 50  # simultaneous PATCHes of one event
 
@@ -155,62 +153,27 @@ def test_venues_people_and_campaigns_carry_revisions_too(
 # --- many clients at once, on a real server (SQLite file, and PostgreSQL when available) --
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    folder = tmp_path_factory.mktemp(f"revisions-{request.param}")
-    if request.param == "sqlite":
-        with running_server(f"sqlite:///{folder / 'muster.db'}", folder / "uvicorn.log") as server:
-            yield server
-        return
-    with (
-        scratch_postgres_database(postgres_base_url(), "rev") as url,
-        running_server(url, folder / "uvicorn.log") as server,
-    ):
-        yield server
-
-
 def _patch_together(
-    server: Server, path: str, bodies: list[dict[str, Any]], headers: dict[str, str]
+    server: LiveServer, path: str, bodies: list[dict[str, Any]], headers: dict[str, str]
 ) -> list[httpx.Response]:
     """PATCH every body at the same moment, one connection (and server session) each."""
-    barrier = threading.Barrier(len(bodies))
-    results: list[httpx.Response | BaseException | None] = [None] * len(bodies)
-
-    def edit(i: int) -> None:
-        with httpx.Client(base_url=server.base_url, headers=server.headers, timeout=120) as client:
-            client.get("/api/v1/me")  # connect and authenticate before the race starts
-            barrier.wait(timeout=120)
-            try:
-                results[i] = client.patch(path, json=bodies[i], headers=headers)
-            except BaseException as exc:
-                results[i] = exc
-
-    threads = [threading.Thread(target=edit, args=(i,)) for i in range(len(bodies))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    responses = []
-    for result in results:
-        assert isinstance(result, httpx.Response), f"a request failed: {result!r}"
-        responses.append(result)
-    return responses
+    return server.together("PATCH", path, bodies, headers)
 
 
-def _read(server: Server, path: str) -> dict[str, Any]:
+def _read(server: LiveServer, path: str) -> dict[str, Any]:
     answer = httpx.get(f"{server.base_url}{path}", headers=server.headers, timeout=60)
     assert answer.status_code == 200, answer.text
     body: dict[str, Any] = answer.json()
     return body
 
 
-def test_simultaneous_patches_of_one_event_each_get_their_own_revision(server: Server) -> None:
-    with server.data() as make:
+def test_simultaneous_patches_of_one_event_each_get_their_own_revision(live_server: LiveServer) -> None:
+    with live_server.data() as make:
         event = make.event(starts_at=future(days=30))
     path = f"/api/v1/events/{event.id}"
-    start = _read(server, path)["revision"]
+    start = _read(live_server, path)["revision"]
 
-    responses = _patch_together(server, path, [{"title": f"Edit {i}"} for i in range(N)], {})
+    responses = _patch_together(live_server, path, [{"title": f"Edit {i}"} for i in range(N)], {})
 
     accepted = [r for r in responses if r.status_code == 200]
     assert len(accepted) == N, sorted(
@@ -219,21 +182,21 @@ def test_simultaneous_patches_of_one_event_each_get_their_own_revision(server: S
     revisions = sorted(r.json()["revision"] for r in accepted)
     assert revisions == list(range(start + 1, start + N + 1))
     assert sorted(r.headers["etag"] for r in accepted) == sorted(f'W/"{n}"' for n in revisions)
-    final = _read(server, path)
+    final = _read(live_server, path)
     assert final["revision"] == start + len(accepted)
     # The last one applied is the one that got the last revision.
     last = next(r for r in accepted if r.json()["revision"] == final["revision"])
     assert last.json()["title"] == final["title"]
 
 
-def test_simultaneous_patches_from_one_revision_let_exactly_one_win(server: Server) -> None:
-    with server.data() as make:
+def test_simultaneous_patches_from_one_revision_let_exactly_one_win(live_server: LiveServer) -> None:
+    with live_server.data() as make:
         event = make.event(starts_at=future(days=31))
     path = f"/api/v1/events/{event.id}"
-    base = _read(server, path)["revision"]
+    base = _read(live_server, path)["revision"]
 
     responses = _patch_together(
-        server, path, [{"title": f"Mine {i}"} for i in range(N)], {"If-Match": f'W/"{base}"'}
+        live_server, path, [{"title": f"Mine {i}"} for i in range(N)], {"If-Match": f'W/"{base}"'}
     )
 
     statuses = sorted(r.status_code for r in responses)
@@ -243,7 +206,7 @@ def test_simultaneous_patches_from_one_revision_let_exactly_one_win(server: Serv
     for refused in (r for r in responses if r.status_code == 412):
         assert refused.headers["content-type"] == "application/problem+json"
         assert f"title changed from {event.title!r} to {winner['title']!r}" in refused.json()["detail"]
-    final = _read(server, path)
+    final = _read(live_server, path)
     assert (final["revision"], final["title"]) == (base + 1, winner["title"])
 
 

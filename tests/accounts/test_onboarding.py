@@ -24,7 +24,7 @@ from app.notifications.outbox import SKIPPED
 from app.people.models import Person, Representation
 from app.worker.runner import Worker
 from tests.factories import Factory
-from tests.pages.conftest import csrf_of, post, sign_in
+from tests.forms import choose_password, csrf_of, post, says, sign_in
 
 DEMO_CSV = Path(__file__).with_name("demo_people.csv")
 LINK = re.compile(r"https://muster\.test/respond/(lnk_[A-Za-z0-9_-]+)")
@@ -174,14 +174,16 @@ def test_preview_page_shows_the_plan_in_words(client: TestClient, make: Factory)
 
     page = _upload(client, text.encode(), "duty-export.csv")
 
-    assert page.status_code == 200
-    assert "What duty-export.csv would do" in page.text
-    assert "Base town: Burnley → Blackburn" in page.text
-    assert '<span class="stat__number">1</span> <span class="stat__label">to update</span>' in page.text
-    assert "Import: add 1, update 1" in page.text
-    assert '<strong class="tag tag--green">Add</strong>' in page.text
-    assert "The name is missing." in page.text
-    assert "Nothing has changed yet." in page.text
+    says(
+        page,
+        "What duty-export.csv would do",
+        "Base town: Burnley → Blackburn",
+        '<span class="stat__number">1</span> <span class="stat__label">to update</span>',
+        "Import: add 1, update 1",
+        '<strong class="tag tag--green">Add</strong>',
+        "The name is missing.",
+        "Nothing has changed yet.",
+    )
 
 
 def test_apply_does_what_the_preview_said_and_reimporting_changes_nothing(
@@ -385,8 +387,7 @@ def test_an_upload_far_over_the_limit_is_refused_before_it_is_read(client: TestC
         data={"csrf_token": token},
         files={"file": ("big.csv", b"x" * (3 * people_import.MAX_FILE_BYTES), "text/csv")},
     )
-    assert answer.status_code == 413
-    assert "The file is larger than 512 KB (524,288 bytes)" in answer.text
+    says(answer, "The file is larger than 512 KB (524,288 bytes)", status=413)
 
 
 def test_the_api_refuses_oversized_text_and_nul_characters(
@@ -497,12 +498,7 @@ def test_import_with_invitations_queues_them_and_the_link_lets_the_person_sign_i
     page = client.get(f"/respond/{token}")
     assert page.status_code == 200
     assert "Choose a password to finish setting up your sign-in" in page.text
-    done = post(
-        client,
-        f"/respond/{token}",
-        {"password": "a long new password", "password_again": "a long new password"},
-    )
-    assert done.status_code == 303
+    assert choose_password(client, token, "a long new password").status_code == 303
     assert client.get(f"/respond/{token}").status_code == 410
     client.cookies.clear()
     signed = post(client, "/login", {"email": "ann.lee@police.example", "password": "a long new password"})
@@ -726,12 +722,7 @@ def test_an_administrator_imports_the_demos_forty_people_and_invites_them(
     token = links[users[person.id].email]
     client.cookies.clear()
     assert client.get(f"/respond/{token}").status_code == 200
-    set_password = post(
-        client,
-        f"/respond/{token}",
-        {"password": "my own new password", "password_again": "my own new password"},
-    )
-    assert set_password.status_code == 303
+    assert choose_password(client, token, "my own new password").status_code == 303
     client.cookies.clear()
     signed = post(
         client, "/login", {"email": "imran.patel@police.example", "password": "my own new password"}

@@ -12,7 +12,7 @@ from app.accounts.security import token_digest
 from app.clock import utcnow
 from tests.accounts.conftest import COOKIE, cookie_data, move_session, session_row, sessions_of
 from tests.factories import Factory
-from tests.pages.conftest import csrf_of, post, sign_in
+from tests.forms import csrf_of, post, sign_in
 
 
 def _refused(client: TestClient, path: str = "/my") -> bool:

@@ -13,7 +13,7 @@ from app.clock import utcnow
 from app.config import get_settings
 from app.ratelimit.models import RateCounter
 from tests.factories import PASSWORD, Factory
-from tests.pages.conftest import csrf_of
+from tests.forms import csrf_of
 
 
 def _try(client: TestClient, email: str, password: str) -> int:

@@ -15,19 +15,12 @@ from app.audit.service import SYSTEM
 from app.cli import cli
 from app.clock import utcnow
 from app.errors import Unauthorized
-from tests.factories import Factory
-from tests.pages.conftest import csrf_of, post, sign_in
+from tests.factories import Factory, fresh
+from tests.forms import csrf_of, form_errors, post, sign_in
 
 
 def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
-
-
-def _row(db: Session, token_id: int) -> ApiToken:
-    db.expire_all()
-    row = db.get(ApiToken, token_id)
-    assert row is not None
-    return row
 
 
 def _life(row: ApiToken) -> timedelta:
@@ -78,9 +71,9 @@ def test_token_life_is_1_to_365_days(client: TestClient, make: Factory, db: Sess
     assert client.post("/api/v1/me/tokens", json={"name": "a\nb"}, headers=me).status_code == 422
     year = client.post("/api/v1/me/tokens", json={"name": "year", "expires_in_days": 365}, headers=me)
     assert year.status_code == 201
-    assert _life(_row(db, year.json()["id"])) == timedelta(days=365)
+    assert _life(fresh(db, ApiToken, year.json()["id"])) == timedelta(days=365)
     default = client.post("/api/v1/me/tokens", json={"name": "default"}, headers=me).json()
-    assert _life(_row(db, default["id"])) == timedelta(days=90)
+    assert _life(fresh(db, ApiToken, default["id"])) == timedelta(days=90)
 
 
 def test_expired_token_is_401_saying_it_expired(client: TestClient, make: Factory, db: Session) -> None:
@@ -134,15 +127,15 @@ def test_last_used_is_written_at_most_once_a_minute(client: TestClient, make: Fa
     row = db.exec(select(ApiToken).where(ApiToken.user_id == user.id)).one()
     assert row.id is not None and row.last_used_at is None
     assert client.get("/api/v1/me", headers=_bearer(token)).status_code == 200
-    first = _row(db, row.id).last_used_at
+    first = fresh(db, ApiToken, row.id).last_used_at
     assert first is not None
     _move(db, row.id, last_used_at=utcnow() - timedelta(seconds=30))
-    held = _row(db, row.id).last_used_at
+    held = fresh(db, ApiToken, row.id).last_used_at
     client.get("/api/v1/me", headers=_bearer(token))
-    assert _row(db, row.id).last_used_at == held
+    assert fresh(db, ApiToken, row.id).last_used_at == held
     _move(db, row.id, last_used_at=utcnow() - timedelta(minutes=2))
     client.get("/api/v1/me", headers=_bearer(token))
-    used = _row(db, row.id).last_used_at
+    used = fresh(db, ApiToken, row.id).last_used_at
     assert used is not None and utcnow() - used < timedelta(seconds=30)
 
 
@@ -182,7 +175,7 @@ def test_token_made_with_a_token_lasts_no_longer_than_it(
     assert child.status_code == 201
     parent = db.exec(select(ApiToken).where(ApiToken.user_id == user.id).order_by(col(ApiToken.id))).first()
     assert parent is not None
-    assert _row(db, child.json()["id"]).expires_at == parent.expires_at
+    assert fresh(db, ApiToken, child.json()["id"]).expires_at == parent.expires_at
 
 
 def test_service_refuses_tokens_for_deactivated_users_and_out_of_range_lives(
@@ -229,9 +222,10 @@ def test_account_page_makes_a_token_shown_once_and_revokes_it(client: TestClient
 def test_account_page_token_form_names_each_problem(client: TestClient, make: Factory) -> None:
     sign_in(client, make.user("partner"))
     answer = post(client, "/account/tokens", {"name": "", "expires_in_days": "400"}, token_from="/account")
-    assert answer.status_code == 400
-    assert '<a href="#name">Enter a name for the token</a>' in answer.text
-    assert '<a href="#expires_in_days">The number of days must be between 1 and 365</a>' in answer.text
+    assert form_errors(answer) == {
+        "name": "Enter a name for the token",
+        "expires_in_days": "The number of days must be between 1 and 365",
+    }
 
 
 def test_account_page_cannot_revoke_someone_elses_token(
@@ -247,7 +241,7 @@ def test_account_page_cannot_revoke_someone_elses_token(
         follow_redirects=False,
     )
     assert answer.status_code == 404
-    assert _row(db, row.id or 0).revoked_at is None
+    assert fresh(db, ApiToken, row.id or 0).revoked_at is None
 
 
 # --- the command line ------------------------------------------------------------------------

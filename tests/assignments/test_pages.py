@@ -10,8 +10,8 @@ from app.audit.service import SYSTEM
 from app.clock import utcnow
 from app.enums import AssignmentRole, AssignmentStatus
 from app.events import service as events
-from tests.factories import Factory, future
-from tests.pages.conftest import post, sign_in
+from tests.factories import Factory, fresh, future
+from tests.forms import form_errors, post, sign_in
 
 
 def _staff(client: TestClient, make: Factory, name: str = "Aisha Hussain"):  # type: ignore[no-untyped-def]
@@ -76,8 +76,7 @@ def test_staff_accepts_an_assignment(client: TestClient, make: Factory, db: Sess
     assignment = make.assign(event, person)
     answer = post(client, f"/my/assignments/{assignment.id}/accept")
     assert answer.status_code == 303
-    db.expire_all()
-    assert db.get(Assignment, assignment.id).status == AssignmentStatus.confirmed
+    assert fresh(db, Assignment, assignment.id).status == AssignmentStatus.confirmed
     assert "Thank you: you are confirmed for &#39;Accrington stand&#39;." in client.get("/my").text
 
 
@@ -86,12 +85,10 @@ def test_decline_needs_a_reason_and_keeps_it(client: TestClient, make: Factory, 
     person = _staff(client, make)
     assignment = make.assign(event, person)
     refused = post(client, f"/my/assignments/{assignment.id}/decline", {"reason": ""})
-    assert refused.status_code == 400
-    assert '<a href="#reason">Enter a reason</a>' in refused.text
+    assert form_errors(refused) == {"reason": "Enter a reason"}
     done = post(client, f"/my/assignments/{assignment.id}/decline", {"reason": "On a course"})
     assert done.status_code == 303
-    db.expire_all()
-    row = db.get(Assignment, assignment.id)
+    row = fresh(db, Assignment, assignment.id)
     assert (row.status, row.decline_reason) == (AssignmentStatus.declined, "On a course")
 
 
@@ -101,8 +98,7 @@ def test_staff_cannot_answer_someone_elses_assignment(client: TestClient, make: 
     _staff(client, make)
     answer = post(client, f"/my/assignments/{other.id}/accept")
     assert answer.status_code == 404
-    db.expire_all()
-    assert db.get(Assignment, other.id).status == AssignmentStatus.proposed
+    assert fresh(db, Assignment, other.id).status == AssignmentStatus.proposed
 
 
 def test_staff_sees_briefing_and_team_without_networks(client: TestClient, make: Factory) -> None:

@@ -3,7 +3,7 @@
 from fastapi.testclient import TestClient
 
 from tests.factories import Factory
-from tests.pages.conftest import post, sign_in
+from tests.forms import post, sign_in
 
 
 def test_audit_view_shows_who_changed_an_event(client: TestClient, make: Factory) -> None:

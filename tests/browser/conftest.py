@@ -6,20 +6,18 @@ Locally they are skipped (with the reason) when /usr/bin/chromium is missing; in
 """
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.ci import need
+from tests.servers import answers, free_port, stop, wait_until_ready
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -44,12 +42,6 @@ def _require_chromium() -> None:
     need(f"{CHROMIUM} is not installed here; the browser tests run in CI")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
 class Server:
     url: str
@@ -63,6 +55,22 @@ class Server:
         from app.db import make_engine
 
         return Session(make_engine(self.database_url), expire_on_commit=False)
+
+    def propose(self, event_id: int, person_id: int) -> int:
+        """Book the person on the event as a proposed ambassador; the assignment's id."""
+        from app.audit.service import SYSTEM
+        from app.booking import service as booking
+        from app.enums import AssignmentRole
+
+        with self.session() as session:
+            assignment = booking.assign(
+                session=session,
+                actor=SYSTEM,
+                event_id=event_id,
+                person_id=person_id,
+                role=AssignmentRole.ambassador,
+            )
+            return int(assignment.id or 0)
 
 
 @pytest.fixture(scope="session")
@@ -80,7 +88,7 @@ def server() -> Iterator[Server]:
     with Session(engine, expire_on_commit=False) as session:
         logins = demo.load(session)
     engine.dispose()
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
@@ -97,25 +105,10 @@ def server() -> Iterator[Server]:
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/login", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    "the server did not start:\n" + (folder / "server.log").read_text()[-3000:]
-                )
-            time.sleep(0.2)
+        wait_until_ready(process, lambda: answers(f"{url}/login"), folder / "server.log")
         yield Server(url=url, database_url=database_url, logins=logins)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
         log.close()
 
 

@@ -18,10 +18,9 @@ from sqlmodel import select
 
 from app.accounts.models import User
 from app.audit.service import SYSTEM
-from app.booking import service as booking
 from app.campaigns.models import Campaign
 from app.clock import from_london, to_london, utcnow
-from app.enums import AssignmentRole, EventStatus
+from app.enums import EventStatus
 from app.events import service as events
 from app.events.models import Event
 from app.networks.models import Network
@@ -46,14 +45,7 @@ def _staff_duty(server: Server, event_id: int) -> int:
     """Put the demo's staff member on the event; the assignment's id."""
     with server.session() as session:
         user = session.exec(select(User).where(User.email == server.logins.staff)).one()
-        assignment = booking.assign(
-            session=session,
-            actor=SYSTEM,
-            event_id=event_id,
-            person_id=user.person_id or 0,
-            role=AssignmentRole.ambassador,
-        )
-        return int(assignment.id or 0)
+    return server.propose(event_id, user.person_id or 0)
 
 
 def _day(days_ahead: int, weekday: int = 3) -> date:
@@ -114,6 +106,7 @@ def test_coordinator_books_across_three_venues_and_staffs_one(page: Any, server:
     page.get_by_role("link", name="Book across several venues").first.click()
     look("book-form")
     day = _day(40)
+    page.get_by_label("Campaign").select_option(index=1)  # none is chosen for you
     page.get_by_label("Title (optional)").fill("Careers drop-in")
     page.get_by_label("Date").fill(day.isoformat())
     page.get_by_label("Time", exact=True).fill("10:00")
@@ -295,14 +288,8 @@ def test_coordinator_moves_an_event_through_the_conflicts_dialog(
     )
     with server.session() as session:
         person = session.exec(select(Person).where(Person.name == "Imran Patel")).one()
-        for event_id in (first, second):
-            booking.assign(
-                session=session,
-                actor=SYSTEM,
-                event_id=event_id,
-                person_id=person.id or 0,
-                role=AssignmentRole.ambassador,
-            )
+    for event_id in (first, second):
+        server.propose(event_id, person.id or 0)
     sign_in(page, server.logins.coordinator, server.logins.password)
     page.goto(f"/plan/events/{first}/edit")
     page.get_by_label("Date").fill((day + timedelta(days=1)).isoformat())

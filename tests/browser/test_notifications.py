@@ -12,10 +12,7 @@ from playwright.sync_api import expect
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
-from app.audit.service import SYSTEM
-from app.booking import service as booking
 from app.db import make_engine
-from app.enums import AssignmentRole
 from app.notifications import triggers
 from app.notifications.models import OutboxMessage
 from app.people.models import Person
@@ -42,13 +39,7 @@ def test_officer_accepts_a_duty_from_its_email_and_admin_reads_the_outbox(
         user = session.exec(select(User).where(User.email == server.logins.staff)).one()
         person = session.get(Person, user.person_id)
         assert person is not None
-        booking.assign(
-            session=session,
-            actor=SYSTEM,
-            event_id=event_id,
-            person_id=person.id or 0,
-            role=AssignmentRole.ambassador,
-        )
+    server.propose(event_id, person.id or 0)
     _send_due(server)
     with server.session() as session:
         message = session.exec(

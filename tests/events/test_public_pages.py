@@ -9,7 +9,7 @@ from app.clock import to_london
 from app.enums import AssignmentStatus, EventStatus
 from app.events import service as events
 from tests.factories import Factory, future
-from tests.pages.conftest import sign_in
+from tests.forms import sign_in
 
 
 def test_public_event_page_shows_when_where_and_calendar_links(client: TestClient, make: Factory) -> None:

@@ -1,6 +1,5 @@
 """Helpers for the feed tests: read a feed with two independent parsers; a real server."""
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -11,10 +10,15 @@ from typing import Any
 import icalendar
 import ics
 import pytest
+import sqlalchemy as sa
 import uvicorn
 from fastapi.testclient import TestClient
+from sqlmodel import Session, col
 
+from app.events.models import Event
+from app.venues.models import Venue
 from tests.factories import Factory
+from tests.servers import free_port
 
 BASE = "https://muster.test"
 
@@ -71,6 +75,23 @@ def read_ics(body: str) -> list[Seen]:
     )
 
 
+def rows_seen(body: str) -> list[tuple[str, str, datetime, datetime, str, str]]:
+    """Each VEVENT as a row to compare with the database: uid, summary, times, status, location."""
+    return [(s.uid, s.summary, s.starts_at, s.ends_at, s.status, s.location) for s in read_both(body)]
+
+
+def location_of(venue: Venue) -> str:
+    """A venue as a feed's LOCATION gives it."""
+    return f"{venue.name}, {venue.address}, {venue.town}, {venue.postcode}"
+
+
+def with_venues(db: Session, events: list[Event]) -> list[tuple[Event, Venue]]:
+    """The events as the database holds them, each with its venue."""
+    ids = [e.id for e in events]
+    query = sa.select(Event, Venue).join(Venue, col(Venue.id) == Event.venue_id).where(col(Event.id).in_(ids))
+    return [(event, venue) for event, venue in db.execute(query).all()]
+
+
 def read_both(body: str) -> list[Seen]:
     """What both parsers read; the test fails if they disagree about anything."""
     first, second = read_icalendar(body), read_ics(body)
@@ -101,9 +122,7 @@ def server(client: TestClient) -> Iterator[str]:
     """The app under a real uvicorn on a free loopback port (client: the app is set up)."""
     from app.main import app
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_config=None, access_log=True, lifespan="off"
     )

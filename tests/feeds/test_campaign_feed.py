@@ -2,16 +2,13 @@
 
 from datetime import timedelta
 
-import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from app.enums import AssignmentRole, AssignmentStatus, EventStatus
-from app.events.models import Event
-from app.venues.models import Venue
 from tests.dates import london, summer_day
 from tests.factories import Factory
-from tests.feeds.conftest import path_of, read_both
+from tests.feeds.conftest import location_of, path_of, read_both, rows_seen, with_venues
 
 JULY = london(summer_day(), 10)
 
@@ -36,11 +33,6 @@ def test_campaign_feed_lists_every_event_matching_the_database(
 
     assert response.status_code == 200
     assert response.headers["cache-control"] == "private, no-cache"
-    rows = db.execute(
-        sa.select(Event, Venue)
-        .join(Venue, col(Venue.id) == Event.venue_id)
-        .where(col(Event.id).in_([e.id for e in events]))
-    ).all()
     expected = sorted(
         (
             f"muster-campaign-event-{e.id}@muster.test",
@@ -48,14 +40,11 @@ def test_campaign_feed_lists_every_event_matching_the_database(
             e.starts_at,
             e.ends_at,
             "TENTATIVE" if e.status == EventStatus.draft else "CONFIRMED",
-            f"{v.name}, {v.address}, {v.town}, {v.postcode}",
+            location_of(v),
         )
-        for e, v in rows
+        for e, v in with_venues(db, events)
     )
-    seen = [
-        (s.uid, s.summary, s.starts_at, s.ends_at, s.status, s.location) for s in read_both(response.text)
-    ]
-    assert seen == expected
+    assert rows_seen(response.text) == expected
     assert "NAME:Campaign: Police constables 2027\r\n" in response.text
 
 

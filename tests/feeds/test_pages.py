@@ -3,7 +3,7 @@
 from fastapi.testclient import TestClient
 
 from tests.factories import Factory
-from tests.pages.conftest import post, sign_in
+from tests.forms import post, sign_in
 
 
 def _staff(client: TestClient, make: Factory) -> None:

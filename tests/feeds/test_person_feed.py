@@ -16,14 +16,10 @@ from app.events.models import Event
 from app.venues.models import Venue
 from tests.dates import london, summer_day, winter_day
 from tests.factories import Factory
-from tests.feeds.conftest import read_both
+from tests.feeds.conftest import location_of, read_both, rows_seen
 
 JULY = london(summer_day(), 10)  # 09:00 UTC (BST)
 JANUARY = london(winter_day(), 10)  # 10:00 UTC (GMT)
-
-
-def location_of(venue: Venue) -> str:
-    return f"{venue.name}, {venue.address}, {venue.town}, {venue.postcode}"
 
 
 def vevent(body: str, uid_event_id: int) -> icalendar.Event:
@@ -64,9 +60,7 @@ def test_person_feed_matches_database_in_both_parsers(
         )
         for event, v, assignment in rows
     )
-    seen = [
-        (s.uid, s.summary, s.starts_at, s.ends_at, s.status, s.location) for s in read_both(response.text)
-    ]
+    seen = rows_seen(response.text)
     assert seen == expected
     assert len(seen) == 2
 

@@ -10,10 +10,9 @@ from sqlmodel import Session, col
 from app.clock import utcnow
 from app.enums import AssignmentRole, AssignmentStatus, EventStatus
 from app.events.models import Event
-from app.venues.models import Venue
 from tests.dates import london, summer_day
 from tests.factories import Factory
-from tests.feeds.conftest import read_both
+from tests.feeds.conftest import location_of, read_both, rows_seen, with_venues
 
 JULY = london(summer_day(), 10)
 
@@ -38,11 +37,6 @@ def test_venue_feed_lists_confirmed_public_events_matching_the_database(
     response = client.get(f"/feeds/venues/{venue.id}.ics")
 
     assert response.status_code == 200
-    rows = db.execute(
-        sa.select(Event, Venue)
-        .join(Venue, col(Venue.id) == Event.venue_id)
-        .where(col(Event.id).in_([e.id for e in shown]))
-    ).all()
     expected = sorted(
         (
             f"muster-public-event-{e.id}@muster.test",
@@ -50,13 +44,11 @@ def test_venue_feed_lists_confirmed_public_events_matching_the_database(
             e.starts_at,
             e.ends_at,
             "CONFIRMED",
-            f"{v.name}, {v.address}, {v.town}, {v.postcode}",
+            location_of(v),
         )
-        for e, v in rows
+        for e, v in with_venues(db, shown)
     )
-    seen = [
-        (s.uid, s.summary, s.starts_at, s.ends_at, s.status, s.location) for s in read_both(response.text)
-    ]
+    seen = rows_seen(response.text)
     assert seen == expected
     assert len(seen) == 2
 

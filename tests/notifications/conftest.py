@@ -1,7 +1,6 @@
 """A real SMTP server for the notification tests (aiosmtpd on loopback), and a worker."""
 
 import email
-import socket
 import threading
 from collections.abc import Iterator
 from email.message import Message
@@ -13,6 +12,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from app.config import get_settings
 from app.worker.runner import Worker
+from tests.servers import free_port
 
 
 class Sink:
@@ -54,16 +54,10 @@ class Sink:
         return [str(m["Message-ID"]) for m in self.messages]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 class SinkServer:
     def __init__(self) -> None:
         self.sink = Sink()
-        self.port = _free_port()
+        self.port = free_port()
         self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
 
     def start(self) -> str:

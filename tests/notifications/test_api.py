@@ -5,7 +5,7 @@ from sqlmodel import Session, select
 
 from app.audit.models import AuditEntry
 from app.notifications.models import NotificationPreference, OutboxMessage
-from tests.factories import Factory
+from tests.factories import Factory, fresh
 from tests.notifications.test_pages import AISHA, _message
 
 PATH = "/api/v1/me/notifications"
@@ -105,8 +105,7 @@ def test_outbox_retry_when_a_newer_message_waits(client: TestClient, make: Facto
     answer = client.post(f"/api/v1/outbox/{message.id}/retry", headers=headers)
     assert answer.status_code == 409
     assert f"already waiting to be sent (message {newer.id})" in answer.json()["detail"]
-    db.expire_all()
-    assert db.get(OutboxMessage, message.id).status == "failed"  # type: ignore[union-attr]
+    assert fresh(db, OutboxMessage, message.id).status == "failed"
 
 
 def test_worker_health_in_full(client: TestClient, make: Factory, db: Session) -> None:

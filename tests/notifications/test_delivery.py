@@ -53,6 +53,7 @@ from app.worker.runner import Worker
 from tests.conftest import TEST_DATABASE_URL
 from tests.factories import Factory, future
 from tests.notifications.conftest import Sink, SinkServer
+from tests.servers import stop
 from tests.test_migrations import postgres_base_url, scratch_postgres_database
 
 MUSTER = Path(sys.executable).with_name("muster")
@@ -216,13 +217,7 @@ def worker_process(
     try:
         yield proc
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
+        stop(proc, grace=30)
 
 
 def _run_once(database_url: str, smtp_url: str, log: Path) -> None:

@@ -49,15 +49,7 @@ def test_duty_move_updates_invitation_in_place(make: Factory, mailbox: Sink, wor
     event = make.event(starts_at=future(10))
     make.assign(event, person, status=AssignmentStatus.confirmed)
     worker.drain()
-    events.update_event(
-        session=make.session,
-        actor=SYSTEM,
-        event_id=event.id or 0,
-        changes={
-            "starts_at": event.starts_at + timedelta(days=1),
-            "ends_at": event.ends_at + timedelta(days=1),
-        },
-    )
+    make.move_event(event, timedelta(days=1))
     worker.drain()
 
     first, second = mailbox.to("tom@force.test")

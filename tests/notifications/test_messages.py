@@ -141,15 +141,7 @@ def test_booking_changed_when_time_moves(make: Factory, mailbox: Sink, worker) -
     event = make.event(venue=venue, starts_at=future(10), title="Drop-in session")
     worker.drain()
     old = (event.starts_at, event.ends_at)
-    moved, _ = events.update_event(
-        session=make.session,
-        actor=SYSTEM,
-        event_id=event.id or 0,
-        changes={
-            "starts_at": event.starts_at + timedelta(hours=2),
-            "ends_at": event.ends_at + timedelta(hours=2),
-        },
-    )
+    moved = make.move_event(event, timedelta(hours=2))
 
     worker.drain()
 
@@ -200,16 +192,7 @@ def test_booking_moved_to_another_venue_cancels_old_and_requests_new(
     event = make.event(venue=old_venue, starts_at=future(10), title="Careers in policing")
     worker.drain()
     old = (event.starts_at, event.ends_at)
-    events.update_event(
-        session=make.session,
-        actor=SYSTEM,
-        event_id=event.id or 0,
-        changes={
-            "venue_id": new_venue.id,
-            "starts_at": event.starts_at + timedelta(days=1),
-            "ends_at": event.ends_at + timedelta(days=1),
-        },
-    )
+    make.move_event(event, timedelta(days=1), venue_id=new_venue.id)
 
     worker.drain()
 
@@ -375,15 +358,7 @@ def test_reminder_for_moved_event_is_skipped(make: Factory, mailbox: Sink, worke
     event, _duty, _person = _duty_in(make, 47)
     assert schedule_reminders(make.session, {}, None)["offered"] == 1  # type: ignore[arg-type]
     make.session.commit()
-    events.update_event(
-        session=make.session,
-        actor=SYSTEM,
-        event_id=event.id or 0,
-        changes={
-            "starts_at": event.starts_at + timedelta(days=1),
-            "ends_at": event.ends_at + timedelta(days=1),
-        },
-    )
+    make.move_event(event, timedelta(days=1))
 
     worker.drain()
 
@@ -571,24 +546,33 @@ def test_digest_skipped_when_nothing_needs_attention(
 # --- account messages --------------------------------------------------------------
 
 
-def test_invitation_arrives_with_one_link_and_no_unsubscribe(make: Factory, mailbox: Sink, worker) -> None:  # type: ignore[no-untyped-def]
-    user = make.user("staff", email="new.officer@force.test")
-    invite_user(make.session, user_id=user.id or 0)
+def _account_message(make: Factory, mailbox: Sink, worker, address: str, subject: str):  # type: ignore[no-untyped-def]
+    """Send what is due; the one message to ``address``, with its subject, no unsubscribe header
+    and one link (the same in both parts): its text, the link, and the link's record."""
     make.session.commit()
-
     worker.drain()
-
-    [message] = mailbox.to("new.officer@force.test")
-    assert message["Subject"] == "You have been invited to sign in to Muster"
+    [message] = mailbox.to(address)
+    assert message["Subject"] == subject
     assert message["List-Unsubscribe"] is None
     _assert_valid_html(message)
     text = _text(message)
     [link] = LINK.findall(text)
     assert LINK.findall(_html(message)) == [link]
-    assert f"To start, set your password and sign in: {link}\n" in text
-    assert "Your sign-in is your e-mail address: new.officer@force.test\n" in text
     make.session.commit()
     [issued] = make.session.exec(select(ActionLink)).all()
+    return text, link, issued
+
+
+def test_invitation_arrives_with_one_link_and_no_unsubscribe(make: Factory, mailbox: Sink, worker) -> None:  # type: ignore[no-untyped-def]
+    user = make.user("staff", email="new.officer@force.test")
+    invite_user(make.session, user_id=user.id or 0)
+
+    text, link, issued = _account_message(
+        make, mailbox, worker, "new.officer@force.test", "You have been invited to sign in to Muster"
+    )
+
+    assert f"To start, set your password and sign in: {link}\n" in text
+    assert "Your sign-in is your e-mail address: new.officer@force.test\n" in text
     assert (issued.purpose, issued.subject_id, issued.recipient) == (
         "invitation",
         user.id,
@@ -601,23 +585,15 @@ def test_invitation_arrives_with_one_link_and_no_unsubscribe(make: Factory, mail
 def test_password_reset_arrives_with_one_hour_link(make: Factory, mailbox: Sink, worker) -> None:  # type: ignore[no-untyped-def]
     user = make.user("staff", email="aisha@force.test")
     request_password_reset(make.session, email="  Aisha@Force.TEST ")
-    make.session.commit()
 
-    worker.drain()
+    text, _, issued = _account_message(
+        make, mailbox, worker, "aisha@force.test", "Choose a new password for Muster"
+    )
 
-    [message] = mailbox.to("aisha@force.test")
-    assert message["Subject"] == "Choose a new password for Muster"
-    assert message["List-Unsubscribe"] is None
-    _assert_valid_html(message)
-    text = _text(message)
-    [link] = LINK.findall(text)
-    assert LINK.findall(_html(message)) == [link]
     assert (
         "If you did not ask for this, ignore this e-mail: nothing changes, and your password stays as it is.\n"
         in text
     )
-    make.session.commit()
-    [issued] = make.session.exec(select(ActionLink)).all()
     assert (issued.purpose, issued.subject_id) == ("password_reset", user.id)
     lifetime = issued.expires_at - issued.created_at
     assert timedelta(minutes=59) < lifetime <= timedelta(hours=1)

@@ -21,8 +21,8 @@ from app.notifications.models import ActionLink, NotificationPreference, OutboxM
 from app.pages.rendering import span
 from app.people.models import Person
 from app.worker.models import WorkerHeartbeat
-from tests.factories import PASSWORD, Factory
-from tests.pages.conftest import csrf_of, post, sign_in
+from tests.factories import PASSWORD, Factory, fresh
+from tests.forms import choose_password, csrf_of, form_errors, post, says, sign_in
 
 AISHA = "aisha.hussain@muster.test"
 
@@ -32,11 +32,6 @@ def _link(db: Session, purpose: str, subject_id: int, recipient: str) -> str:
     issued = links.issue(db, purpose=purpose, subject_id=subject_id, recipient=recipient)
     db.commit()
     return issued.url.rsplit("/", 1)[1]
-
-
-def _row(db: Session, model, key):  # type: ignore[no-untyped-def]
-    db.expire_all()
-    return db.get(model, key)
 
 
 def _link_row(db: Session) -> ActionLink:
@@ -75,7 +70,7 @@ def test_preferences_page_saves_choices_under_the_persons_address(
         {"receive": "duty_updates", "reminder_1": "2", "reminder_2": "48", "reminder_3": ""},
     )
     assert answer.status_code == 303
-    saved = _row(db, NotificationPreference, AISHA)
+    saved = fresh(db, NotificationPreference, AISHA)
     assert (saved.muted, saved.reminder_hours, saved.morning_reminder) == (["reminders"], [48, 2], False)
     page = client.get("/my/notifications").text
     assert f"Saved. Muster will e-mail {AISHA} as you chose." in page
@@ -87,8 +82,7 @@ def test_preferences_page_refuses_a_reminder_of_zero_hours(
 ) -> None:
     sign_in(client, make.user("staff"))
     answer = post(client, "/my/notifications", {"receive": ["duty_updates", "reminders"], "reminder_1": "0"})
-    assert answer.status_code == 400
-    assert '<a href="#reminder_1">Reminder 1 must be between 1 and 336</a>' in answer.text
+    assert form_errors(answer) == {"reminder_1": "Reminder 1 must be between 1 and 336"}
     assert 'value="0"' in answer.text
     assert db.exec(select(NotificationPreference)).first() is None
 
@@ -108,7 +102,7 @@ def test_partner_muting_bookings_keeps_other_choices(client: TestClient, make: F
     preferences.save_preference(db, email=user.email, muted=["digest"])
     sign_in(client, user)
     assert post(client, "/my/notifications", {}).status_code == 303
-    assert _row(db, NotificationPreference, user.email).muted == ["bookings", "digest"]
+    assert fresh(db, NotificationPreference, user.email).muted == ["bookings", "digest"]
 
 
 # --- unsubscribe ------------------------------------------------------------------------------
@@ -117,8 +111,7 @@ def test_partner_muting_bookings_keeps_other_choices(client: TestClient, make: F
 def test_unsubscribe_page_asks_first_and_changes_nothing(client: TestClient, db: Session) -> None:
     token = preferences.unsubscribe_token(AISHA, "reminders")
     page = client.get(f"/notifications/unsubscribe/{token}")
-    assert page.status_code == 200
-    assert "Stop e-mails about reminders to aisha.<wbr>hussain@<wbr>muster.<wbr>test?" in page.text
+    says(page, "Stop e-mails about reminders to aisha.<wbr>hussain@<wbr>muster.<wbr>test?")
     assert page.headers["referrer-policy"] == "no-referrer"
     assert db.exec(select(NotificationPreference)).first() is None
 
@@ -131,10 +124,9 @@ def test_one_click_unsubscribe_needs_no_cookie_or_csrf(client: TestClient, db: S
         content=b"List-Unsubscribe=One-Click",
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
-    assert answer.status_code == 200
-    assert "You will no longer get e-mails about duties" in answer.text
+    says(answer, "You will no longer get e-mails about duties")
     assert 'href="/my/notifications"' in answer.text
-    assert _row(db, NotificationPreference, AISHA).muted == ["duty_updates"]
+    assert fresh(db, NotificationPreference, AISHA).muted == ["duty_updates"]
     assert client.get(f"/notifications/unsubscribe/{token}").text.count("You do not get e-mails about") == 1
 
 
@@ -142,8 +134,7 @@ def test_unsubscribe_with_a_bad_token_says_so(client: TestClient, db: Session) -
     token = preferences.unsubscribe_token(AISHA, "duty_updates")
     for method in ("GET", "POST"):
         answer = client.request(method, f"/notifications/unsubscribe/{token[:-3]}xyz")
-        assert answer.status_code == 400
-        assert "This unsubscribe link does not work" in answer.text
+        says(answer, "This unsubscribe link does not work", status=400)
     assert db.exec(select(NotificationPreference)).first() is None
 
 
@@ -171,7 +162,7 @@ def test_accept_link_page_says_what_it_will_do_and_changes_nothing(
     assert expected in page.text
     assert "Accept my place" in page.text
     assert page.headers["cache-control"] == "no-store"
-    assert _row(db, Assignment, duty.id).status == AssignmentStatus.proposed
+    assert fresh(db, Assignment, duty.id).status == AssignmentStatus.proposed
     assert _link_row(db).used_at is None
 
 
@@ -180,7 +171,7 @@ def test_accept_link_accepts_once(client: TestClient, db: Session, duty: Assignm
     answer = client.post(f"/respond/{token}", data={"csrf_token": csrf_of(client, f"/respond/{token}")})
     assert answer.status_code == 200, answer.text
     assert "Thank you: you are confirmed as ambassador at Accrington drop-in" in answer.text
-    assert _row(db, Assignment, duty.id).status == AssignmentStatus.confirmed
+    assert fresh(db, Assignment, duty.id).status == AssignmentStatus.confirmed
     assert _link_row(db).used_at is not None
     entry = db.exec(select(AuditEntry).where(AuditEntry.record_type == "assignment")).all()[-1]
     assert (entry.actor_label, entry.actor_user_id) == ("Aisha Hussain (via e-mail link)", None)
@@ -220,7 +211,7 @@ def test_two_answers_at_once_only_the_first_counts(db: Session, duty: Assignment
         with pytest.raises(links.LinkGone):
             service.act(session=second, landing=landed_second, reason="Something else")
         second.rollback()
-    row = _row(db, Assignment, duty.id)
+    row = fresh(db, Assignment, duty.id)
     assert (row.status, row.decline_reason) == (AssignmentStatus.declined, "On leave")
 
 
@@ -232,16 +223,14 @@ def test_expired_link_is_gone(client: TestClient, db: Session, duty: Assignment)
     db.commit()
     assert client.get(f"/respond/{token}").status_code == 410
     answer = post(client, f"/respond/{token}")
-    assert answer.status_code == 410
-    assert "This link has expired" in answer.text
-    assert _row(db, Assignment, duty.id).status == AssignmentStatus.proposed
+    says(answer, "This link has expired", status=410)
+    assert fresh(db, Assignment, duty.id).status == AssignmentStatus.proposed
 
 
 def test_unknown_link_is_not_found(client: TestClient, db: Session) -> None:
     for token in ("lnk_nothing-like-this", "something-else"):
         page = client.get(f"/respond/{token}")
-        assert page.status_code == 404
-        assert "This link does not work" in page.text
+        says(page, "This link does not work", status=404)
 
 
 def test_post_without_the_pages_csrf_token_is_refused(
@@ -249,7 +238,7 @@ def test_post_without_the_pages_csrf_token_is_refused(
 ) -> None:
     token = _link(db, "duty_accept", duty.id or 0, AISHA)
     assert client.post(f"/respond/{token}", data={}).status_code == 403
-    assert _row(db, Assignment, duty.id).status == AssignmentStatus.proposed
+    assert fresh(db, Assignment, duty.id).status == AssignmentStatus.proposed
 
 
 def test_decline_link_with_a_reason(client: TestClient, db: Session, duty: Assignment) -> None:
@@ -260,9 +249,8 @@ def test_decline_link_with_a_reason(client: TestClient, db: Session, duty: Assig
     answer = post(
         client, f"/respond/{token}", {"reason": "On a course that day"}, token_from=f"/respond/{token}"
     )
-    assert answer.status_code == 200
-    assert "You have declined Accrington drop-in" in answer.text
-    row = _row(db, Assignment, duty.id)
+    says(answer, "You have declined Accrington drop-in")
+    row = fresh(db, Assignment, duty.id)
     assert (row.status, row.decline_reason) == (AssignmentStatus.declined, "On a course that day")
 
 
@@ -272,12 +260,11 @@ def test_accept_link_for_a_cancelled_event_is_refused_clearly(
     token = _link(db, "duty_accept", duty.id or 0, AISHA)
     events.cancel_event(session=db, actor=SYSTEM, event_id=duty.event_id, reason="Venue closed")
     page = client.get(f"/respond/{token}")
-    assert page.status_code == 409
-    assert "This event has been cancelled, so there is nothing to answer." in page.text
+    says(page, "This event has been cancelled, so there is nothing to answer.", status=409)
     assert "Accept my place" not in page.text
     answer = post(client, f"/respond/{token}")
     assert answer.status_code == 409
-    assert _row(db, Assignment, duty.id).status == AssignmentStatus.proposed
+    assert fresh(db, Assignment, duty.id).status == AssignmentStatus.proposed
     assert _link_row(db).used_at is None
 
 
@@ -286,9 +273,8 @@ def test_accept_link_after_declining_is_refused(client: TestClient, db: Session,
     decline = _link(db, "duty_decline", duty.id or 0, AISHA)
     assert post(client, f"/respond/{decline}", {"reason": ""}).status_code == 200
     answer = post(client, f"/respond/{accept}")
-    assert answer.status_code == 409
-    assert "You declined this place" in answer.text
-    assert _row(db, Assignment, duty.id).status == AssignmentStatus.declined
+    says(answer, "You declined this place", status=409)
+    assert fresh(db, Assignment, duty.id).status == AssignmentStatus.declined
 
 
 def test_duty_link_sent_to_an_old_address_is_refused(
@@ -296,8 +282,7 @@ def test_duty_link_sent_to_an_old_address_is_refused(
 ) -> None:
     token = _link(db, "duty_accept", duty.id or 0, "old.address@muster.test")
     page = client.get(f"/respond/{token}")
-    assert page.status_code == 409
-    assert "no longer on your record" in page.text
+    says(page, "no longer on your record", status=409)
 
 
 # --- links in messages: bookings --------------------------------------------------------------------
@@ -311,13 +296,11 @@ def test_booking_confirm_link_confirms_for_the_partner(
     event = make.event(venue=venue, title="Specials evening")
     token = _link(db, "booking_confirm", event.id or 0, partner.email)
     page = client.get(f"/respond/{token}")
-    assert page.status_code == 200
-    assert "Confirm the booking of Specials evening at Asda Grimshaw Park, Blackburn" in page.text
-    assert _row(db, Event, event.id).partner_status == PartnerStatus.pending
+    says(page, "Confirm the booking of Specials evening at Asda Grimshaw Park, Blackburn")
+    assert fresh(db, Event, event.id).partner_status == PartnerStatus.pending
     answer = post(client, f"/respond/{token}", token_from=f"/respond/{token}")
-    assert answer.status_code == 200
-    assert "you have confirmed Specials evening" in answer.text
-    assert _row(db, Event, event.id).partner_status == PartnerStatus.confirmed
+    says(answer, "you have confirmed Specials evening")
+    assert fresh(db, Event, event.id).partner_status == PartnerStatus.confirmed
     entry = db.exec(select(AuditEntry).where(AuditEntry.action == "partner")).one()
     assert (entry.actor_user_id, entry.actor_label) == (
         partner.id,
@@ -333,7 +316,7 @@ def test_booking_decline_link_for_the_venue_contact(client: TestClient, make: Fa
     assert 'name="message"' in page.text
     answer = post(client, f"/respond/{token}", {"message": "Eid that week; try the 20th"})
     assert answer.status_code == 200
-    row = _row(db, Event, event.id)
+    row = fresh(db, Event, event.id)
     assert (row.partner_status, row.partner_message) == (
         PartnerStatus.declined,
         "Eid that week; try the 20th",
@@ -352,7 +335,7 @@ def test_booking_link_stops_working_when_the_event_moves_venue(
     events.update_event(session=db, actor=SYSTEM, event_id=event.id or 0, changes={"venue_id": other.id})
     answer = post(client, f"/respond/{token}")
     assert answer.status_code == 409
-    assert _row(db, Event, event.id).partner_status == PartnerStatus.pending
+    assert fresh(db, Event, event.id).partner_status == PartnerStatus.pending
 
 
 # --- links in messages: passwords ----------------------------------------------------------------------
@@ -362,26 +345,19 @@ def test_invitation_link_sets_a_password_and_signs_in(client: TestClient, make: 
     user = make.user("staff", email="new.starter@muster.test")
     token = _link(db, "invitation", user.id or 0, user.email)
     page = client.get(f"/respond/{token}")
-    assert page.status_code == 200
-    assert "Choose a password to finish setting up your sign-in" in page.text
+    says(page, "Choose a password to finish setting up your sign-in")
     assert "At least 10 characters" in page.text
 
-    short = post(client, f"/respond/{token}", {"password": "short", "password_again": "short"})
-    assert short.status_code == 400
-    assert '<a href="#password">The password must be at least 10 characters</a>' in short.text
+    short = choose_password(client, token, "short")
+    assert form_errors(short) == {"password": "The password must be at least 10 characters"}
     assert 'value="short"' not in short.text
     different = post(
         client, f"/respond/{token}", {"password": "a new long password", "password_again": "another one"}
     )
-    assert different.status_code == 400
-    assert '<a href="#password_again">Enter the same password twice</a>' in different.text
+    assert form_errors(different) == {"password_again": "Enter the same password twice"}
     assert _link_row(db).used_at is None
 
-    done = post(
-        client,
-        f"/respond/{token}",
-        {"password": "a new long password", "password_again": "a new long password"},
-    )
+    done = choose_password(client, token, "a new long password")
     assert done.status_code == 303 and done.headers["location"] == "/"
     assert "Your password is set and you are signed in." in client.get("/my").text
     assert _link_row(db).used_at is not None
@@ -407,10 +383,7 @@ def test_password_reset_ends_other_sessions(client: TestClient, make: Factory, d
     old_cookie = client.cookies.get("muster_session")
     token = _link(db, "password_reset", user.id or 0, user.email)
     with TestClient(client.app, base_url="https://muster.test") as other:
-        answer = post(
-            other, f"/respond/{token}", {"password": "brand new secret", "password_again": "brand new secret"}
-        )
-        assert answer.status_code == 303
+        assert choose_password(other, token, "brand new secret").status_code == 303
     client.cookies.clear()
     client.cookies.set("muster_session", old_cookie or "")
     assert client.get("/plan", follow_redirects=False).status_code == 303
@@ -452,8 +425,7 @@ def test_outbox_page_shows_worker_health_and_messages(client: TestClient, make: 
     )
     sign_in(client, make.user("admin"))
     page = client.get("/admin/outbox")
-    assert page.status_code == 200
-    assert "No mail server is configured: messages are kept here and not sent" in page.text
+    says(page, "No mail server is configured: messages are kept here and not sent")
     assert "No worker has been heard from in the last 2 minutes" in page.text
     assert "1 message(s) could not be delivered" in page.text
     assert "Can you do this? Accrington drop-in" in page.text and "Confirmed" in page.text
@@ -470,8 +442,7 @@ def test_outbox_message_page_html_and_calendar(client: TestClient, make: Factory
     message = _message(db)
     sign_in(client, make.user("admin"))
     page = client.get(f"/admin/outbox/{message.id}")
-    assert page.status_code == 200
-    assert "<pre>Hello Aisha,\n\nCan you do this?</pre>" in page.text
+    says(page, "<pre>Hello Aisha,\n\nCan you do this?</pre>")
     assert '<dt class="summary-list__key">List-Unsubscribe</dt>' in page.text
     assert "Send again" in page.text
 
@@ -503,7 +474,7 @@ def test_send_again_queues_a_failed_message(client: TestClient, make: Factory, d
     sign_in(client, make.user("admin"))
     answer = post(client, f"/admin/outbox/{message.id}/retry")
     assert answer.status_code == 303
-    row = _row(db, OutboxMessage, message.id)
+    row = fresh(db, OutboxMessage, message.id)
     assert (row.status, row.attempts, row.composed_at) == ("pending", 0, None)
     assert f"Message {message.id} will be sent again" in client.get(f"/admin/outbox/{message.id}").text
 
@@ -519,7 +490,7 @@ def test_send_again_says_when_a_newer_message_is_waiting(
     answer = post(client, f"/admin/outbox/{message.id}/retry")
     assert answer.status_code == 303
     assert "is already waiting to be sent" in client.get(f"/admin/outbox/{message.id}").text
-    assert _row(db, OutboxMessage, message.id).status == "failed"
+    assert fresh(db, OutboxMessage, message.id).status == "failed"
 
 
 @pytest.mark.parametrize("path", ["/admin/outbox", "/admin/outbox/{id}", "/admin/outbox/{id}/html"])
@@ -537,7 +508,7 @@ def test_outbox_pages_are_for_administrators(
     client.cookies.clear()
     sign_in(client, make.user("coordinator"))
     assert post(client, f"/admin/outbox/{message.id}/retry").status_code == 403
-    assert _row(db, OutboxMessage, message.id).status == "failed"
+    assert fresh(db, OutboxMessage, message.id).status == "failed"
 
 
 def test_outbox_calendar_refuses_others(client: TestClient, make: Factory, db: Session) -> None:

@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 
 from app.enums import AssignmentStatus, EventStatus
 from tests.factories import Factory, future
-from tests.pages.conftest import sign_in
+from tests.forms import sign_in
 
 HREF = re.compile(r'href="(/[^"#]*)')
 

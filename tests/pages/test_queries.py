@@ -17,7 +17,7 @@ from app.enums import AssignmentRole, AssignmentStatus, EventStatus
 from app.events.models import Event
 from app.venues.models import Venue
 from tests.factories import Factory, future
-from tests.pages.conftest import sign_in
+from tests.forms import sign_in
 
 
 @contextmanager

@@ -20,10 +20,9 @@ from app.enums import EventStatus
 from app.notifications import links
 from app.notifications.models import OutboxMessage
 from app.notifications.preferences import unsubscribe_token
-from app.people import service as people
 from app.staffing import jobs as plan_jobs
 from tests.factories import Factory, future
-from tests.pages.conftest import csrf_of, sign_in
+from tests.forms import csrf_of, sign_in
 from tests.reach import PAGE_DOOR, Tally
 from tests.routes import all_routes
 from tests.test_permissions import _cheap_password_hashing
@@ -75,16 +74,7 @@ def world(make: Factory) -> World:
     event = make.event(venue=venue, campaign=campaign, status=EventStatus.confirmed, public=True)
     assignment = make.assign(event, person)
     representation = make.represent(person, network)
-    away = people.add_unavailability(
-        session=make.session,
-        actor=SYSTEM,
-        data={
-            "person_id": person.id,
-            "starts_at": future(30, 8),
-            "ends_at": future(30, 18),
-            "reason": "training",
-        },
-    )
+    away = make.away(person, future(30, 8), future(30, 18), "training")
     users = {
         "admin": make.user("admin"),
         "coordinator": make.user("coordinator"),

@@ -1,18 +1,15 @@
 """Fixtures for the printouts: the demo-like Wednesday, users in each role, PDF helpers."""
 
 import io
-import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
-from app.accounts.models import User
 from tests.ci import need
-from tests.factories import PASSWORD, Factory
+from tests.factories import Factory
 from tests.printouts.demo import Demo, build_demo
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "printouts"
@@ -53,14 +50,3 @@ def write_pngs(name: str, body: bytes, dpi: int = 70) -> list[Path]:
         need("pdftoppm (poppler-utils) is not installed")
     subprocess.run(["pdftoppm", "-png", "-r", str(dpi), str(pdf_path), str(ARTIFACTS / name)], check=True)
     return sorted(ARTIFACTS.glob(f"{name}-*.png"))
-
-
-def sign_in(client: TestClient, user: User) -> None:
-    """Sign in through the login form, so later requests carry the session cookie."""
-    page = client.get("/login")
-    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    form = {"email": user.email, "password": PASSWORD}
-    if match:
-        form["csrf_token"] = match.group(1)
-    response = client.post("/login", data=form, follow_redirects=False)
-    assert response.status_code == 303, response.text[:300]

@@ -5,7 +5,8 @@ from fastapi.testclient import TestClient
 
 from app.enums import AssignmentRole
 from tests.factories import Factory
-from tests.printouts.conftest import A4, page_sizes, pdf_pages, pdf_text, sign_in
+from tests.forms import sign_in
+from tests.printouts.conftest import A4, page_sizes, pdf_pages, pdf_text
 from tests.printouts.demo import NETWORKS, Demo
 
 

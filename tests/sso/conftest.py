@@ -27,6 +27,7 @@ import pytest
 from app.accounts import oidc
 from app.config import get_settings
 from tests.ci import need
+from tests.servers import stop
 
 PROVIDER_DIR = Path(__file__).resolve().parent / "provider"
 PACKAGE = PROVIDER_DIR / "node_modules" / "oidc-provider" / "package.json"
@@ -171,12 +172,7 @@ def provider() -> Iterator[Provider]:
     try:
         yield running
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process)
 
 
 @pytest.fixture()

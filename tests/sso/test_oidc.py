@@ -23,8 +23,8 @@ from app.accounts.models import User, UserSession
 from app.audit.models import AuditEntry
 from app.config import get_settings
 from app.enums import Role
-from tests.factories import PASSWORD, Factory
-from tests.pages.conftest import csrf_of
+from tests.factories import PASSWORD, Factory, fresh
+from tests.forms import csrf_of
 from tests.sso.conftest import CLIENT_ID, CLIENT_SECRET, PROVIDER_KID, Provider
 
 ALICE = "00u-alice-7f3a"
@@ -63,6 +63,13 @@ def sign_in_with_sso(
     return back_at_muster(client, provider.sign_in(start(client, next_url), subject))
 
 
+def signed_in_by_sso(client: TestClient, provider: Provider, subject: str) -> str | None:
+    """Sign in at the provider as ``subject`` and come back, let in; who Muster then says it is."""
+    answer = sign_in_with_sso(client, provider, subject)
+    assert answer.status_code == 303, answer.text
+    return who(client)
+
+
 def who(client: TestClient) -> str | None:
     """The e-mail address of whoever the client is signed in as, or None."""
     answer = client.get("/api/v1/me")
@@ -73,6 +80,23 @@ def refused(answer: httpx.Response, status: int, words: str) -> None:
     assert answer.status_code == status, answer.text
     assert "set-cookie" not in answer.headers or "sid" not in _cookie_session(answer)
     assert words in answer.text, answer.text
+
+
+def refused_and_logged(
+    client: TestClient,
+    caplog: pytest.LogCaptureFixture,
+    callback: str,
+    logged: str,
+    *,
+    status: int = 400,
+    words: str = "That sign-in did not work",
+) -> None:
+    """Back at Muster with ``callback``: refused in ``words``, the reason logged, nobody signed in."""
+    with caplog.at_level(logging.WARNING, "muster.sso"):
+        answer = back_at_muster(client, callback)
+    refused(answer, status, words)
+    assert logged in caplog.text
+    assert who(client) is None
 
 
 def _cookie_session(answer: httpx.Response) -> dict[str, Any]:
@@ -138,14 +162,19 @@ def test_sign_in_by_subject(sso: Provider, client: TestClient, make: Factory, db
     assert db.get(User, user.id).last_sign_in_at is not None  # type: ignore[union-attr]
 
 
+def first_sign_in_links(
+    client: TestClient, provider: Provider, db: Session, user: User, subject: str
+) -> None:
+    """A sign-in not linked yet is found by its e-mail address, let in, and linked to ``subject``."""
+    assert signed_in_by_sso(client, provider, subject) == user.email.lower()
+    assert fresh(db, User, user.id).oidc_subject == subject
+
+
 def test_first_sign_in_by_verified_email_links_the_subject(
     sso: Provider, client: TestClient, make: Factory, db: Session
 ) -> None:
     user = staff(make, "Bob.Brown@force.example")
-    assert sign_in_with_sso(client, sso, BOB).status_code == 303
-    assert who(client) == "bob.brown@force.example"
-    db.expire_all()
-    assert db.get(User, user.id).oidc_subject == BOB  # type: ignore[union-attr]
+    first_sign_in_links(client, sso, db, user, BOB)
     entry = db.exec(select(AuditEntry).where(AuditEntry.record_id == user.id)).all()[-1]
     assert "linked to single sign-on" in entry.summary
 
@@ -154,18 +183,13 @@ def test_first_sign_in_by_verified_email_links_the_subject(
     db.add(user)
     db.commit()
     client.cookies.clear()
-    assert sign_in_with_sso(client, sso, BOB).status_code == 303
-    assert who(client) == "bob.brown@new-address.example"
+    assert signed_in_by_sso(client, sso, BOB) == "bob.brown@new-address.example"
 
 
 def test_email_from_userinfo_when_the_id_token_has_none(
     sso: Provider, client: TestClient, make: Factory, db: Session
 ) -> None:
-    user = staff(make, "frank.fox@force.example")
-    assert sign_in_with_sso(client, sso, FRANK).status_code == 303
-    assert who(client) == "frank.fox@force.example"
-    db.expire_all()
-    assert db.get(User, user.id).oidc_subject == FRANK  # type: ignore[union-attr]
+    first_sign_in_links(client, sso, db, staff(make, "frank.fox@force.example"), FRANK)
 
 
 def test_a_public_client_without_a_secret(
@@ -187,11 +211,7 @@ def test_a_wrong_code_verifier_is_refused_by_the_provider(
     """PKCE: a code obtained with another challenge (say, intercepted) does not exchange."""
     staff(make, "alice.ahmed@force.example", oidc_subject=ALICE)
     authorization = with_param(start(client), code_challenge="A" * 43)
-    with caplog.at_level(logging.WARNING, "muster.sso"):
-        answer = back_at_muster(client, sso.sign_in(authorization, ALICE))
-    refused(answer, 400, "That sign-in did not work")
-    assert "the provider refused the code" in caplog.text
-    assert who(client) is None
+    refused_and_logged(client, caplog, sso.sign_in(authorization, ALICE), "the provider refused the code")
 
 
 # --- people who are refused ----------------------------------------------------------------
@@ -201,13 +221,16 @@ def test_an_unverified_email_is_refused(
     sso: Provider, client: TestClient, make: Factory, db: Session, caplog: pytest.LogCaptureFixture
 ) -> None:
     user = staff(make, "carol.clark@force.example")
-    with caplog.at_level(logging.WARNING, "muster.sso"):
-        answer = sign_in_with_sso(client, sso, CAROL)
-    refused(answer, 403, "has not verified your e-mail address")
-    assert "not verified by the provider" in caplog.text
-    assert who(client) is None
-    db.expire_all()
-    assert db.get(User, user.id).oidc_subject is None  # type: ignore[union-attr]
+    callback = sso.sign_in(start(client), CAROL)
+    refused_and_logged(
+        client,
+        caplog,
+        callback,
+        "not verified by the provider",
+        status=403,
+        words="has not verified your e-mail address",
+    )
+    assert fresh(db, User, user.id).oidc_subject is None
 
 
 def test_an_unknown_person_gets_the_not_set_up_page(sso: Provider, client: TestClient, make: Factory) -> None:
@@ -227,8 +250,7 @@ def test_an_inactive_user_is_refused(sso: Provider, client: TestClient, make: Fa
     db.add(linked)
     db.commit()
     refused(sign_in_with_sso(client, sso, ERIN), 403, "Your account has been switched off")
-    db.expire_all()
-    assert db.get(User, linked.id).oidc_subject is None  # type: ignore[union-attr]
+    assert fresh(db, User, linked.id).oidc_subject is None
 
 
 def test_an_account_linked_to_another_subject_is_not_taken_over(
@@ -257,11 +279,9 @@ def test_an_id_token_for_another_client_is_refused(
     foreign = sso.other_app_id_token(ALICE, nonce=params_of(authorization)["nonce"])
     assert jwt.decode(foreign, _provider_key(sso)).claims["aud"] == "other-app"
     sso.next_token(id_token=foreign)
-    with caplog.at_level(logging.WARNING, "muster.sso"):
-        answer = back_at_muster(client, sso.sign_in(authorization, ALICE))
-    refused(answer, 400, "That sign-in did not work")
-    assert "is for 'other-app', not for client 'muster'" in caplog.text
-    assert who(client) is None
+    refused_and_logged(
+        client, caplog, sso.sign_in(authorization, ALICE), "is for 'other-app', not for client 'muster'"
+    )
 
 
 def test_an_expired_id_token_is_refused(
@@ -270,11 +290,7 @@ def test_an_expired_id_token_is_refused(
     """The provider's clock an hour slow when it issues the token: ten-minute tokens, long expired."""
     staff(make, "alice.ahmed@force.example", oidc_subject=ALICE)
     sso.next_token(skew_seconds=-3600)
-    with caplog.at_level(logging.WARNING, "muster.sso"):
-        answer = sign_in_with_sso(client, sso, ALICE)
-    refused(answer, 400, "That sign-in did not work")
-    assert "ID token expired" in caplog.text
-    assert who(client) is None
+    refused_and_logged(client, caplog, sso.sign_in(start(client), ALICE), "ID token expired")
 
 
 def test_an_id_token_issued_in_the_future_is_refused(
@@ -282,11 +298,7 @@ def test_an_id_token_issued_in_the_future_is_refused(
 ) -> None:
     staff(make, "alice.ahmed@force.example", oidc_subject=ALICE)
     sso.next_token(skew_seconds=3600)
-    with caplog.at_level(logging.WARNING, "muster.sso"):
-        answer = sign_in_with_sso(client, sso, ALICE)
-    refused(answer, 400, "That sign-in did not work")
-    assert "issued in the future" in caplog.text
-    assert who(client) is None
+    refused_and_logged(client, caplog, sso.sign_in(start(client), ALICE), "issued in the future")
 
 
 def _provider_key(provider: Provider) -> RSAKey:
@@ -350,11 +362,7 @@ def test_an_id_token_with_a_bad_signature_is_refused(
     else:
         token = jwt.encode({"alg": "HS256"}, claims, OctKey.import_key(CLIENT_SECRET))
     sso.next_token(id_token=token)
-    with caplog.at_level(logging.WARNING, "muster.sso"):
-        answer = back_at_muster(client, sso.sign_in(authorization, ALICE))
-    refused(answer, 400, "That sign-in did not work")
-    assert logged in caplog.text
-    assert who(client) is None
+    refused_and_logged(client, caplog, sso.sign_in(authorization, ALICE), logged)
 
 
 def test_a_wrong_nonce_is_refused(
@@ -363,11 +371,7 @@ def test_a_wrong_nonce_is_refused(
     """The provider signs a token with a nonce other than the one Muster keeps for this state."""
     staff(make, "alice.ahmed@force.example", oidc_subject=ALICE)
     authorization = with_param(start(client), nonce="a-nonce-muster-never-made-0123456789abcdefgh")
-    with caplog.at_level(logging.WARNING, "muster.sso"):
-        answer = back_at_muster(client, sso.sign_in(authorization, ALICE))
-    refused(answer, 400, "That sign-in did not work")
-    assert "nonce does not match" in caplog.text
-    assert who(client) is None
+    refused_and_logged(client, caplog, sso.sign_in(authorization, ALICE), "nonce does not match")
 
 
 # --- state ---------------------------------------------------------------------------------
@@ -384,19 +388,13 @@ def test_a_replayed_state_is_refused(
 
     # The same answer again in the same browser: its state was used up.
     client.cookies.clear()
-    with caplog.at_level(logging.WARNING, "muster.sso"):
-        refused(back_at_muster(client, callback), 400, "already used or has expired")
-    assert "state unknown" in caplog.text
-    assert who(client) is None
+    refused_and_logged(client, caplog, callback, "state unknown", words="already used or has expired")
 
     # With the cookie from before the sign-in (which still holds the state): the provider
     # will not exchange the code twice.
     caplog.clear()
     client.cookies.set("muster_session", before or "", domain="muster.test")
-    with caplog.at_level(logging.WARNING, "muster.sso"):
-        refused(back_at_muster(client, callback), 400, "That sign-in did not work")
-    assert "the provider refused the code" in caplog.text
-    assert who(client) is None
+    refused_and_logged(client, caplog, callback, "the provider refused the code")
 
 
 def test_a_state_from_another_browser_is_refused(sso: Provider, client: TestClient, make: Factory) -> None:
@@ -417,10 +415,9 @@ def test_a_callback_naming_another_issuer_is_refused(
     staff(make, "alice.ahmed@force.example", oidc_subject=ALICE)
     callback = sso.sign_in(start(client), ALICE)
     assert params_of(callback)["iss"] == sso.issuer
-    with caplog.at_level(logging.WARNING, "muster.sso"):
-        answer = back_at_muster(client, with_param(callback, iss="https://idp.attacker.example"))
-    refused(answer, 400, "That sign-in did not work")
-    assert "names issuer" in caplog.text
+    refused_and_logged(
+        client, caplog, with_param(callback, iss="https://idp.attacker.example"), "names issuer"
+    )
 
 
 def test_cancelling_at_the_provider(sso: Provider, client: TestClient) -> None:

@@ -13,7 +13,6 @@ from app.booking import service as booking
 from app.clock import from_london
 from app.enums import AssignmentRole, AssignmentStatus, PersonKind
 from app.events.models import Event
-from app.people import service as people
 from app.people.models import Person
 from app.staffing import engine, service
 from app.staffing import model as staffing_model
@@ -33,16 +32,7 @@ def venue(make: Factory, town: str, lat: float | None = None, lon: float | None 
 
 
 def away(make: Factory, person: Person, start: datetime, hours: float) -> None:
-    people.add_unavailability(
-        session=make.session,
-        actor=SYSTEM,
-        data={
-            "person_id": person.id,
-            "starts_at": start,
-            "ends_at": start + timedelta(hours=hours),
-            "reason": "training",
-        },
-    )
+    make.away(person, start, start + timedelta(hours=hours), "training")
 
 
 def assignments(db: Session) -> list[tuple[int, int, str, str]]:

@@ -23,7 +23,7 @@ from app.venues.models import Venue
 from app.worker import jobs as worker_jobs
 from app.worker.models import Job
 from app.worker.runner import Worker
-from tests.factories import Factory
+from tests.factories import Factory, fresh
 
 TOWNS = (
     ("Blackburn", 53.7486, -2.4875),
@@ -338,8 +338,7 @@ def test_a_plan_whose_worker_died_is_failed_with_the_reason(
 
     reason = "the worker running this job stopped before it finished (no sign of life within its lease)"
     assert (seen["status"], seen["error"]) == ("failed", reason)
-    db.expire_all()
-    row = db.get(Job, job_id)
+    row = fresh(db, Job, job_id)
     assert row is not None and (row.status, row.error, row.attempts) == ("failed", reason, 1)
     assert client.get(url, headers=h).json()["error"] == reason
 

@@ -15,7 +15,7 @@ from app.events import service as events
 from app.worker.models import Job
 from app.worker.runner import Worker
 from tests.factories import Factory, future
-from tests.pages.conftest import post, sign_in
+from tests.forms import post, sign_in
 from tests.staffing.test_jobs import next_month, small_campaign
 
 
@@ -280,19 +280,15 @@ def test_chosen_events_planned_together_share_a_small_network(
         make.venue("Jobcentre Nelson", town="Nelson"),
     )
     needs = [{"network_id": disability.id, "min_count": 1}]
-    bacup = make.event(
-        venue=venue_a,
-        starts_at=next_month(7, 10),
-        ambassadors_needed=2,
-        recruiters_needed=0,
-        network_needs=needs,
-    )
-    nelson = make.event(
-        venue=venue_b,
-        starts_at=next_month(7, 10),
-        ambassadors_needed=2,
-        recruiters_needed=0,
-        network_needs=needs,
+    bacup, nelson = (
+        make.event(
+            venue=venue,
+            starts_at=next_month(7, 10),
+            ambassadors_needed=2,
+            recruiters_needed=0,
+            network_needs=needs,
+        )
+        for venue in (venue_a, venue_b)
     )
     members = [make.person(f"Member {k}", base_town="Bacup") for k in range(2)]
     for member in members:
