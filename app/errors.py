@@ -4,13 +4,21 @@
 friendly page for people. Nothing here knows about the web.
 """
 
-from typing import Any
+from typing import Any, ClassVar
 
 
 class AppError(Exception):
-    status_code = 400
-    title = "Bad request"
-    type_slug = "bad-request"
+    """A refusal; each kind names its HTTP status, title and problem type in its class line:
+    ``class NotFound(AppError, status=404, title="Not found", slug="not-found")``."""
+
+    status_code: ClassVar[int] = 400
+    title: ClassVar[str] = "Bad request"
+    type_slug: ClassVar[str] = "bad-request"
+
+    def __init_subclass__(cls, *, status: int = 0, title: str = "", slug: str = "", **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if status:
+            cls.status_code, cls.title, cls.type_slug = status, title, slug
 
     def __init__(self, detail: str, *, extra: dict[str, Any] | None = None) -> None:
         super().__init__(detail)
@@ -18,54 +26,36 @@ class AppError(Exception):
         self.extra = extra or {}
 
 
-class NotFound(AppError):
-    status_code = 404
-    title = "Not found"
-    type_slug = "not-found"
+class NotFound(AppError, status=404, title="Not found", slug="not-found"):
+    pass
 
 
-class Conflict(AppError):
-    status_code = 409
-    title = "Conflict"
-    type_slug = "conflict"
+class Conflict(AppError, status=409, title="Conflict", slug="conflict"):
+    pass
 
 
-class Invalid(AppError):
-    status_code = 422
-    title = "Invalid input"
-    type_slug = "invalid"
+class Invalid(AppError, status=422, title="Invalid input", slug="invalid"):
+    pass
 
 
-class Forbidden(AppError):
-    status_code = 403
-    title = "Forbidden"
-    type_slug = "forbidden"
+class Forbidden(AppError, status=403, title="Forbidden", slug="forbidden"):
+    pass
 
 
-class Busy(AppError):
+class Unauthorized(AppError, status=401, title="Sign-in required", slug="unauthorized"):
+    pass
+
+
+class Busy(AppError, status=503, title="Busy", slug="busy"):
     """A shared resource is saturated for now; the client should retry shortly."""
-
-    status_code = 503
-    title = "Busy"
-    type_slug = "busy"
 
     def __init__(self, detail: str, *, retry_after_seconds: int) -> None:
         super().__init__(detail)
         self.retry_after_seconds = retry_after_seconds
 
 
-class TooManyRequests(Busy):
+class TooManyRequests(Busy, status=429, title="Too many attempts", slug="too-many-requests"):
     """Too many attempts from one address or at one account: slowed, never locked for good."""
-
-    status_code = 429
-    title = "Too many attempts"
-    type_slug = "too-many-requests"
-
-
-class Unauthorized(AppError):
-    status_code = 401
-    title = "Sign-in required"
-    type_slug = "unauthorized"
 
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"

@@ -124,11 +124,7 @@ IfMatch = Annotated[
 ]
 
 
-class PreconditionFailed(AppError):
-    status_code = 412
-    title = "Precondition failed"
-    type_slug = "precondition-failed"
-
+class PreconditionFailed(AppError, status=412, title="Precondition failed", slug="precondition-failed"):
     def __init__(self, detail: str, *, revision: int, changes: "list[FieldChange]") -> None:
         super().__init__(detail, extra={"revision": revision, "changes": [c.as_dict() for c in changes]})
         self.revision = revision

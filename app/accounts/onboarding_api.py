@@ -4,11 +4,11 @@ invite people to sign in, and see who never has."""
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from app.accounts import invitations, people_import
 from app.accounts.deps import Admin
-from app.api_common import Page, PageParams, PathId, ProblemRoute, ShortText, Strict, problems
+from app.api_common import Page, PageParams, PathId, ProblemRoute, Public, ShortText, Strict, problems
 from app.clock import LondonDateTime
 from app.db import SessionDep
 from app.enums import Role
@@ -43,19 +43,13 @@ class ImportApplyIn(ImportIn):
     invite: bool = Field(default=False, description="E-mail each new sign-in an invitation to sign in")
 
 
-class _FromPlan(BaseModel):
-    """Read from the plan's objects, field by field, as the API shows them."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-
-class FieldChangeOut(_FromPlan):
+class FieldChangeOut(Public):
     field: str
     old: Any
     new: Any
 
 
-class SignInOut(_FromPlan):
+class SignInOut(Public):
     action: Literal["create", "exists", "not made"]
     email: str
     role: Role | None
@@ -63,7 +57,7 @@ class SignInOut(_FromPlan):
     user_id: int | None
 
 
-class ImportRowOut(_FromPlan):
+class ImportRowOut(Public):
     line: int
     staff_number: str
     name: str
@@ -75,7 +69,7 @@ class ImportRowOut(_FromPlan):
     notes: list[str]
 
 
-class IgnoredColumnOut(_FromPlan):
+class IgnoredColumnOut(Public):
     name: str
     why: str
 

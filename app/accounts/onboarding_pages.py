@@ -13,10 +13,11 @@ from app.accounts.deps import Admin, OptionalUser
 from app.accounts.people_import import FileTooLarge
 from app.db import SessionDep
 from app.errors import Conflict, Invalid, TooManyRequests
-from app.pages.common import page_from, see_other
+from app.pages.common import page_from
 from app.pages.csrf import checked_form
-from app.pages.forms import FormInput
-from app.pages.rendering import flash, render
+from app.pages.flow import done
+from app.pages.forms import FormInput, PostedForm
+from app.pages.rendering import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -96,8 +97,7 @@ async def preview_import(request: Request, session: SessionDep, principal: Admin
 
 
 @router.post("/admin/import/apply", response_class=HTMLResponse)
-async def apply_import(request: Request, session: SessionDep, principal: Admin) -> Response:
-    form = FormInput(await checked_form(request))
+def apply_import(request: Request, session: SessionDep, principal: Admin, form: PostedForm) -> Response:
     try:
         content = base64.urlsafe_b64decode(form.raw("csv").encode("ascii"))
         csv_file = people_import.read_bytes(content, filename=form.raw("filename"))
@@ -137,8 +137,7 @@ async def apply_import(request: Request, session: SessionDep, principal: Admin) 
     if counts["sign_ins"]:
         message += f"; {counts['sign_ins']} sign-ins made"
         message += f", {result.invited} invited by e-mail" if result.invited else ", none invited yet"
-    flash(request, message + ".")
-    return see_other("/admin/invitations" if counts["sign_ins"] else "/plan/people")
+    return done(request, "/admin/invitations" if counts["sign_ins"] else "/plan/people", message + ".")
 
 
 @router.get("/admin/import/people.csv")
@@ -174,45 +173,41 @@ def invitations_page(request: Request, session: SessionDep, principal: Admin) ->
 
 
 @router.post("/admin/invitations")
-async def invite_everyone(request: Request, session: SessionDep, principal: Admin) -> Response:
-    await checked_form(request)
-    done = invitations.invite_never_signed_in(
+def invite_everyone(request: Request, session: SessionDep, principal: Admin, _form: PostedForm) -> Response:
+    sent = invitations.invite_never_signed_in(
         session, actor=principal.actor, except_user_id=principal.user_id
     )
-    if done.invited:
-        message = f"Invited {len(done.invited)} {'person' if len(done.invited) == 1 else 'people'} by e-mail."
+    if sent.invited:
+        message = f"Invited {len(sent.invited)} {'person' if len(sent.invited) == 1 else 'people'} by e-mail."
     else:
         message = "Nobody needed an invitation."
-    if done.left:
-        message += f" Not invited: {len(done.left)} (their invitation is still open, or was sent too often)."
-    flash(request, message)
-    return see_other("/admin/invitations")
+    if sent.left:
+        message += f" Not invited: {len(sent.left)} (their invitation is still open, or was sent too often)."
+    return done(request, "/admin/invitations", message)
 
 
 @router.post("/admin/users/{user_id:id}/invite")
-async def invite_one(request: Request, session: SessionDep, principal: Admin, user_id: int) -> Response:
+def invite_one(
+    request: Request, session: SessionDep, principal: Admin, user_id: int, form: PostedForm
+) -> Response:
     """Invite, or invite again: the earlier link stops working. Past the hourly limit, 429."""
-    form = FormInput(await checked_form(request))
     back = _back(form.raw("next"))
     try:
         state = invitations.invite(session, actor=principal.actor, user_id=user_id)
     except Conflict as exc:
         session.rollback()
-        flash(request, _sentence(exc.detail), kind="warning")
-        return see_other(back)
-    flash(
-        request,
-        f"Sent {state.user.email} an invitation to sign in. Any earlier invitation link no longer works.",
-    )
-    return see_other(back)
+        return done(request, back, _sentence(exc.detail), kind="warning")
+    said = f"Sent {state.user.email} an invitation to sign in. Any earlier invitation link no longer works."
+    return done(request, back, said)
 
 
 @router.post("/admin/users/{user_id:id}/revoke-invitation")
-async def revoke_one(request: Request, session: SessionDep, principal: Admin, user_id: int) -> Response:
-    form = FormInput(await checked_form(request))
+def revoke_one(
+    request: Request, session: SessionDep, principal: Admin, user_id: int, form: PostedForm
+) -> Response:
     state = invitations.revoke_invitation(session, actor=principal.actor, user_id=user_id)
-    flash(request, f"The invitation to {state.user.email} no longer works. Their sign-in stays.")
-    return see_other(_back(form.raw("next")))
+    said = f"The invitation to {state.user.email} no longer works. Their sign-in stays."
+    return done(request, _back(form.raw("next")), said)
 
 
 # --- forgot your password? ------------------------------------------------------------------
@@ -229,9 +224,10 @@ def forgot_password_page(request: Request, _principal: OptionalUser) -> Response
 
 
 @router.post("/forgot-password", response_class=HTMLResponse)
-async def forgot_password(request: Request, session: SessionDep, _principal: OptionalUser) -> Response:
+def forgot_password(
+    request: Request, session: SessionDep, _principal: OptionalUser, form: PostedForm
+) -> Response:
     """The same answer whether or not the address has a sign-in."""
-    form = FormInput(await checked_form(request))
     email = form.text("email", "your e-mail address", required=True, max_length=254)
     if email and ("@" not in email or any(c.isspace() for c in email)):
         form.error("email", "Enter an e-mail address in the correct format, like name@example.org")

@@ -20,9 +20,9 @@ from app.clock import utcnow
 from app.config import get_settings
 from app.db import SessionDep
 from app.pages.common import see_other
-from app.pages.csrf import checked_form
-from app.pages.forms import FormInput
-from app.pages.rendering import flash, render
+from app.pages.flow import done
+from app.pages.forms import FormInput, PostedForm
+from app.pages.rendering import render
 from app.ratelimit.service import Limit, take
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -91,8 +91,7 @@ def _throttle(request: Request, session: SessionDep, email: str) -> None:
 
 
 @router.post("/login", response_class=HTMLResponse)
-async def login(request: Request, session: SessionDep) -> Response:
-    form = FormInput(await checked_form(request))
+def login(request: Request, session: SessionDep, form: PostedForm) -> Response:
     email = form.text("email", "your e-mail address", required=True, max_length=254)
     password = form.values.text("password")
     if not password:
@@ -117,8 +116,7 @@ async def login(request: Request, session: SessionDep) -> Response:
 
 
 @router.post("/logout")
-async def logout(request: Request, session: SessionDep) -> Response:
-    await checked_form(request)
+def logout(request: Request, session: SessionDep, _form: PostedForm) -> Response:
     end_session(request, session, "signed out")
     return RedirectResponse("/login?signed_out=1", status_code=303)
 
@@ -172,8 +170,9 @@ def account(request: Request, session: SessionDep, principal: AnyUser) -> Respon
 
 
 @router.post("/account/sign-out-everywhere")
-async def account_sign_out_everywhere(request: Request, session: SessionDep, principal: AnyUser) -> Response:
-    await checked_form(request)
+def account_sign_out_everywhere(
+    request: Request, session: SessionDep, principal: AnyUser, _form: PostedForm
+) -> Response:
     sign_out_everywhere(session=session, actor=principal.actor, user_id=principal.user_id)
     request.session.clear()
     request.state.principal = None
@@ -181,8 +180,9 @@ async def account_sign_out_everywhere(request: Request, session: SessionDep, pri
 
 
 @router.post("/account/tokens", response_class=HTMLResponse)
-async def account_create_token(request: Request, session: SessionDep, principal: AnyUser) -> Response:
-    form = FormInput(await checked_form(request))
+def account_create_token(
+    request: Request, session: SessionDep, principal: AnyUser, form: PostedForm
+) -> Response:
     name = form.text("name", "a name for the token", required=True, max_length=100)
     if "\n" in name:
         form.error("name", "The name must be on one line")
@@ -198,27 +198,27 @@ async def account_create_token(request: Request, session: SessionDep, principal:
 
 
 @router.post("/account/tokens/{token_id:id}/revoke")
-async def account_revoke_token(
-    request: Request, session: SessionDep, principal: AnyUser, token_id: int
+def account_revoke_token(
+    request: Request, session: SessionDep, principal: AnyUser, token_id: int, _form: PostedForm
 ) -> Response:
-    await checked_form(request)
     row = service.revoke_api_token(
         session=session, actor=principal.actor, token_id=token_id, owner_id=principal.user_id
     )
-    flash(request, f"Revoked the API token “{row.name or row.id}”. It no longer works.")
-    return see_other("/account")
+    return done(request, "/account", f"Revoked the API token “{row.name or row.id}”. It no longer works.")
 
 
 @router.post("/admin/users/{user_id:id}/sign-out-everywhere")
-async def admin_sign_out_everywhere(
-    request: Request, session: SessionDep, principal: Admin, user_id: int
+def admin_sign_out_everywhere(
+    request: Request, session: SessionDep, principal: Admin, user_id: int, _form: PostedForm
 ) -> Response:
-    await checked_form(request)
     user = service.get_user(session=session, user_id=user_id)
     ended = sign_out_everywhere(session=session, actor=principal.actor, user_id=user_id)
     if user_id == principal.user_id:
         request.session.clear()
         request.state.principal = None
         return see_other("/login?signed_out=everywhere")
-    flash(request, f"Signed {user.email} out of {ended} browser{'s' if ended != 1 else ''}.")
-    return see_other(f"/admin/users/{user_id}")
+    return done(
+        request,
+        f"/admin/users/{user_id}",
+        f"Signed {user.email} out of {ended} browser{'s' if ended != 1 else ''}.",
+    )

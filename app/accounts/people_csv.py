@@ -74,10 +74,8 @@ ALIASES = {
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-class FileTooLarge(AppError):
-    status_code = 413
-    title = "File too large"
-    type_slug = "too-large"
+class FileTooLarge(AppError, status=413, title="File too large", slug="too-large"):
+    """An upload over the size an import reads."""
 
 
 def norm_word(word: str) -> str:

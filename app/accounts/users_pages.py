@@ -13,10 +13,10 @@ from app.accounts.deps import Admin
 from app.accounts.models import User
 from app.db import SessionDep
 from app.enums import Role
-from app.pages.common import by_id, options, page_from, see_other
-from app.pages.csrf import checked_form
-from app.pages.forms import FormInput
-from app.pages.rendering import flash, render
+from app.pages.common import by_id, options, page_from
+from app.pages.flow import done
+from app.pages.forms import FormInput, PostedForm
+from app.pages.rendering import render
 from app.people import service as people
 from app.people.models import Person
 from app.venues import service as venues
@@ -91,14 +91,16 @@ def new_user(request: Request, session: SessionDep, principal: Admin) -> Respons
 
 
 @router.post("/admin/users/new", response_class=HTMLResponse)
-async def create_user(request: Request, session: SessionDep, principal: Admin) -> Response:
-    form = FormInput(await checked_form(request))
+def create_user(request: Request, session: SessionDep, principal: Admin, form: PostedForm) -> Response:
     data = parse_user(session, form, new=True)
     user = form.submit(session, lambda: accounts.create_user(session=session, actor=principal.actor, **data))
     if user is None:
         return _user_form(request, session, form, None, status=400)
-    flash(request, f"Created the sign-in for {user.email}. Give them the password in person or by phone.")
-    return see_other("/admin/users")
+    return done(
+        request,
+        "/admin/users",
+        f"Created the sign-in for {user.email}. Give them the password in person or by phone.",
+    )
 
 
 @router.get("/admin/users/{user_id:id}", response_class=HTMLResponse)
@@ -119,9 +121,10 @@ def edit_user(request: Request, session: SessionDep, principal: Admin, user_id: 
 
 
 @router.post("/admin/users/{user_id:id}", response_class=HTMLResponse)
-async def update_user(request: Request, session: SessionDep, principal: Admin, user_id: int) -> Response:
+def update_user(
+    request: Request, session: SessionDep, principal: Admin, user_id: int, form: PostedForm
+) -> Response:
     user = accounts.get_user(session=session, user_id=user_id)
-    form = FormInput(await checked_form(request))
     data = parse_user(session, form, new=False)
     if user_id == principal.user_id and (form.raw("role") != Role.admin or not form.flag("active")):
         form.error("role", "You cannot take away your own administrator access or deactivate yourself")
@@ -131,5 +134,4 @@ async def update_user(request: Request, session: SessionDep, principal: Admin, u
     )
     if saved is None:
         return _user_form(request, session, form, user, status=400)
-    flash(request, f"Saved {user.email}.")
-    return see_other("/admin/users")
+    return done(request, "/admin/users", f"Saved {user.email}.")

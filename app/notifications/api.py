@@ -66,13 +66,7 @@ def read_my_notifications(session: SessionDep, principal: AnyUser) -> Preference
 def replace_my_notifications(session: SessionDep, principal: AnyUser, body: PreferencesIn) -> PreferencesOut:
     """Replace your e-mail choices. Unknown kinds, more than 4 reminders, or a reminder
     outside 1 hour to 14 days are refused with 422. Duty cancellations are always sent."""
-    choices = email_choices.save_my_choices(
-        session=session,
-        principal=principal,
-        muted=body.muted,
-        reminder_hours=body.reminder_hours,
-        morning_reminder=body.morning_reminder,
-    )
+    choices = email_choices.save_my_choices(session=session, principal=principal, **body.model_dump())
     return _preferences_out(choices)
 
 

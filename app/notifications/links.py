@@ -23,12 +23,8 @@ PURPOSES = {
 }
 
 
-class LinkGone(AppError):
+class LinkGone(AppError, status=410, title="Link no longer works", slug="link-gone"):
     """A link that was used already or has expired: 410, with what to do instead."""
-
-    status_code = 410
-    title = "Link no longer works"
-    type_slug = "link-gone"
 
 
 @dataclass(frozen=True)

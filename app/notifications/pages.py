@@ -18,9 +18,9 @@ from app.notifications import service as notifications
 from app.notifications.links import PURPOSES, LinkGone
 from app.notifications.preferences import MAX_REMINDER_HOURS, MAX_REMINDERS
 from app.notifications.respond import Landing
-from app.pages.common import page_from, query_string, see_other, text_param
-from app.pages.csrf import checked_form
-from app.pages.forms import FormInput, service_errors
+from app.pages.common import choice_param, page_from, query_string, see_other, text_param
+from app.pages.flow import done
+from app.pages.forms import FormInput, PostedForm, service_errors
 from app.pages.rendering import flash, render
 from app.worker.health import worker_health
 
@@ -110,13 +110,13 @@ def _save_choices(
 
 
 @router.post("/my/notifications", response_class=HTMLResponse)
-async def save_my_notifications(request: Request, session: SessionDep, principal: AnyUser) -> Response:
-    form = FormInput(await checked_form(request))
+def save_my_notifications(
+    request: Request, session: SessionDep, principal: AnyUser, form: PostedForm
+) -> Response:
     choices = email_choices.my_choices(session=session, principal=principal)
     if not _save_choices(session, principal, choices, form):
         return _choices_page(request, choices, form, status=400)
-    flash(request, f"Saved. Muster will e-mail {choices.email} as you chose.")
-    return see_other("/my/notifications")
+    return done(request, "/my/notifications", f"Saved. Muster will e-mail {choices.email} as you chose.")
 
 
 # --- unsubscribe (RFC 8058 one-click) ------------------------------------------------------
@@ -220,16 +220,12 @@ def _read_answer(form: FormInput, landing: Landing) -> dict[str, str]:
 
 
 @router.post("/respond/{token}", response_class=HTMLResponse)
-async def respond(request: Request, session: SessionDep, token: str) -> Response:
-    form = FormInput(await checked_form(request))
+def respond(request: Request, session: SessionDep, token: str, form: PostedForm) -> Response:
     try:
         landing = answering.land(session=session, token=token)
-    except (NotFound, LinkGone) as exc:
-        return _link_problem(request, exc)
-    answer = _read_answer(form, landing)
-    if not form.ok:
-        return _respond_page(request, token, landing, form, status=400)
-    try:
+        answer = _read_answer(form, landing)
+        if not form.ok:
+            return _respond_page(request, token, landing, form, status=400)
         done = answering.act(session=session, landing=landing, **answer)
     except (NotFound, LinkGone) as exc:
         session.rollback()
@@ -252,8 +248,7 @@ async def respond(request: Request, session: SessionDep, token: str) -> Response
 
 @router.get("/admin/outbox", response_class=HTMLResponse)
 def outbox_page(request: Request, session: SessionDep, principal: Admin) -> Response:
-    status = request.query_params.get("status", "")
-    status = status if status in outbox.STATUSES else ""
+    status = choice_param(request, "status", outbox.STATUSES)
     search = text_param(request, "q")
     page = page_from(request)
     rows, total = notifications.list_messages(
@@ -305,15 +300,21 @@ def outbox_message_calendar(session: SessionDep, principal: Admin, message_id: i
 
 
 @router.post("/admin/outbox/{message_id:id}/retry")
-async def retry_outbox_message(
-    request: Request, session: SessionDep, principal: Admin, message_id: int
+def retry_outbox_message(
+    request: Request, session: SessionDep, principal: Admin, message_id: int, _form: PostedForm
 ) -> Response:
-    await checked_form(request)
     try:
         notifications.retry_message(session=session, actor=principal.actor, message_id=message_id)
     except Conflict as exc:
         session.rollback()
-        flash(request, exc.detail[:1].upper() + exc.detail[1:] + ".", kind="warning")
-        return see_other(f"/admin/outbox/{message_id}")
-    flash(request, f"Message {message_id} will be sent again, composed afresh, as soon as a worker is free.")
-    return see_other(f"/admin/outbox/{message_id}")
+        return done(
+            request,
+            f"/admin/outbox/{message_id}",
+            exc.detail[:1].upper() + exc.detail[1:] + ".",
+            kind="warning",
+        )
+    return done(
+        request,
+        f"/admin/outbox/{message_id}",
+        f"Message {message_id} will be sent again, composed afresh, as soon as a worker is free.",
+    )

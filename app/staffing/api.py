@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
 
 from app.accounts.deps import Planner
-from app.api_common import PathId, ProblemRoute, RefId, Strict, problems
+from app.api_common import PathId, ProblemRoute, Public, RefId, Strict, problems
 from app.clock import LondonDateTime
 from app.db import SessionDep
 from app.staffing import applying, jobs, service, suggestions
@@ -20,7 +20,7 @@ from app.staffing import applying, jobs, service, suggestions
 router = APIRouter(prefix="/api/v1", tags=["staffing"], route_class=ProblemRoute)
 
 
-class SuggestionOut(BaseModel):
+class SuggestionOut(Public):
     rank: int
     person_id: int
     name: str
@@ -36,14 +36,14 @@ class SuggestionOut(BaseModel):
     reasons: list[str]
 
 
-class UnbookableOut(BaseModel):
+class UnbookableOut(Public):
     person_id: int
     name: str
     codes: list[str]
     reasons: list[str]
 
 
-class SuggestionsOut(BaseModel):
+class SuggestionsOut(Public):
     event_id: int
     title: str
     starts_at: LondonDateTime
@@ -64,7 +64,7 @@ def event_suggestions(
 ) -> SuggestionsOut:
     """Who could take a place on the event, best first with reasons; who cannot, and why."""
     found = suggestions.suggestions_for_event(session=session, event_id=event_id, limit=limit)
-    return SuggestionsOut.model_validate(found, from_attributes=True)
+    return SuggestionsOut.model_validate(found)
 
 
 MAX_LIMIT = 600  # seconds; MUSTER_SOLVER_TIME_LIMIT_SECONDS has the same ceiling
@@ -112,7 +112,7 @@ class PlanIn(Strict):
         )
 
 
-class ObjectiveOut(BaseModel):
+class ObjectiveOut(Public):
     name: str
     words: str
     value: int
@@ -121,14 +121,14 @@ class ObjectiveOut(BaseModel):
     gap: float
 
 
-class UnmetOut(BaseModel):
+class UnmetOut(Public):
     event_id: int
     title: str
     starts_at: LondonDateTime
     needs: list[str]
 
 
-class LoadOut(BaseModel):
+class LoadOut(Public):
     person_id: int
     name: str
     before: int
@@ -137,7 +137,7 @@ class LoadOut(BaseModel):
     monthly_limit: int
 
 
-class ProposedOut(BaseModel):
+class ProposedOut(Public):
     assignment_id: int | None
     event_id: int
     event_title: str
@@ -149,7 +149,7 @@ class ProposedOut(BaseModel):
     reasons: list[str] = Field(description="Why this person, in the words the suggestions use")
 
 
-class BaselineOut(BaseModel):
+class BaselineOut(Public):
     places_filled: int
     priority_unmet: int
     fairness: int
@@ -158,7 +158,7 @@ class BaselineOut(BaseModel):
     travel_km: int
 
 
-class PlanOut(BaseModel):
+class PlanOut(Public):
     scope: str
     campaign_id: int | None
     start: LondonDateTime | None
@@ -195,7 +195,7 @@ class PlanOut(BaseModel):
     stopped: bool = Field(description="Stopped on request: the best plan found by then")
 
 
-class FigureOut(BaseModel):
+class FigureOut(Public):
     name: str
     words: str
     value: int = Field(description="The best plan so far")
@@ -249,10 +249,10 @@ def _job_out(job: jobs.PlanJob) -> PlanJobOut:
         seconds=job.seconds,
         elapsed_seconds=round(job.elapsed, 1),
         time_limit=job.time_limit,
-        figures=[FigureOut.model_validate(f, from_attributes=True) for f in job.figures],
+        figures=[FigureOut.model_validate(f) for f in job.figures],
         error=job.error or None,
         applied=len(job.applied),
-        result=PlanOut.model_validate(job.report, from_attributes=True) if job.report else None,
+        result=PlanOut.model_validate(job.report) if job.report else None,
     )
 
 
@@ -275,7 +275,7 @@ def staffing_plan(session: SessionDep, principal: Planner, body: PlanIn) -> Plan
     if isinstance(made, jobs.PlanJob):
         out = _job_out(made)
         return JSONResponse(out.model_dump(mode="json"), status_code=202, headers={"Location": out.url})
-    return PlanOut.model_validate(made, from_attributes=True)
+    return PlanOut.model_validate(made)
 
 
 @router.get("/staffing/jobs/{job_id}", response_model=PlanJobOut)
@@ -341,5 +341,5 @@ def apply_plan_job(
         job_id=job_id,
         written=len(applied.written),
         already_applied=len(applied.already),
-        assignments=[ProposedOut.model_validate(a, from_attributes=True) for a in applied.written],
+        assignments=[ProposedOut.model_validate(a) for a in applied.written],
     )

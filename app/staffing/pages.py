@@ -21,8 +21,8 @@ from app.events import service as events
 from app.events.service import EventFilters
 from app.pages.calendar import utc_range
 from app.pages.common import Page, all_campaigns, date_param, int_param, page_from, see_other, text_param
-from app.pages.csrf import checked_form
-from app.pages.forms import FormInput, service_errors
+from app.pages.flow import done
+from app.pages.forms import FormInput, PostedForm, service_errors
 from app.pages.rendering import flash, render
 from app.staffing import applying, jobs, service
 from app.staffing.jobs import PlanJob
@@ -144,9 +144,8 @@ def _london_range(
 
 
 @router.post("/plan/staffing", response_class=HTMLResponse)
-async def start_plan(request: Request, session: SessionDep, principal: Planner) -> Response:
+def start_plan(request: Request, session: SessionDep, principal: Planner, form: PostedForm) -> Response:
     """Start a plan in the background and go to its page."""
-    form = FormInput(await checked_form(request))
     event_ids = form.ids("event_ids", "event")
     limit_text = form.raw("time_limit")
     time_limit = float(limit_text) if limit_text in {value for value, _ in TIME_LIMITS if value} else None
@@ -235,19 +234,19 @@ def job_page(request: Request, session: SessionDep, principal: Planner, job_id: 
 
 
 @router.post("/plan/staffing/jobs/{job_id:id}/stop", response_class=HTMLResponse)
-async def stop_job(request: Request, session: SessionDep, principal: Planner, job_id: int) -> Response:
-    await checked_form(request)
+def stop_job(
+    request: Request, session: SessionDep, principal: Planner, job_id: int, _form: PostedForm
+) -> Response:
+    url = f"/plan/staffing/jobs/{job_id}"
     try:
         job = jobs.stop_plan_job(session=session, job_id=job_id)
     except Conflict:
         session.rollback()
-        flash(request, "The plan had already finished: here it is.", kind="info")
-        return see_other(f"/plan/staffing/jobs/{job_id}")
+        return done(request, url, "The plan had already finished: here it is.", kind="info")
     if job.status == "stopped":
-        flash(request, "Stopped before it started. Nothing was planned.", kind="info")
-    else:
-        flash(request, "Stopping: the plan ends in a moment with the best it has found so far.", kind="info")
-    return see_other(f"/plan/staffing/jobs/{job_id}")
+        return done(request, url, "Stopped before it started. Nothing was planned.", kind="info")
+    said = "Stopping: the plan ends in a moment with the best it has found so far."
+    return done(request, url, said, kind="info")
 
 
 def _page(form: FormInput) -> Page:
@@ -261,14 +260,16 @@ def _page_query(form: FormInput) -> str:
 
 
 @router.post("/plan/staffing/jobs/{job_id:id}/apply", response_class=HTMLResponse)
-async def apply_job(request: Request, session: SessionDep, principal: Planner, job_id: int) -> Response:
+def apply_job(
+    request: Request, session: SessionDep, principal: Planner, job_id: int, form: PostedForm
+) -> Response:
     """Write the ticked proposals (or all of them) as proposed assignments."""
-    form = FormInput(await checked_form(request))
     everything = form.raw("action") == "all"
     indices = None if everything else form.ids("proposal", "proposal")
-    if indices == [] and form.ok:
-        flash(request, "Tick at least one proposal to apply, or apply them all.", kind="error")
-        return see_other(f"/plan/staffing/jobs/{job_id}{_page_query(form)}#review")
+    nothing_ticked = indices == [] and form.ok  # before the page number is read, as it may note an error
+    review = f"/plan/staffing/jobs/{job_id}{_page_query(form)}#review"
+    if nothing_ticked:
+        return done(request, review, "Tick at least one proposal to apply, or apply them all.", kind="error")
     try:
         applied = applying.apply_plan_job(
             session=session, actor=principal.actor, job_id=job_id, indices=indices
@@ -281,8 +282,7 @@ async def apply_job(request: Request, session: SessionDep, principal: Planner, j
         return render(request, "staffing/job.html", context, status=409)
     except Invalid as exc:
         session.rollback()
-        flash(request, exc.detail[:1].upper() + exc.detail[1:], kind="error")
-        return see_other(f"/plan/staffing/jobs/{job_id}{_page_query(form)}#review")
+        return done(request, review, exc.detail[:1].upper() + exc.detail[1:], kind="error")
     if applied.written:
         names = sorted({p.person_name for p in applied.written})
         events = {p.event_id for p in applied.written}
@@ -296,4 +296,4 @@ async def apply_job(request: Request, session: SessionDep, principal: Planner, j
         flash(request, "Those proposals were applied before: nothing more was written.", kind="info")
     if applied.job.event_id is not None:
         return see_other(f"/plan/events/{applied.job.event_id}#team")
-    return see_other(f"/plan/staffing/jobs/{job_id}{_page_query(form)}#review")
+    return see_other(review)
