@@ -198,6 +198,8 @@ def load(session: Session, *, today: date | None = None) -> DemoLogins:
                 "reason": reason,
                 "note": "",
             },
+            # Demo time away never refuses: a duty under it is flagged, as a person's would be.
+            accept_conflicts=True,
         )
 
     logins = DemoLogins(

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
+from app.accounts.deps import Planner
 from app.accounts.principal import Principal
 from app.assignments import service as assignments
 from app.assignments.models import Assignment
@@ -39,6 +40,7 @@ class Duties:
     to_answer: list[Duty] = field(default_factory=list)
     confirmed: list[Duty] = field(default_factory=list)
     declined: list[Duty] = field(default_factory=list)
+    cancelled: list[Duty] = field(default_factory=list)
     past: list[Duty] = field(default_factory=list)
 
 
@@ -49,12 +51,14 @@ def _grouped(duties: list[Duty], now: datetime) -> Duties:
         assignment, event, _ = duty
         status = AssignmentStatus(assignment.status)
         if event.ends_at <= now:
-            if status == AssignmentStatus.confirmed:
+            if status == AssignmentStatus.confirmed and event.status != EventStatus.cancelled:
                 grouped.past.append(duty)
-        elif status == AssignmentStatus.proposed and event.status != EventStatus.cancelled:
+        elif status in ACTIVE_ASSIGNMENT_STATUSES and event.status == EventStatus.cancelled:
+            # Whatever the person answered, the event's state is what they need to know.
+            grouped.cancelled.append(duty)
+        elif status == AssignmentStatus.proposed:
             grouped.to_answer.append(duty)
         elif status in ACTIVE_ASSIGNMENT_STATUSES:
-            # A proposal on a cancelled event shows with the confirmed ones, marked cancelled.
             grouped.confirmed.append(duty)
         else:
             grouped.declined.append(duty)
@@ -77,9 +81,11 @@ def my_outreach(request: Request, session: SessionDep, principal: Ambassador) ->
         "to_answer": duties.to_answer,
         "confirmed": duties.confirmed,
         "declined": duties.declined,
+        "cancelled": duties.cancelled,
         "past": duties.past,
         "teams": assignments.team_of(session=session, event_ids=shown_ids),
         "away": away,
+        "away_spans": people.away_spans(away),
     }
     return render(request, "my/outreach.html", context)
 
@@ -144,6 +150,15 @@ def decline(
     return done(request, "/my", f"You have declined '{event.title}'. The coordinator can see your reason.")
 
 
+@router.post("/plan/assignments/{assignment_id:id}/clear-flag")
+def clear_flag(
+    request: Request, session: SessionDep, principal: Planner, assignment_id: int, _form: PostedForm
+) -> Response:
+    """The coordinator has resolved a flagged duty (kept the person on, or agreed otherwise)."""
+    assignment = assignments.clear_flag(session=session, actor=principal.actor, assignment_id=assignment_id)
+    return done(request, f"/plan/events/{assignment.event_id}#team", "Cleared the flag.")
+
+
 @router.get("/my/events/{event_id:id}", response_class=HTMLResponse)
 def my_event(request: Request, session: SessionDep, principal: Ambassador, event_id: int) -> Response:
     """The briefing for one of the person's events: where, what to bring, who else is going."""
@@ -153,12 +168,11 @@ def my_event(request: Request, session: SessionDep, principal: Ambassador, event
     if mine is None:
         raise NotFound(f"you are not on event {event_id}")
     team = assignments.team_of(session=session, event_ids=[event_id])[event_id]
-    coordinator = events.coordinator_of(session=session, event=event)
     context = {
         "event": event,
         "mine": mine,
         "team": [(a, p) for a, p in team if a.status in ACTIVE_ASSIGNMENT_STATUSES],
         "venue": venues.get_venue(session=session, venue_id=event.venue_id),
-        "coordinator": (coordinator.full_name or coordinator.email) if coordinator else "",
+        "coordinator": events.coordinator_contact(session=session, event=event),
     }
     return render(request, "my/event.html", context)

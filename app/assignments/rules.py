@@ -5,7 +5,7 @@ the picker on the event page and the matching engine — and are tested fast and
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from app.clock import to_london
 
@@ -48,6 +48,26 @@ class Clash:
     code: str
     message: str
     event_id: int | None = None
+
+
+def away_span(starts_at: datetime, ends_at: datetime, *, this_year: int | None = None) -> str:
+    """Time away as it was entered: whole days end on their last day ("Tue 12 Jan to Thu 14
+    Jan"), since the stored end is the midnight after it. Days outside ``this_year`` (when
+    given) carry their year."""
+    start, end = to_london(starts_at), to_london(ends_at)
+
+    def day(at: datetime | date, year: bool = True) -> str:
+        shown = f"{at:%a %-d %b}"
+        return f"{shown} {at:%Y}" if year and this_year is not None and at.year != this_year else shown
+
+    if start.time() == time(0, 0) and end.time() == time(0, 0) and end > start:
+        last = (end - timedelta(days=1)).date()
+        if last == start.date():
+            return day(last)
+        return f"{day(start, start.year != last.year)} to {day(last)}"
+    if start.date() == end.date():
+        return f"{day(start)}, {start:%H:%M} to {end:%H:%M}"
+    return f"{day(start, start.year != end.year)}, {start:%H:%M} to {day(end)}, {end:%H:%M}"
 
 
 def _when(slot: Slot) -> str:
@@ -105,13 +125,11 @@ def clashes(
             )
     for away in schedule.away:
         if overlaps(away.starts_at, away.ends_at, target.starts_at, target.ends_at):
-            start = to_london(away.starts_at)
-            end = to_london(away.ends_at)
             found.append(
                 Clash(
                     "unavailable",
-                    f"{schedule.name} is unavailable ({away.reason.replace('_', ' ')}) "
-                    f"from {start:%a %-d %b %H:%M} to {end:%a %-d %b %H:%M}",
+                    f"{schedule.name} is unavailable ({away.reason.replace('_', ' ')}): "
+                    f"{away_span(away.starts_at, away.ends_at)}",
                 )
             )
     month = to_london(target.starts_at).strftime("%Y-%m")

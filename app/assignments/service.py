@@ -6,8 +6,10 @@ from sqlmodel import Session, col, select
 
 from app import records
 from app.accounts.principal import Principal
+from app.assignments import conflicts
 from app.assignments.models import Assignment
 from app.audit import service as audit
+from app.audit.service import Actor
 from app.booking import service as booking
 from app.clock import utcnow
 from app.enums import (
@@ -132,6 +134,17 @@ def update_assignment(
         summary,
         before=before,
         after=audit.snapshot(assignment),
+    )
+    session.commit()
+    return assignment
+
+
+def clear_flag(*, session: Session, actor: Actor, assignment_id: int) -> Assignment:
+    """The coordinator has dealt with a flagged duty (a clash, time away, a limit): the flag goes."""
+    assignment = get_assignment(session=session, assignment_id=assignment_id)
+    event = records.get_or_404(session, Event, assignment.event_id, "event")
+    conflicts.clear(
+        session=session, actor=actor, assignment=assignment, event=event, why="resolved by a coordinator"
     )
     session.commit()
     return assignment

@@ -27,19 +27,27 @@ def audit_view(request: Request, session: SessionDep, principal: Planner) -> Res
     record_type = choice_param(request, "record_type", audit.RECORD_TYPES)
     record_id = int_param(request, "record_id")
     page = page_from(request)
-    rows, total = audit.history(
-        session=session,
-        record_type=record_type or None,
-        record_id=record_id,
-        limit=page.size,
-        offset=page.offset,
-    )
+    # An event's history includes its team's changes: "who changed my team?" is asked there.
+    with_team = record_type == "event" and record_id is not None
+    if record_type == "event" and record_id is not None:
+        rows, total = audit.event_history(
+            session=session, event_id=record_id, limit=page.size, offset=page.offset
+        )
+    else:
+        rows, total = audit.history(
+            session=session,
+            record_type=record_type or None,
+            record_id=record_id,
+            limit=page.size,
+            offset=page.offset,
+        )
     context = {
         "rows": rows,
         "page": page.with_total(total),
         "record_type": record_type,
         "record_id": record_id,
         "record_types": audit.RECORD_TYPES,
+        "with_team": with_team,
         "subject": _subject(session, record_type, record_id),
         "base_query": query_string(record_type=record_type, record_id=record_id),
     }

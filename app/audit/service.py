@@ -4,6 +4,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, SQLModel, col, select
 
 from app.assignments.models import Assignment
@@ -150,13 +151,31 @@ def history(
     offset: int = 0,
 ) -> tuple[list[AuditEntry], int]:
     """The newest entries first, optionally for one record."""
-    from sqlalchemy import func
-
     query = select(AuditEntry)
     if record_type:
         query = query.where(AuditEntry.record_type == record_type)
     if record_id is not None:
         query = query.where(AuditEntry.record_id == record_id)
+    return _newest_first(session, query, limit=limit, offset=offset)
+
+
+def event_history(
+    *, session: Session, event_id: int, limit: int = 100, offset: int = 0
+) -> tuple[list[AuditEntry], int]:
+    """An event's changes and its team's, newest first, in one list: who was proposed,
+    confirmed, declined or removed (each assignment's own lines, found by the event's
+    assignment ids) beside the event's booking, moves and the venue's answers."""
+    team = select(Assignment.id).where(Assignment.event_id == event_id)
+    query = select(AuditEntry).where(
+        or_(
+            and_(col(AuditEntry.record_type) == "event", col(AuditEntry.record_id) == event_id),
+            and_(col(AuditEntry.record_type) == "assignment", col(AuditEntry.record_id).in_(team)),
+        )
+    )
+    return _newest_first(session, query, limit=limit, offset=offset)
+
+
+def _newest_first(session: Session, query: Any, *, limit: int, offset: int) -> tuple[list[AuditEntry], int]:
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(
         query.order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc()).offset(offset).limit(limit)

@@ -41,7 +41,7 @@ from app.enums import (
     Role,
 )
 from app.errors import Forbidden, Invalid
-from app.events import service
+from app.events import flows, service
 from app.events.models import Event
 from app.events.staffing import StaffingState
 
@@ -349,7 +349,7 @@ def partner_response(
     session: SessionDep, principal: AnyUser, event_id: PathId, body: PartnerAnswer
 ) -> EventOut:
     """The venue partner confirms or declines the booking, with a message to the coordinator."""
-    event = service.respond_as_partner(
+    event = flows.respond_as_partner(
         session=session, principal=principal, event_id=event_id, status=body.status, message=body.message
     )
     return present(session, [event], principal)[0]

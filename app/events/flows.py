@@ -1,5 +1,6 @@
 """Workflows built from the event service: booking one session at many venues, copying an
-event, and deciding which events need a coordinator's attention.
+event, the venue's answer (given, and asked again after a decline), and deciding which
+events need a coordinator's attention.
 
 Each booking goes through ``service.create_event``, so every rule and audit entry of a
 single booking applies to each venue of a bulk one.
@@ -12,11 +13,13 @@ from typing import Any
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
+from app import records
+from app.accounts.principal import Principal
 from app.assignments.models import Assignment
 from app.audit.service import Actor
 from app.clock import to_london, utcnow
-from app.enums import AssignmentStatus, EventStatus, PartnerStatus
-from app.errors import AppError, Invalid
+from app.enums import AssignmentStatus, EventStatus, PartnerStatus, Role
+from app.errors import AppError, Forbidden, Invalid
 from app.events import service
 from app.events.models import Event
 from app.events.staffing import StaffingState
@@ -117,6 +120,50 @@ def duplicate_event(*, session: Session, actor: Actor, event_id: int, starts_at:
     return service.create_event(session=session, actor=actor, data=data)
 
 
+def ask_venue_again(
+    *, session: Session, actor: Actor, event_id: int, expected: records.Expected = None
+) -> Event:
+    """After the venue declined: ask it again about the same booking (its answer goes back
+    to pending, and the event is listed publicly again if it is public)."""
+    event = service.lock_event(session=session, event_id=event_id)
+    records.check_revision(session, event, expected)
+    if event.partner_status != PartnerStatus.declined:
+        raise Invalid(f"the venue has not declined event {event_id}, so there is nothing to ask again")
+    if event.status not in (EventStatus.draft, EventStatus.confirmed) or event.ends_at <= utcnow():
+        raise Invalid(f"event {event_id} is {event.status} or over; there is nothing to ask the venue")
+    return records.update(
+        session=session,
+        actor=actor,
+        record=event,
+        changes={"partner_status": PartnerStatus.pending, "partner_message": ""},
+        action="partner",
+        summary=f"asked the venue again about '{event.title}' after it declined",
+    )
+
+
+def respond_as_partner(
+    *, session: Session, principal: Principal, event_id: int, status: PartnerStatus, message: str = ""
+) -> Event:
+    """The venue partner confirms or declines a booking at their venue, with a message."""
+    event = service.lock_event(session=session, event_id=event_id)
+    if principal.role == Role.partner:
+        service.check_can_see(principal, event)
+    elif not principal.is_planner:
+        raise Forbidden("only the venue's partner can answer a booking")
+    if status == PartnerStatus.pending:
+        raise Invalid("answer a booking with confirmed or declined")
+    if event.status in (EventStatus.cancelled, EventStatus.completed):
+        raise Invalid(f"event {event_id} is {event.status}; there is nothing to answer")
+    return records.update(
+        session=session,
+        actor=principal.actor,
+        record=event,
+        changes={"partner_status": status, "partner_message": message[:2000]},
+        action="partner",
+        summary=f"venue partner {status.value} '{event.title}'" + (f": {message[:200]}" if message else ""),
+    )
+
+
 @dataclass
 class Attention:
     """Why an upcoming event needs a coordinator now; ``urgent`` when it is close."""
@@ -147,7 +194,7 @@ def attention_reasons(
     if not venue_in_use:
         reasons.append(NO_LONGER_IN_USE)
     if conflicted:
-        reasons.append(f"{conflicted} of the team now clash with other duties")
+        reasons.append(f"{conflicted} of the team flagged (a clash, time away or a limit): see the team")
     if event.partner_status == PartnerStatus.declined:
         reasons.append("the venue declined the booking")
     if state is not None and not state.filled:

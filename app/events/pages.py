@@ -2,6 +2,7 @@
 duplicate, and the event page with its team and people picker."""
 
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -265,6 +266,19 @@ def change_status(
     return done(request, f"/plan/events/{event_id}", f"{words.get(status, 'Changed')} '{event.title}'.")
 
 
+@router.post("/plan/events/{event_id:id}/ask-venue")
+def ask_venue_again(
+    request: Request, session: SessionDep, principal: Planner, event_id: int, form: PostedForm
+) -> Response:
+    """After the venue declined: ask it again about the same booking."""
+    back = f"/plan/events/{event_id}"
+    ask = partial(flows.ask_venue_again, session=session, actor=principal.actor, event_id=event_id)
+    if (asked := attempt(request, session, ask)) is None:
+        return see_other(back)
+    message = f"Asked the venue again about '{asked.title}'. It is waiting for their answer."
+    return done(request, back, message)
+
+
 def _cancel_page(
     request: Request, session: Session, event: Event, form: FormInput, status: int = 200
 ) -> Response:
@@ -338,6 +352,10 @@ def duplicate(
 # --- the event page: details, staffing, team, picker -------------------------------
 
 
+HISTORY_SHOWN = 8
+"""The latest changes to the event and its team on its page; the rest are a link away."""
+
+
 @router.get("/plan/events/{event_id:id}", response_class=HTMLResponse)
 def event_page(request: Request, session: SessionDep, principal: Planner, event_id: int) -> Response:
     event = events.get_event(session=session, event_id=event_id)
@@ -350,7 +368,7 @@ def event_page(request: Request, session: SessionDep, principal: Planner, event_
     team_networks = people.network_names_by_person(
         session=session, person_ids={p.id for _, p in team if p.id}
     )
-    history, history_total = audit.history(session=session, record_type="event", record_id=event_id, limit=5)
+    history, history_total = audit.event_history(session=session, event_id=event_id, limit=HISTORY_SHOWN)
     context = {
         "event": event,
         "venue": venue,
@@ -406,7 +424,7 @@ def _search_from(request: Request) -> team_picker.Search:
         q=text_param(request, "q", 80),
         network=int_param(request, "network"),
         show=choice_param(request, "show", ("available", "all"), "available"),
-        order=choice_param(request, "order", ("near", "best"), "near"),
+        order=choice_param(request, "order", ("best", "near"), "best"),
     )
 
 

@@ -63,11 +63,15 @@ def upcoming(request: Request, session: SessionDep, principal: OptionalUser) -> 
 
 @router.get("/events/{event_id:id}", response_class=HTMLResponse)
 def public_event(request: Request, session: SessionDep, principal: OptionalUser, event_id: int) -> Response:
-    event = public.get_public_event(session=session, event_id=event_id)
+    event, withdrawn = public.get_public_event(session=session, event_id=event_id)
+    venue = venues.get_venue(session=session, venue_id=event.venue_id)
+    if withdrawn:
+        # 410: search engines and link checkers drop it; people read why and where to go.
+        return render(request, "public/withdrawn.html", {"event": event, "venue": venue}, status=410)
     cancelled = event.status == EventStatus.cancelled
     context = {
         "event": event,
-        "venue": venues.get_venue(session=session, venue_id=event.venue_id),
+        "venue": venue,
         "campaign": campaigns.get_campaign(session=session, campaign_id=event.campaign_id),
         "names": [] if cancelled else public.publicly_named(session=session, event_id=event_id),
         "cancelled": cancelled,

@@ -21,6 +21,7 @@ from app.db import begin_write
 from app.enums import ACTIVE_ASSIGNMENT_STATUSES, EventStatus, PartnerStatus, Role
 from app.errors import Conflict, Forbidden, Invalid
 from app.events.models import Event, EventNetworkNeed
+from app.events.public import LISTED_PUBLICLY
 from app.events.staffing import NetworkNeed, StaffingState, TeamMember, staffing_state
 from app.networks.models import Network
 from app.people.models import Person, Representation
@@ -54,6 +55,8 @@ class EventFilters:
     person_id: int | None = None
     public_only: bool = False
     venue_ids: frozenset[int] | None = None
+    partner_status: PartnerStatus | None = None
+    flagged: bool = False  # only events with a duty flagged (a clash, time away, a lower limit)
 
 
 def filtered(query: Any, filters: EventFilters) -> Any:
@@ -74,13 +77,20 @@ def filtered(query: Any, filters: EventFilters) -> Any:
     if filters.status is not None:
         query = query.where(Event.status == filters.status)
     if filters.public_only:
-        query = query.where(col(Event.public).is_(True), Event.status != EventStatus.draft)
+        query = query.where(LISTED_PUBLICLY)
+    if filters.partner_status is not None:
+        query = query.where(Event.partner_status == filters.partner_status)
     if filters.person_id is not None:
         theirs = select(Assignment.event_id).where(
             Assignment.person_id == filters.person_id,
             col(Assignment.status).in_(ACTIVE_ASSIGNMENT_STATUSES),
         )
         query = query.where(col(Event.id).in_(theirs))
+    if filters.flagged:
+        flagged = select(Assignment.event_id).where(
+            col(Assignment.conflict_note) != "", col(Assignment.status).in_(ACTIVE_ASSIGNMENT_STATUSES)
+        )
+        query = query.where(col(Event.id).in_(flagged))
     return query
 
 
@@ -119,6 +129,24 @@ def coordinator_of(*, session: Session, event: Event) -> User | None:
         campaign = session.get(Campaign, event.campaign_id)
         user_id = campaign.coordinator_user_id if campaign else None
     return session.get(User, user_id) if user_id is not None else None
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    email: str = ""
+    phone: str = ""
+
+
+def coordinator_contact(*, session: Session, event: Event) -> Contact | None:
+    """How the team reaches the event's coordinator: e-mail, and phone where their account
+    is linked to a person with one."""
+    user = coordinator_of(session=session, event=event)
+    person = session.get(Person, user.person_id) if user and user.person_id is not None else None
+    if user is None:
+        return None
+    name = user.full_name or (person.name if person else "") or user.email
+    return Contact(name, user.email, person.phone if person else "")
 
 
 def event_starts(*, session: Session, filters: EventFilters, limit: int) -> list[tuple[int, datetime]]:
@@ -290,6 +318,10 @@ def update_event(
     before = {**audit.snapshot(event), "network_needs": _needs_snapshot(session, event_id)}
     for key, value in changes.items():
         setattr(event, key, value)
+    if moving and event.partner_status != PartnerStatus.pending:
+        # The venue answered for the old time and place: it is asked afresh about the new.
+        event.partner_status = PartnerStatus.pending
+        event.partner_message = ""
     found: dict[int, list[Clash]] = {}
     if moving:
         found = team_clashes(session=session, event=event, team=team)
@@ -454,26 +486,3 @@ def staffing_of(*, session: Session, event_id: int) -> StaffingState:
     event = get_event(session=session, event_id=event_id)
     assert event.id is not None
     return staffing_states(session=session, events=[event])[event.id]
-
-
-def respond_as_partner(
-    *, session: Session, principal: Principal, event_id: int, status: PartnerStatus, message: str = ""
-) -> Event:
-    """The venue partner confirms or declines a booking at their venue, with a message."""
-    event = lock_event(session=session, event_id=event_id)
-    if principal.role == Role.partner:
-        check_can_see(principal, event)
-    elif not principal.is_planner:
-        raise Forbidden("only the venue's partner can answer a booking")
-    if status == PartnerStatus.pending:
-        raise Invalid("answer a booking with confirmed or declined")
-    if event.status in (EventStatus.cancelled, EventStatus.completed):
-        raise Invalid(f"event {event_id} is {event.status}; there is nothing to answer")
-    return records.update(
-        session=session,
-        actor=principal.actor,
-        record=event,
-        changes={"partner_status": status, "partner_message": message[:2000]},
-        action="partner",
-        summary=f"venue partner {status.value} '{event.title}'" + (f": {message[:200]}" if message else ""),
-    )

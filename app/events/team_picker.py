@@ -1,9 +1,9 @@
 """The people picker on the event page: who could join the team, and why others cannot.
 
-The reasons come from the booking rules themselves (``booking.clashes_at``), so the
-picker never offers someone the booking would refuse. It lives with events, not with
-staffing: it serves one event's page (search, fair-load order, clashes) and only borrows
-the staffing engine's ranking for the "best match" order.
+Who is free, and why, comes from the staffing suggestions (the same function as the
+suggestions API, over the same booking rules), so the picker never offers someone the
+booking would refuse and its reasons read as the API's. It lives with events, not with
+staffing: it serves one event's page (search, the nearest-first pool, the two orders).
 """
 
 from dataclasses import dataclass, field
@@ -15,8 +15,7 @@ from sqlmodel import Session, col, select
 
 from app.assignments.models import Assignment
 from app.assignments.rules import Clash
-from app.booking import service as booking
-from app.enums import ACTIVE_ASSIGNMENT_STATUSES, EventStatus
+from app.enums import ACTIVE_ASSIGNMENT_STATUSES, OPEN_STATUSES, EventStatus
 from app.events.models import Event
 from app.people import service as people_service
 from app.people.models import Person, Representation
@@ -34,7 +33,7 @@ class Search:
     q: str = ""
     network: int | None = None
     show: str = "available"
-    order: str = "near"
+    order: str = "best"
 
 
 @dataclass
@@ -124,29 +123,32 @@ def _pool(
 def candidates(
     *, session: Session, event: Event, team: list[tuple[Assignment, Person]], search: Search
 ) -> Picker:
-    """People not on the team: the free ones first (nearest and least used, or the staffing
-    engine's best match), each unavailable one with every reason the booking rules give."""
+    """People not on the team, the free ones first, each with the staffing engine's reasons
+    (the suggestions API's words): best match first, so a wanted language or network comes
+    before distance, or nearest and least used first. Each unavailable one comes with every
+    reason the booking rules give."""
+    if event.status not in OPEN_STATUSES:
+        return _picker([], [], search, 0, False, ranked=False)
+    assert event.id is not None
     on_team = {a.person_id for a, _ in team if a.status in ACTIVE_ASSIGNMENT_STATUSES}
     venue = session.get(Venue, event.venue_id)
     town = venue.town if venue else ""
     if search.order == "best":
-        return _best_match(session, event, on_team, search, town)
-    people, pool_total = _pool(session, event, on_team, search, town)
-    ids = [p.id for p in people if p.id is not None]
-    found = booking.clashes_at(session=session, event=event, person_ids=ids) if ids else {}
-    networks = people_service.network_names_by_person(session=session, person_ids=set(ids))
-    available: list[Candidate] = []
-    blocked: list[Candidate] = []
-    for person in people:
-        assert person.id is not None
-        candidate = Candidate(
-            person=person,
-            clashes=found.get(person.id, []),
-            networks=networks.get(person.id, []),
-            local=bool(town) and person.base_town == town,
-        )
-        (available if candidate.available else blocked).append(candidate)
-    return _picker(available, blocked, search, pool_total, pool_total > len(people), ranked=False)
+        wanted = list(session.exec(_matching(select(Person.id), event, on_team, search)).all())
+        found = staffing.suggestions_for_event(session=session, event_id=event.id)
+        pool_total, limited = len(wanted), False
+    else:
+        pool, pool_total = _pool(session, event, on_team, search, town)
+        wanted = [p.id for p in pool if p.id is not None]
+        found = staffing.suggestions_for_event(session=session, event_id=event.id, person_ids=wanted)
+        limited = pool_total > len(pool)
+    available, blocked = _candidates(session, found, wanted, town)
+    if search.order != "best":
+        # The pool's order (nearest, then least used) instead of the ranking's.
+        place = {pid: i for i, pid in enumerate(wanted)}
+        available.sort(key=lambda c: place[c.person.id or 0])
+        blocked.sort(key=lambda c: place[c.person.id or 0])
+    return _picker(available, blocked, search, pool_total, limited, ranked=search.order == "best")
 
 
 def _picker(
@@ -170,31 +172,32 @@ def _picker(
     )
 
 
-def _best_match(session: Session, event: Event, on_team: set[int], search: Search, town: str) -> Picker:
-    """The staffing engine's ranking, with its reasons, narrowed by the search."""
-    assert event.id is not None
-    wanted = set(session.exec(_matching(select(Person.id), event, on_team, search)).all())
-    suggestions = staffing.suggestions_for_event(session=session, event_id=event.id)
-    ids = [s.person_id for s in suggestions.candidates if s.person_id in wanted]
-    ids += [u.person_id for u in suggestions.unbookable if u.person_id in wanted]
+def _candidates(
+    session: Session, found: staffing.Suggestions, wanted: list[int], town: str
+) -> tuple[list[Candidate], list[Candidate]]:
+    """The suggestions for the wanted people: the free ones with their reasons, best first,
+    and the others with theirs."""
+    keep = set(wanted)
+    ids = [s.person_id for s in found.candidates if s.person_id in keep]
+    ids += [u.person_id for u in found.unbookable if u.person_id in keep]
     people = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(ids))).all()}
     networks = people_service.network_names_by_person(session=session, person_ids=set(ids))
     available = [
         Candidate(
             person=people[s.person_id],
             networks=networks.get(s.person_id, []),
-            reasons=[str(r) for r in s.reasons],
+            reasons=list(s.reasons),
             local=bool(town) and people[s.person_id].base_town == town,
         )
-        for s in suggestions.candidates
-        if s.person_id in wanted and s.person_id in people
+        for s in found.candidates
+        if s.person_id in people
     ]
     blocked = [
         Candidate(
             person=people[u.person_id],
             clashes=[Clash(code, reason) for code, reason in zip(u.codes, u.reasons, strict=False)],
         )
-        for u in suggestions.unbookable
-        if u.person_id in wanted and u.person_id in people
+        for u in found.unbookable
+        if u.person_id in people
     ]
-    return _picker(available, blocked, search, len(wanted), False, ranked=True)
+    return available, blocked

@@ -21,9 +21,17 @@ from app.assignments.service import team_of
 from app.campaigns.models import Campaign
 from app.clock import utcnow
 from app.config import get_settings
-from app.enums import ACTIVE_ASSIGNMENT_STATUSES, AssignmentRole, AssignmentStatus, EventStatus, label
+from app.enums import (
+    ACTIVE_ASSIGNMENT_STATUSES,
+    AssignmentRole,
+    AssignmentStatus,
+    EventStatus,
+    PartnerStatus,
+    label,
+)
 from app.errors import NotFound
 from app.events.models import Event
+from app.events.public import LISTED_PUBLICLY, listed_publicly
 from app.events.service import staffing_states
 from app.feeds.ical import CalendarEvent, CalendarMeta, Status
 from app.people.models import Person, Representation
@@ -177,6 +185,21 @@ def _muster_calendar(
     )
 
 
+# Staff are not stood down when a venue says no: the coordinator may ask again or move it.
+VENUE_DECLINED = (
+    " The venue has declined this booking: the coordinator will ask again, move or cancel it."
+    " Keep the time free until you hear."
+)
+
+
+def venue_declined(event: Event) -> bool:
+    """The venue said no to an open event, and the coordinator has not yet acted on it."""
+    return (
+        event.status in (EventStatus.draft, EventStatus.confirmed)
+        and event.partner_status == PartnerStatus.declined
+    )
+
+
 def person_calendar(
     session: Session, person_id: int, window: Window, *, event_id: int | None = None
 ) -> CalendarMeta:
@@ -230,6 +253,9 @@ def person_calendar(
             headline = f"Your role: {role.lower()} (confirmed)."
         if event.status == EventStatus.draft and not off:
             headline += " The event itself is not confirmed yet."
+        declined = not off and venue_declined(event)
+        if declined:
+            headline += VENUE_DECLINED
         team = _team_text(teams.get(event.id, []), leave_out=person_id)
         contact = contacts.get(coordinator_of.get(event.id) or 0, "")
         campaign = campaigns.get(event.campaign_id)
@@ -239,6 +265,8 @@ def person_calendar(
             summary = f"{event.title} ({role.lower()}, proposed)"
         else:
             summary = f"{event.title} ({role.lower()})"
+        if declined:
+            summary = f"Venue declined: {summary}"
         entries.append(
             CalendarEvent(
                 uid=_uid("duty", event.id),
@@ -335,8 +363,7 @@ def venue_calendar(session: Session, venue_id: int, window: Window) -> CalendarM
             select(Event)
             .where(
                 Event.venue_id == venue_id,
-                col(Event.public).is_(True),
-                col(Event.status).in_((EventStatus.confirmed, EventStatus.completed, EventStatus.cancelled)),
+                LISTED_PUBLICLY,
                 Event.ends_at >= window.history_start,
             )
             .order_by(col(Event.starts_at), col(Event.id))
@@ -354,7 +381,7 @@ def venue_calendar(session: Session, venue_id: int, window: Window) -> CalendarM
 
 def event_calendar(session: Session, event_id: int) -> CalendarMeta:
     event = session.get(Event, event_id)
-    if event is None or not event.public or event.status == EventStatus.draft:
+    if event is None or not listed_publicly(event):
         raise NotFound(f"there is no public event {event_id}")
     venue = session.get(Venue, event.venue_id)
     assert venue is not None
@@ -411,8 +438,12 @@ def campaign_calendar(session: Session, campaign_id: int, window: Window) -> Cal
                 geo=_geo(venue),
                 description=_lines(
                     f"Event: {label(event.status)}" + (" (public)" if event.public else " (not public)"),
-                    f"Staffing: {state.summary}",
-                    f"Ambassadors: {state.ambassadors} of {state.ambassadors_needed}; "
+                    "The venue declined this booking." if venue_declined(event) else "",
+                    # A cancelled event needs nobody: no gap to report.
+                    "" if status == Status.cancelled else f"Staffing: {state.summary}",
+                    ""
+                    if status == Status.cancelled
+                    else f"Ambassadors: {state.ambassadors} of {state.ambassadors_needed}; "
                     f"recruiters: {state.recruiters} of {state.recruiters_needed}",
                     f"Team: {team}" if team else "Team: nobody yet",
                     f"Venue: {_location(venue)}",

@@ -6,9 +6,10 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from app.enums import EventStatus, FeedKind
+from app.enums import FeedKind
 from app.errors import NotFound
 from app.events.models import Event
+from app.events.public import listed_publicly
 from app.feeds import changes, content
 from app.feeds.cache import FeedCache, RenderedFeed, content_etag
 from app.feeds.holders import LOOP_READER, Holder, check_token, holder_from, holder_of
@@ -112,7 +113,7 @@ def venue_feed(*, session: Session, venue_id: int) -> RenderedFeed:
 def event_ics(*, session: Session, event_id: int) -> RenderedFeed:
     """One public event, for "add to calendar"."""
     event = session.get(Event, event_id)
-    if event is None or not event.public or event.status == EventStatus.draft:
+    if event is None or not listed_publicly(event):
         raise NotFound(f"there is no public event {event_id}")
     return _serve(
         session, of=("event", event_id), build=lambda window: content.event_calendar(session, event_id)

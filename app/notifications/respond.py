@@ -18,7 +18,7 @@ from app.audit.service import Actor
 from app.clock import utcnow
 from app.enums import AssignmentStatus, EventStatus, PartnerStatus, Role, label
 from app.errors import Conflict, NotFound
-from app.events import service as events
+from app.events import flows
 from app.events.models import Event
 from app.notifications import links, preferences
 from app.notifications.links import LinkGone
@@ -284,7 +284,7 @@ def act(
         principal = _partner_principal(session, landing.event, link)
         confirm = link.purpose == "booking_confirm"
         _claim(session, link)
-        events.respond_as_partner(
+        flows.respond_as_partner(
             session=session,
             principal=principal,
             event_id=landing.event.id,

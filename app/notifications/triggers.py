@@ -30,6 +30,9 @@ _INFO_KEY = "muster.notifications_pending"
 # An event change that people on it or its venue must hear about.
 _EVENT_MATERIAL = ("starts_at", "ends_at", "venue_id", "status", "title")
 _ASSIGNMENT_WATCHED = ("status", "role", "person_id", "event_id")
+# The venue's answer is news to the venue alone: a receipt for a decline, a new request
+# when the coordinator asks again.
+_EVENT_ANSWER = ("partner_status",)
 
 
 def duty_topic(assignment_id: int) -> str:
@@ -68,10 +71,11 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
             # The whole team: a new lead, or a person taken off, is news to the others.
             pending.team_events.update(ids_now_and_before(record, "event_id"))
             pending.assignments.update(ids_now_and_before(record, "id"))
-        elif table == "event" and (is_new or _changed(record, _EVENT_MATERIAL)):
+        elif table == "event" and (is_new or _changed(record, _EVENT_MATERIAL + _EVENT_ANSWER)):
             event_id = record.__dict__.get("id")
             if isinstance(event_id, int):
-                pending.team_events.add(event_id)
+                if is_new or _changed(record, _EVENT_MATERIAL):
+                    pending.team_events.add(event_id)
                 pending.booking_venues.setdefault(event_id, set()).update(
                     ids_now_and_before(record, "venue_id")
                 )

@@ -1,8 +1,9 @@
 """People, their representation opt-ins (special-category data) and unavailability."""
 
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import Field
 
 from app.accounts.deps import Planner, PlannerOrStaff
@@ -38,6 +39,33 @@ from app.people.schemas import (
 )
 
 router = APIRouter(prefix="/api/v1", tags=["people"], route_class=ProblemRoute)
+
+
+@dataclass(frozen=True)
+class Accepting:
+    """Whether the client has seen the duties a change affects (the 409 lists them under
+    ``affected``), and which of them the person asks to be released from: the services take
+    these two fields as keyword arguments of the same names."""
+
+    accept_conflicts: bool
+    release: list[int]
+
+
+def _accepting(
+    accept_conflicts: Annotated[
+        bool,
+        Query(
+            description="Save even though upcoming duties are affected; each is flagged to the coordinator"
+        ),
+    ] = False,
+    release: Annotated[
+        list[int], Query(description="With accept_conflicts: the affected assignment ids to ask release from")
+    ] = [],  # noqa: B006 (FastAPI copies query defaults)
+) -> Accepting:
+    return Accepting(accept_conflicts, release)
+
+
+AcceptingDep = Annotated[Accepting, Depends(_accepting)]
 
 
 def _out(person: Person, reps: list[Representation] | None = None) -> PersonPublic:
@@ -101,15 +129,19 @@ def update_person(
     person_id: PathId,
     body: PersonUpdate,
     revision: ChangeRevision,
+    accepting: AcceptingDep,
 ) -> PersonPublic:
     """Change a person. ``active: false`` also withdraws them from their upcoming places
-    (see ``GET /api/v1/people/{person_id}/deactivation`` first)."""
+    (see ``GET /api/v1/people/{person_id}/deactivation`` first). A lower monthly or weekly
+    limit that leaves upcoming duties over it answers 409 listing them, unless
+    ``accept_conflicts``."""
     person = service.update_person(
         session=session,
         actor=principal.actor,
         person_id=person_id,
         changes=body.changes(),
         expected=revision.expected,
+        **vars(accepting),
     )
     return _one(session, revision.tag(person), principal)
 
@@ -195,11 +227,22 @@ def set_public_naming(
     return RepresentationPublic.model_validate(rep)
 
 
-@router.delete("/representations/{representation_id}", status_code=204)
-def withdraw(session: SessionDep, principal: PlannerOrStaff, representation_id: PathId) -> Response:
-    """Withdraw the opt-in: it is deleted and stops being used at once, everywhere."""
+@router.delete("/representations/{representation_id}", status_code=204, responses=problems(409))
+def withdraw(
+    session: SessionDep,
+    principal: PlannerOrStaff,
+    representation_id: PathId,
+    accepting: AcceptingDep,
+) -> Response:
+    """Withdraw the opt-in: it is deleted and stops being used at once, everywhere. Upcoming
+    duties on events that ask for the network answer 409 listing them, unless
+    ``accept_conflicts``."""
     service.withdraw(
-        session=session, actor=principal.actor, representation_id=representation_id, visible_to=principal
+        session=session,
+        actor=principal.actor,
+        representation_id=representation_id,
+        visible_to=principal,
+        **vars(accepting),
     )
     return Response(status_code=204)
 
@@ -253,20 +296,26 @@ def list_unavailability(
     )
 
 
-# 404: the person does not exist.
-@router.post("/unavailability", response_model=UnavailabilityPublic, status_code=201, responses=problems(404))
+# 404: the person does not exist; 409: upcoming duties fall in it (not accepted).
+@router.post(
+    "/unavailability", response_model=UnavailabilityPublic, status_code=201, responses=problems(404, 409)
+)
 def add_unavailability(
-    session: SessionDep, principal: PlannerOrStaff, body: UnavailabilityCreate
+    session: SessionDep,
+    principal: PlannerOrStaff,
+    body: UnavailabilityCreate,
+    accepting: AcceptingDep,
 ) -> UnavailabilityPublic:
+    """Record time away. ``ends_at`` is exclusive: whole days 12 to 14 January are sent as
+    ``starts_at`` 12 January 00:00 and ``ends_at`` 15 January 00:00 (London time)."""
     data = body.model_dump()
     if data["person_id"] is None:
         if principal.person_id is None:
             raise Invalid("person_id is required (your sign-in is not linked to a person)")
         data["person_id"] = principal.person_id
     service.check_self_or_planner(principal, data["person_id"], "unavailability")
-    return UnavailabilityPublic.model_validate(
-        service.add_unavailability(session=session, actor=principal.actor, data=data)
-    )
+    row = service.add_unavailability(session=session, actor=principal.actor, data=data, **vars(accepting))
+    return UnavailabilityPublic.model_validate(row)
 
 
 @router.get("/unavailability/{unavailability_id}", response_model=UnavailabilityPublic)
@@ -281,7 +330,11 @@ def read_unavailability(
 
 @router.patch("/unavailability/{unavailability_id}", response_model=UnavailabilityPublic)
 def update_unavailability(
-    session: SessionDep, principal: PlannerOrStaff, unavailability_id: PathId, body: UnavailabilityUpdate
+    session: SessionDep,
+    principal: PlannerOrStaff,
+    unavailability_id: PathId,
+    body: UnavailabilityUpdate,
+    accepting: AcceptingDep,
 ) -> UnavailabilityPublic:
     row = service.update_unavailability(
         session=session,
@@ -289,6 +342,7 @@ def update_unavailability(
         unavailability_id=unavailability_id,
         changes=body.changes(),
         visible_to=principal,
+        accept_conflicts=accepting.accept_conflicts,
     )
     return UnavailabilityPublic.model_validate(row)
 

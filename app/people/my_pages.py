@@ -1,6 +1,7 @@
 """A person's own record: their time away, what Muster holds about them, and the networks
 they choose to represent."""
 
+from dataclasses import replace
 from datetime import time, timedelta
 from typing import Any
 
@@ -13,17 +14,38 @@ from app.accounts.principal import Principal
 from app.assignments import service as assignments
 from app.clock import utcnow
 from app.db import SessionDep
-from app.enums import UnavailabilityReason
+from app.enums import UnavailabilityReason, label
 from app.networks import service as networks
 from app.pages.common import options
 from app.pages.flow import done
 from app.pages.forms import FormInput, PostedForm
 from app.pages.rendering import render
+from app.people import confirming
 from app.people import service as people
 from app.people.deps import Ambassador
 from app.people.models import Representation
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
+
+MY_WITHDRAWAL = confirming.Asking(
+    heading="Events you are on ask for this network",
+    intro="You are on duties at events that ask for this network. Withdraw, and the coordinator "
+    "sees each duty flagged; tick any you want to be released from.",
+    action="",
+    back="/my/data",
+    button="Withdraw and tell the coordinator",
+    event_link="/my/events/",
+)
+
+MY_AWAY = confirming.Asking(
+    heading="You are already on duty then",
+    intro="The time away covers duties you already hold. Save it, and the coordinator sees each "
+    "duty flagged; tick any you want to be released from.",
+    action="/my/unavailability",
+    back="/my/unavailability",
+    button="Save and tell the coordinator",
+    event_link="/my/events/",
+)
 
 WHOLE_DAY_END = time(23, 59)
 """The end time that means "to the end of the last day" (a time input cannot say 24:00)."""
@@ -67,7 +89,12 @@ def _away_page(
         person_id=_person_id(principal),
         start=utcnow() - timedelta(days=1),
     )
-    context = {"rows": rows, "form": form, "reason_pairs": options(UnavailabilityReason)}
+    context = {
+        "rows": rows,
+        "away_spans": people.away_spans(rows),
+        "form": form,
+        "reason_pairs": options(UnavailabilityReason),
+    }
     return render(request, "my/unavailability.html", context, status=status)
 
 
@@ -83,14 +110,23 @@ def add_unavailability(
     request: Request, session: SessionDep, principal: Ambassador, form: PostedForm
 ) -> Response:
     data = {**parse_away(form), "person_id": _person_id(principal)}
+    affected = form.submit(session, lambda: people.away_conflicts(session=session, data=data)) or []
+    if affected and not confirming.confirmed(form):
+        return confirming.confirmation(request, form, affected, MY_AWAY)
+    release = confirming.released(form)
     saved = form.submit(
-        session, lambda: people.add_unavailability(session=session, actor=principal.actor, data=data)
+        session,
+        lambda: people.add_unavailability(
+            session=session, actor=principal.actor, data=data, accept_conflicts=True, release=release
+        ),
     )
     if saved is None:
         return _away_page(request, session, principal, form, status=400)
-    return done(
-        request, "/my/unavailability", "Saved. Coordinators will not be offered you for events at that time."
+    message = (
+        f"Saved: {label(saved.reason).lower()}, {people.away_spans([saved])[saved.id]}. "
+        "Coordinators will not be offered you for events then."
     )
+    return done(request, "/my/unavailability", message + confirming.said(affected, release))
 
 
 @router.post("/my/unavailability/{row_id:id}/delete")
@@ -179,8 +215,15 @@ def change_naming(
 
 @router.post("/my/data/networks/{rep_id:id}/withdraw")
 def withdraw(
-    request: Request, session: SessionDep, principal: Ambassador, rep_id: int, _form: PostedForm
+    request: Request, session: SessionDep, principal: Ambassador, rep_id: int, form: PostedForm
 ) -> Response:
-    _own_representation(session, principal, rep_id)
-    people.withdraw(session=session, actor=principal.actor, representation_id=rep_id)
-    return done(request, "/my/data", "Withdrawn. Muster no longer holds that you represent this network.")
+    message = "Withdrawn. Muster no longer holds that you represent this network."
+    return confirming.withdrawal(
+        request,
+        session,
+        form,
+        actor=principal.actor,
+        rep=_own_representation(session, principal, rep_id),
+        asking=replace(MY_WITHDRAWAL, action=f"/my/data/networks/{rep_id}/withdraw"),
+        then=lambda said: done(request, "/my/data", message + said),
+    )

@@ -1,6 +1,7 @@
 """The coordinator's people pages: the list, one person, the form and deactivation. What a
 person opts into and their time away are recorded from their page: ``availability_pages``."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 from fastapi import APIRouter, Request
@@ -21,6 +22,7 @@ from app.pages.flow import done
 from app.pages.forms import FormInput, PostedForm, opened_at
 from app.pages.rendering import render
 from app.pages.retiring import Affected, Retiring
+from app.people import confirming
 from app.people import service as people
 from app.people.models import Person
 from app.people.schemas import PersonCreate
@@ -38,6 +40,17 @@ RETIRING = Retiring(
     done="{name} is now inactive and has been withdrawn from {count} upcoming events; "
     "they will be told, and the events show the gap.",
     done_alone="{name} is now inactive.",
+)
+
+LOWER_LIMIT = confirming.Asking(
+    heading="The lower limit leaves duties over it",
+    intro="This person already holds more duties than the new limit allows. Save it, and each duty "
+    "over the limit is flagged on the dashboard and the event until it is resolved; tick any they "
+    "ask to be released from.",
+    action="",
+    back="",
+    button="Save and flag the duties",
+    event_link="/plan/events/",
 )
 
 # The form leaves the base's map position to the API and the import.
@@ -138,6 +151,7 @@ def person_page(
         "reps": [(r, names.get(r.network_id, "")) for r in reps],
         "other_networks": [(n.id, n.name) for n in nets if n.id not in {r.network_id for r in reps}],
         "away": away,
+        "away_spans": people.away_spans(away),
         "upcoming": [d for d in duties if d[1].ends_at > now],
         "past": [d for d in reversed(duties) if d[1].ends_at <= now][:15],
         "user": accounts.user_of_person(session=session, person_id=person.id),
@@ -175,6 +189,13 @@ def update_person(
     data = form.parse(PersonCreate, fields=FORM_FIELDS)
     affected = _person_affected(session, person) if not form.flag("active") else []
     RETIRING.ask_on(form, person, affected)
+    over = people.limit_conflicts(session=session, person=person, changes=data) if form.ok else []
+    if over and not confirming.confirmed(form):
+        asking = replace(
+            LOWER_LIMIT, action=f"/plan/people/{person_id}/edit", back=f"/plan/people/{person_id}"
+        )
+        return confirming.confirmation(request, form, over, asking)
+    release = confirming.released(form)
     saved = form.submit(
         session,
         lambda: people.update_person(
@@ -183,14 +204,17 @@ def update_person(
             person_id=person_id,
             changes=data,
             expected=opened_at(form),
+            accept_conflicts=True,
+            release=release,
         ),
         field="staff_number",
         record="person",
     )
     if saved is None:
         return _person_form(request, form, person, status=400, affected=affected)
+    said = RETIRING.said(person, affected) if affected else "Saved."
     return done(
-        request, f"/plan/people/{person_id}", RETIRING.said(person, affected) if affected else "Saved."
+        request, f"/plan/people/{person_id}", said + confirming.said(over, release).replace(" you ", " they ")
     )
 
 

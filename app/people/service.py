@@ -1,5 +1,6 @@
 """People, their representation opt-ins and their unavailability."""
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -7,11 +8,13 @@ from sqlmodel import Session, SQLModel, col, select
 
 from app import records
 from app.accounts.principal import Principal
+from app.assignments import conflicts
 from app.assignments.models import Assignment
+from app.assignments.rules import away_span
 from app.audit import service as audit
 from app.audit.service import Actor
-from app.clock import utcnow
-from app.enums import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus, EventStatus
+from app.clock import to_london, utcnow
+from app.enums import AssignmentStatus
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.events.models import Event
 from app.networks.models import Network
@@ -110,16 +113,23 @@ def update_person(
     person_id: int,
     changes: dict[str, Any],
     expected: records.Expected = None,
+    accept_conflicts: bool = False,
+    release: Iterable[int] = (),
 ) -> Person:
     """Change a person's record. Deactivating them (``active`` false) withdraws them from
     their upcoming proposed and confirmed places in the same transaction (each audited; the
     notification hooks tell them), so the events' staffing shows the gap. ``expected``
-    (from ``If-Match``) refuses the change with 412 if the person has changed since."""
+    (from ``If-Match``) refuses the change with 412 if the person has changed since.
+
+    A lower monthly or weekly limit that leaves upcoming duties over it is refused (409,
+    listing them) unless ``accept_conflicts``, when each is flagged to the coordinator."""
     person = records.lock(session, Person, person_id, "person")
     records.check_revision(session, person, expected)
     if "staff_number" in changes:
         _ensure_unique_staff_number(session, changes["staff_number"], person_id)
     leaving = changes.get("active") is False and person.active
+    over = limit_conflicts(session=session, person=person, changes=changes)
+    conflicts.refuse_unless_accepted(over, accept=accept_conflicts, change="the lower limit")
     person = records.update(
         session=session,
         actor=actor,
@@ -132,26 +142,29 @@ def update_person(
     if changes.get("active") is False:
         # Again for someone already inactive: clears places left from before this rule.
         _withdraw_from_upcoming(session, actor, person)
+    else:
+        conflicts.flag(session=session, actor=actor, affected=over, release=release)
+        conflicts.clear_resolved(session=session, actor=actor, person=person)
     session.commit()
     return person
+
+
+def limit_conflicts(*, session: Session, person: Person, changes: dict[str, Any]) -> list[conflicts.Affected]:
+    """The upcoming duties a lower monthly or weekly limit in ``changes`` would leave over it."""
+    monthly = changes.get("monthly_limit", person.monthly_limit)
+    weekly = changes.get("max_duties_per_week", person.max_duties_per_week)
+    lower = monthly < person.monthly_limit or (
+        weekly is not None and (person.max_duties_per_week is None or weekly < person.max_duties_per_week)
+    )
+    if not lower or changes.get("active") is False:
+        return []
+    return conflicts.by_limits(session=session, person=person, monthly_limit=monthly, weekly_limit=weekly)
 
 
 def upcoming_places(*, session: Session, person_id: int) -> list[tuple[Assignment, Event, Venue]]:
     """The person's proposed and confirmed places on draft or confirmed events that have
     not ended, soonest first."""
-    rows = session.exec(
-        select(Assignment, Event, Venue)
-        .join(Event, col(Event.id) == Assignment.event_id)
-        .join(Venue, col(Venue.id) == Event.venue_id)
-        .where(
-            Assignment.person_id == person_id,
-            col(Assignment.status).in_(ACTIVE_ASSIGNMENT_STATUSES),
-            Event.ends_at > utcnow(),
-            col(Event.status).in_((EventStatus.draft, EventStatus.confirmed)),
-        )
-        .order_by(col(Event.starts_at), col(Event.id))
-    ).all()
-    return [(a, e, v) for a, e, v in rows]
+    return conflicts.held(session=session, person_id=person_id, since=utcnow())
 
 
 def deactivation_summary(person: Person, places: list[tuple[Assignment, Event, Venue]]) -> str:
@@ -252,12 +265,16 @@ def opt_in(
         public_naming=public_naming,
         public_naming_at=now if public_naming else None,
     )
-    return records.create(
+    records.create(
         session=session,
         actor=actor,
         record=rep,
         summary=f"{person.name} opted in to represent {network.name}",
+        commit=False,
     )
+    conflicts.clear_resolved(session=session, actor=actor, person=person, opted_in=network_id)
+    session.commit()
+    return rep
 
 
 def set_public_naming(
@@ -280,21 +297,43 @@ def set_public_naming(
     )
 
 
+def withdrawal_conflicts(*, session: Session, rep: Representation) -> list[conflicts.Affected]:
+    """The person's upcoming duties on events that ask for this network."""
+    return conflicts.by_withdrawal(session=session, person_id=rep.person_id, network_id=rep.network_id)
+
+
 def withdraw(
-    *, session: Session, actor: Actor, representation_id: int, visible_to: Principal | None = None
+    *,
+    session: Session,
+    actor: Actor,
+    representation_id: int,
+    visible_to: Principal | None = None,
+    accept_conflicts: bool = False,
+    release: Iterable[int] = (),
 ) -> None:
-    """Delete the opt-in at once: every suggestion, page and count stops using it."""
+    """Delete the opt-in at once: every suggestion, page and count stops using it. Upcoming
+    duties on events that ask for the network are refused (409) unless ``accept_conflicts``,
+    when each is flagged to the coordinator (``release``: the ones the person asks to leave)."""
     rep = get_representation(session=session, representation_id=representation_id, visible_to=visible_to)
+    affected = withdrawal_conflicts(session=session, rep=rep)
+    conflicts.refuse_unless_accepted(affected, accept=accept_conflicts, change="withdrawing the opt-in")
+    conflicts.flag(session=session, actor=actor, affected=affected, release=release)
     _delete(session, actor, "withdraw", rep, "representation opt-in withdrawn")
 
 
 def _delete(
-    session: Session, actor: Actor, action: str, row: Representation | Unavailability, summary: str
+    session: Session,
+    actor: Actor,
+    action: str,
+    row: Representation | Unavailability,
+    summary: str,
+    commit: bool = True,
 ) -> None:
     """Delete the row, its last state kept in the audit trail."""
     audit.note(session, actor, action, row, summary, before=audit.snapshot(row))
     session.delete(row)
-    session.commit()
+    if commit:
+        session.commit()
 
 
 # --- unavailability ---------------------------------------------------------------
@@ -307,6 +346,12 @@ def get_unavailability(
     row = records.get_or_404(session, Unavailability, unavailability_id, "unavailability")
     _hide_from_others(visible_to, row.person_id, "unavailability", unavailability_id)
     return row
+
+
+def away_spans(rows: list[Unavailability]) -> dict[int | None, str]:
+    """Each row's time away as it was entered, inclusive last day ("Tue 12 Jan to Thu 14 Jan")."""
+    year = to_london(utcnow()).year
+    return {row.id: away_span(row.starts_at, row.ends_at, this_year=year) for row in rows}
 
 
 def _check_span(starts_at: datetime, ends_at: datetime) -> None:
@@ -333,16 +378,42 @@ def list_unavailability(
     return records.page(session, query, limit=limit, offset=offset)
 
 
-def add_unavailability(*, session: Session, actor: Actor, data: dict[str, Any]) -> Unavailability:
-    """Record time off; existing assignments in it are kept, the coordinator sees the clash."""
-    person = get_person(session=session, person_id=data["person_id"])
+def away_conflicts(*, session: Session, data: dict[str, Any]) -> list[conflicts.Affected]:
+    """The person's upcoming duties inside the time away in ``data``."""
     _check_span(data["starts_at"], data["ends_at"])
-    return records.create(
+    return conflicts.by_away(
+        session=session,
+        person_id=data["person_id"],
+        starts_at=data["starts_at"],
+        ends_at=data["ends_at"],
+        reason=str(data["reason"]),
+    )
+
+
+def add_unavailability(
+    *,
+    session: Session,
+    actor: Actor,
+    data: dict[str, Any],
+    accept_conflicts: bool = False,
+    release: Iterable[int] = (),
+) -> Unavailability:
+    """Record time off. Upcoming duties inside it are refused (409, listing them) unless
+    ``accept_conflicts``: then they are kept and each flagged to the coordinator, with
+    ``release`` the assignment ids the person asks to be released from."""
+    person = get_person(session=session, person_id=data["person_id"])
+    affected = away_conflicts(session=session, data=data)
+    conflicts.refuse_unless_accepted(affected, accept=accept_conflicts, change="the time away")
+    row = records.create(
         session=session,
         actor=actor,
         record=Unavailability(**data),
         summary=f"unavailability recorded for {person.name}",
+        commit=False,
     )
+    conflicts.flag(session=session, actor=actor, affected=affected, release=release)
+    session.commit()
+    return row
 
 
 def update_unavailability(
@@ -352,16 +423,38 @@ def update_unavailability(
     unavailability_id: int,
     changes: dict[str, Any],
     visible_to: Principal | None = None,
+    accept_conflicts: bool = False,
 ) -> Unavailability:
+    """Change time away; the duties it now covers are handled as when adding it."""
     row = get_unavailability(session=session, unavailability_id=unavailability_id, visible_to=visible_to)
-    _check_span(changes.get("starts_at", row.starts_at), changes.get("ends_at", row.ends_at))
-    return records.update(
-        session=session, actor=actor, record=row, changes=changes, summary="unavailability changed"
+    data = {"person_id": row.person_id, "reason": row.reason, **changes}
+    data.setdefault("starts_at", row.starts_at)
+    data.setdefault("ends_at", row.ends_at)
+    affected = away_conflicts(session=session, data=data)
+    conflicts.refuse_unless_accepted(affected, accept=accept_conflicts, change="the time away")
+    records.update(
+        session=session,
+        actor=actor,
+        record=row,
+        changes=changes,
+        summary="unavailability changed",
+        commit=False,
     )
+    conflicts.flag(session=session, actor=actor, affected=affected)
+    conflicts.clear_resolved(
+        session=session, actor=actor, person=get_person(session=session, person_id=row.person_id)
+    )
+    session.commit()
+    return row
 
 
 def remove_unavailability(
     *, session: Session, actor: Actor, unavailability_id: int, visible_to: Principal | None = None
 ) -> None:
+    """Remove time away; the flags it raised on duties, no longer true, are cleared."""
     row = get_unavailability(session=session, unavailability_id=unavailability_id, visible_to=visible_to)
-    _delete(session, actor, "delete", row, "unavailability removed")
+    person = get_person(session=session, person_id=row.person_id)
+    _delete(session, actor, "delete", row, "unavailability removed", commit=False)
+    session.flush()
+    conflicts.clear_resolved(session=session, actor=actor, person=person)
+    session.commit()

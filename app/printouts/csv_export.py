@@ -16,6 +16,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
+from app.events.public import listed_publicly
 from app.printouts.roster import Roster, RosterEvent
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -135,10 +136,6 @@ PLANNER_EVENTS_HEADER = (
 )
 
 
-def _is_published(event: RosterEvent) -> bool:
-    return event.public and event.status != "draft"
-
-
 def events_csv(events: Sequence[RosterEvent], *, base_url: str, planner: bool) -> bytes:
     """The event list. Coordinators get the staffing columns; everyone else gets what the
     public event pages already say."""
@@ -150,7 +147,7 @@ def events_csv(events: Sequence[RosterEvent], *, base_url: str, planner: bool) -
             event.address,
             event.town,
             event.postcode,
-            f"{base_url.rstrip('/')}/events/{event.event_id}" if _is_published(event) else "",
+            f"{base_url.rstrip('/')}/events/{event.event_id}" if listed_publicly(event) else "",
         ]
         if planner:
             s = event.staffing

@@ -21,6 +21,7 @@ from app.enums import (
     AssignmentRole,
     AssignmentStatus,
     EventStatus,
+    PartnerStatus,
     label,
 )
 from app.events.models import Event
@@ -120,8 +121,14 @@ class RosterEvent:
         return f"{self.starts_at:%H:%M}–{self.ends_at:%a %-d %b %H:%M}"
 
     @property
+    def venue_declined(self) -> bool:
+        """The venue said no and the coordinator has not yet asked again, moved or cancelled."""
+        return self.open and self.partner_status == PartnerStatus.declined
+
+    @property
     def status_label(self) -> str:
-        return label(self.status)
+        """'Confirmed', or 'Confirmed · Venue declined': a team reading the sheet must know."""
+        return label(self.status) + (" · Venue declined" if self.venue_declined else "")
 
     @property
     def open(self) -> bool:

@@ -4,7 +4,6 @@ drawn from the same template; the rules live in ``service.py``."""
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -13,6 +12,7 @@ from app.accounts.deps import AnyUser, OptionalUser
 from app.api_common import PathId, ProblemRoute, problems
 from app.config import get_settings
 from app.db import SessionDep
+from app.enums import EventStatus
 from app.pages.common import MAX_ID  # importing it registers the {name:id} path convertor
 from app.pages.rendering import render
 from app.printouts import csv_export, pdf, service
@@ -47,6 +47,8 @@ EndQuery = Annotated[
 # 404, like any missing page), in queries by validation (a 422).
 CampaignQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 TownQuery = Annotated[str | None, Query(max_length=120)]
+VenueQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+StatusQuery = Annotated[EventStatus | None, Query(description="Only events with this status")]
 PersonQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 SizeQuery = Annotated[str | None, Query(max_length=10, description="A4 (default) or A3")]
 EventQuery = Annotated[
@@ -61,6 +63,8 @@ def _range(max_days: int) -> Callable[..., RangeFilters]:
         campaign_id: CampaignQuery = None,
         town: TownQuery = None,
         person_id: PersonQuery = None,
+        venue_id: VenueQuery = None,
+        status: StatusQuery = None,
     ) -> RangeFilters:
         return service.parse_range(
             start=start,
@@ -69,6 +73,8 @@ def _range(max_days: int) -> Callable[..., RangeFilters]:
             campaign_id=campaign_id,
             town=town,
             person_id=person_id,
+            venue_id=venue_id,
+            status=status,
         )
 
     return dependency
@@ -115,20 +121,35 @@ def _csv(body: bytes, *, filename: str) -> Response:
     )
 
 
-def _query(filters: RangeFilters) -> str:
-    """The same roster in another format, with the dates the view settled on."""
-    params: dict[str, str | int] = {"start": filters.start.isoformat(), "end": filters.end.isoformat()}
-    if filters.campaign_id is not None:
-        params["campaign_id"] = filters.campaign_id
-    if filters.town:
-        params["town"] = filters.town
-    if filters.person_id is not None:
-        params["person_id"] = filters.person_id
-    return urlencode(params)
-
-
 def _range_name(filters: RangeFilters) -> str:
     return f"{filters.start.isoformat()}-to-{filters.end.isoformat()}"
+
+
+def _wants_page(request: Request) -> bool:
+    """A person following a link (their browser asks for HTML first) rather than a program."""
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _empty(
+    request: Request,
+    session: SessionDep,
+    principal: OptionalUser,
+    filters: RangeFilters,
+    *,
+    roster: bool,
+) -> Response:
+    """Instead of a blank roster or a header-only file: what was asked for, and a link to
+    the same printout for the nearest period that has events."""
+    empty = service.explain_empty(session=session, principal=principal, filters=filters, roster=roster)
+    path = "/rosters" if roster else "/events.csv"
+    context = {
+        "empty": empty,
+        "roster": roster,
+        "nearest_href": f"{path}?{service.range_query(empty.nearest)}" if empty.nearest else "",
+        "nearest_period": service.period_in_words(empty.nearest) if empty.nearest else "",
+        "force_name": get_settings().force_name,
+    }
+    return _page(request, "printouts/empty.html", context, headers=PRIVATE)
 
 
 # ---- Briefing sheet ---------------------------------------------------------------------
@@ -170,7 +191,7 @@ def briefing_pdf(event_id: PathId, session: SessionDep, principal: AnyUser) -> R
 
 def _roster_context(session: SessionDep, principal: AnyUser, filters: RangeFilters) -> dict[str, Any]:
     roster = service.load_roster(session=session, principal=principal, filters=filters)
-    query = _query(filters)
+    query = service.range_query(filters)
     return {
         "roster": roster,
         "force_name": get_settings().force_name,
@@ -187,6 +208,8 @@ def _roster_context(session: SessionDep, principal: AnyUser, filters: RangeFilte
 )
 def roster_page(request: Request, session: SessionDep, principal: AnyUser, filters: PrintRange) -> Response:
     context = _roster_context(session, principal, filters)
+    if not context["roster"].event_count:
+        return _empty(request, session, principal, filters, roster=True)
     return _page(request, "printouts/roster.html", context, headers=PRIVATE)
 
 
@@ -221,8 +244,12 @@ def roster_csv(session: SessionDep, principal: AnyUser, filters: ExportRange) ->
     # 401: an unknown API token; 403: another person's events, asked for by someone else.
     responses={**problems(401, 403, html=True), **RANGE, **CSV},
 )
-def events_csv(session: SessionDep, principal: OptionalUser, filters: ExportRange) -> Response:
+def events_csv(
+    request: Request, session: SessionDep, principal: OptionalUser, filters: ExportRange
+) -> Response:
     events, planner = service.load_event_list(session=session, principal=principal, filters=filters)
+    if not events and _wants_page(request):
+        return _empty(request, session, principal, filters, roster=False)
     body = csv_export.events_csv(events, base_url=get_settings().base_url, planner=planner)
     return _csv(body, filename=f"events-{_range_name(filters)}.csv")
 

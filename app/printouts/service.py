@@ -8,7 +8,9 @@ the public event list are for anyone, and only ever show public, non-draft event
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
@@ -16,10 +18,11 @@ from app.accounts.principal import Principal
 from app.assignments.service import team_of
 from app.campaigns.models import Campaign
 from app.clock import london_day_bounds, to_london, utcnow
-from app.enums import ACTIVE_ASSIGNMENT_STATUSES, EventStatus, Role
+from app.enums import ACTIVE_ASSIGNMENT_STATUSES, EventStatus, Role, label
 from app.errors import Forbidden, Invalid, NotFound
 from app.events.models import Event
-from app.events.service import EventFilters, get_event, list_events, staffing_states
+from app.events.public import LISTED_PUBLICLY, listed_publicly
+from app.events.service import EventFilters, filtered, get_event, list_events, staffing_states
 from app.people.models import Person
 from app.printouts import poster
 from app.printouts import roster as build
@@ -43,6 +46,62 @@ class RangeFilters:
     campaign_id: int | None = None
     town: str | None = None
     person_id: int | None = None
+    venue_id: int | None = None
+    status: EventStatus | None = None
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def events(self, *, public_only: bool = False, dated: bool = True) -> EventFilters:
+        """The same choice as event filters; undated, for looking beyond the period."""
+        chosen = {
+            name: getattr(self, name) for name in ("campaign_id", "venue_id", "town", "status", "person_id")
+        }
+        if dated:
+            chosen.update(start=london_day_bounds(self.start)[0], end=london_day_bounds(self.end)[1])
+        return EventFilters(public_only=public_only, **chosen)
+
+
+def range_query(filters: RangeFilters) -> str:
+    """The query string of a printout or export of exactly this period and these filters,
+    so a link from a page gives what the page shows."""
+    params: dict[str, str | int] = {"start": filters.start.isoformat(), "end": filters.end.isoformat()}
+    for key, value in (
+        ("campaign_id", filters.campaign_id),
+        ("venue_id", filters.venue_id),
+        ("town", filters.town),
+        ("status", filters.status.value if filters.status else None),
+        ("person_id", filters.person_id),
+    ):
+        if value is not None and value != "":
+            params[key] = value
+    return urlencode(params)
+
+
+def nearest_period(
+    *, session: Session, filters: RangeFilters, public_only: bool = False
+) -> RangeFilters | None:
+    """A period as long as ``filters``' that holds the matching event nearest to it (before
+    or after), for an empty printout to offer; None when nothing matches at all."""
+    first, last = london_day_bounds(filters.start)[0], london_day_bounds(filters.end)[1]
+    undated = filters.events(public_only=public_only, dated=False)
+    times = select(Event.starts_at, Event.ends_at)
+    after = session.exec(
+        filtered(times.where(Event.starts_at >= last), undated).order_by(col(Event.starts_at)).limit(1)
+    ).first()
+    before = session.exec(
+        filtered(times.where(Event.ends_at <= first), undated).order_by(col(Event.ends_at).desc()).limit(1)
+    ).first()
+    if after is None and before is None:
+        return None
+    span = timedelta(days=filters.days - 1)
+    if before is None or (after is not None and after[0] - last <= first - before[1]):
+        assert after is not None
+        day = to_london(after[0]).date()
+        return replace(filters, start=day, end=day + span)
+    day = to_london(before[0]).date()
+    return replace(filters, start=day - span, end=day)
 
 
 def _parse_day(value: str | None, name: str) -> date | None:
@@ -62,6 +121,8 @@ def parse_range(
     campaign_id: int | None = None,
     town: str | None = None,
     person_id: int | None = None,
+    venue_id: int | None = None,
+    status: EventStatus | None = None,
     today: date | None = None,
 ) -> RangeFilters:
     """Inclusive London dates; without them, the week from today."""
@@ -81,7 +142,53 @@ def parse_range(
         campaign_id=campaign_id,
         town=(town or "").strip() or None,
         person_id=person_id,
+        venue_id=venue_id,
+        status=status,
     )
+
+
+@dataclass(frozen=True)
+class Empty:
+    """Why a printout or export holds no events, and the nearest period that would."""
+
+    filters: RangeFilters
+    scope: list[str]
+    nearest: RangeFilters | None
+
+    @property
+    def period(self) -> str:
+        return period_in_words(self.filters)
+
+
+def period_in_words(filters: RangeFilters) -> str:
+    """'Mon 7 Dec 2026 to Sun 13 Dec 2026', or one day alone."""
+    if filters.start == filters.end:
+        return f"{filters.start:%a %-d %b %Y}"
+    return f"{filters.start:%a %-d %b %Y} to {filters.end:%a %-d %b %Y}"
+
+
+def explain_empty(
+    *, session: Session, principal: Principal | None, filters: RangeFilters, roster: bool
+) -> Empty:
+    """What an empty roster (``roster``) or event list was asked for, as its reader may see
+    it: staff their own duties, anyone but a coordinator the public events."""
+    planner = principal is not None and principal.is_planner
+    if roster and principal is not None:
+        filters = scope_roster(principal, filters)
+    public_only = not roster and not planner
+    nearest = nearest_period(session=session, filters=filters, public_only=public_only)
+    return Empty(filters=filters, scope=_describe_scope(session, filters), nearest=nearest)
+
+
+def matching_span(*, session: Session, filters: EventFilters) -> tuple[date, date] | None:
+    """The London days of the first and last matching events (None when none match): the
+    period an export of an undated list covers."""
+    first, last = session.exec(
+        filtered(select(func.min(Event.starts_at), func.max(Event.starts_at)), filters)
+    ).one()
+    if first is None or last is None:
+        return None
+    return to_london(first).date(), to_london(last).date()
 
 
 def scope_roster(principal: Principal, filters: RangeFilters) -> RangeFilters:
@@ -108,15 +215,23 @@ def check_can_print_team(principal: Principal, team_person_ids: Iterable[int]) -
 
 
 def _describe_scope(session: Session, filters: RangeFilters) -> list[str]:
-    """'Campaign: …', 'Town: …', 'Person: …'; unknown ids are a 404, not an empty roster."""
+    """'Campaign: …', 'Venue: …', 'Town: …', 'Status: …', 'Person: …'; unknown ids are a
+    404, not an empty roster."""
     scope = []
     if filters.campaign_id is not None:
         campaign = session.get(Campaign, filters.campaign_id)
         if campaign is None:
             raise NotFound(f"campaign {filters.campaign_id} does not exist")
         scope.append(f"Campaign: {campaign.name}")
+    if filters.venue_id is not None:
+        venue = session.get(Venue, filters.venue_id)
+        if venue is None:
+            raise NotFound(f"venue {filters.venue_id} does not exist")
+        scope.append(f"Venue: {venue.name}")
     if filters.town:
         scope.append(f"Town: {filters.town}")
+    if filters.status is not None:
+        scope.append(f"Status: {label(filters.status)}")
     if filters.person_id is not None:
         person = session.get(Person, filters.person_id)
         if person is None:
@@ -141,17 +256,7 @@ def load_range(
     """The events in the range as roster rows, in a fixed handful of queries however many."""
     scope = _describe_scope(session, filters)
     events, total = list_events(
-        session=session,
-        filters=EventFilters(
-            start=london_day_bounds(filters.start)[0],
-            end=london_day_bounds(filters.end)[1],
-            campaign_id=filters.campaign_id,
-            town=filters.town,
-            person_id=filters.person_id,
-            public_only=public_only,
-        ),
-        limit=MAX_EVENTS,
-        offset=0,
+        session=session, filters=filters.events(public_only=public_only), limit=MAX_EVENTS, offset=0
     )
     if total > MAX_EVENTS:
         raise Invalid(f"{total} events match; at most {MAX_EVENTS} fit one printout, so narrow the range")
@@ -225,7 +330,7 @@ def poster_size(value: str | None) -> str:
 
 
 def _advertisable(event: Event) -> bool:
-    return event.public and event.status == EventStatus.confirmed
+    return listed_publicly(event) and event.status == EventStatus.confirmed
 
 
 def load_poster(
@@ -246,7 +351,7 @@ def load_poster(
     events: Sequence[Event]
     if event_id is not None:
         event = session.get(Event, event_id)
-        if event is None or event.venue_id != venue_id or not event.public or event.status == "draft":
+        if event is None or event.venue_id != venue_id or not listed_publicly(event):
             raise NotFound(f"venue {venue_id} has no public event {event_id}")
         if not _advertisable(event):
             raise Invalid(f"event {event_id} is {event.status}; there is nothing to advertise")
@@ -256,7 +361,7 @@ def load_poster(
             select(Event)
             .where(
                 Event.venue_id == venue_id,
-                col(Event.public).is_(True),
+                LISTED_PUBLICLY,
                 Event.status == EventStatus.confirmed,
                 Event.ends_at > (now or utcnow()),
             )

@@ -130,8 +130,12 @@ def base_of(person: Person) -> Place:
     return Place(person.base_town, person.latitude, person.longitude)
 
 
-def suggestions_for_event(*, session: Session, event_id: int, limit: int | None = None) -> Suggestions:
-    """Who could take a place on the event, best first with reasons; who cannot, and why."""
+def suggestions_for_event(
+    *, session: Session, event_id: int, limit: int | None = None, person_ids: list[int] | None = None
+) -> Suggestions:
+    """Who could take a place on the event, best first with reasons; who cannot, and why.
+    ``person_ids`` narrows it to those people (the picker's pool); their reasons are the same,
+    since a person's reasons never depend on who else is weighed."""
     event = events.get_event(session=session, event_id=event_id)
     if event.status not in OPEN_STATUSES:
         raise Conflict(f"event {event_id} '{event.title}' is {event.status}; nobody can be added to it")
@@ -143,7 +147,7 @@ def suggestions_for_event(*, session: Session, event_id: int, limit: int | None 
     month_start, month_end = window_for(event.starts_at, event.ends_at, buffer)
     schedules = load_schedules(
         session=session,
-        person_ids=None,
+        person_ids=person_ids,
         window_start=min(month_start, now - timedelta(days=30)),
         window_end=max(month_end, now + timedelta(days=30)),
     )

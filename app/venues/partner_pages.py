@@ -17,6 +17,7 @@ from app.clock import utcnow
 from app.db import SessionDep
 from app.enums import EventStatus, PartnerStatus, Role
 from app.errors import NotFound
+from app.events import flows, public
 from app.events import service as events
 from app.events.models import Event
 from app.events.service import EventFilters
@@ -79,12 +80,15 @@ def _own_event(session: Session, principal: Principal, event_id: int) -> Event:
 def _booking_page(
     request: Request, session: Session, event: Event, form: FormInput, status: int = 200
 ) -> Response:
+    assert event.id is not None
     context: dict[str, Any] = {
         "event": event,
         "venue": venues.get_venue(session=session, venue_id=event.venue_id),
         "campaign": campaigns.get_campaign(session=session, campaign_id=event.campaign_id),
         "form": form,
         "answerable": event.status in ANSWERABLE and event.ends_at > utcnow(),
+        "team": venues.team_coming(session=session, event_id=event.id),
+        "listed": public.listed_publicly(event),
     }
     return render(request, "partner/booking.html", context, status=status)
 
@@ -110,7 +114,7 @@ async def answer(request: Request, session: SessionDep, principal: Partner, even
     saved = False
     if form.ok and choice is not None:
         with service_errors(form, session):
-            events.respond_as_partner(
+            flows.respond_as_partner(
                 session=session, principal=principal, event_id=event_id, status=choice, message=message
             )
             saved = True

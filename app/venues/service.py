@@ -1,5 +1,6 @@
 """Venues: where events are held, who speaks for them, and taking one out of use."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func
@@ -8,12 +9,14 @@ from sqlmodel import Session, col, select
 from app import records
 from app.accounts.models import User, UserVenue
 from app.accounts.principal import Principal
+from app.assignments.models import Assignment
 from app.audit import service as audit
 from app.audit.service import Actor
 from app.clock import utcnow
-from app.enums import EventStatus
+from app.enums import AssignmentRole, AssignmentStatus, EventStatus
 from app.errors import Forbidden
 from app.events.models import Event
+from app.people.models import Person
 from app.venues.models import Venue
 
 OPEN_STATUSES = (EventStatus.draft, EventStatus.confirmed)
@@ -180,3 +183,34 @@ def _take_off_public_view(session: Session, actor: Actor, venue: Venue) -> None:
         session.add(event)
         summary = f"event '{event.title}' taken off public view: {venue.name} is no longer in use"
         audit.note(session, actor, "update", event, summary, before=before, after=audit.snapshot(event))
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """A team member as the venue partner sees them: a name and a role, nothing else."""
+
+    name: str
+    role: AssignmentRole
+    confirmed: bool
+
+
+# The lead first: the person the venue's staff will ask for on the day.
+_ROLE_ORDER = {AssignmentRole.lead: 0, AssignmentRole.recruiter: 1, AssignmentRole.ambassador: 2}
+
+
+def team_coming(*, session: Session, event_id: int) -> list[Visitor]:
+    """Who is coming to the venue for an event: names and roles of the proposed and
+    confirmed team, never their networks, contact details or anything else about them."""
+    rows = session.exec(
+        select(Person.name, Assignment.role, Assignment.status)
+        .join(Person, col(Person.id) == Assignment.person_id)
+        .where(
+            Assignment.event_id == event_id,
+            col(Assignment.status).in_((AssignmentStatus.proposed, AssignmentStatus.confirmed)),
+        )
+    ).all()
+    found = [
+        Visitor(name, AssignmentRole(role), status == AssignmentStatus.confirmed)
+        for name, role, status in rows
+    ]
+    return sorted(found, key=lambda v: (_ROLE_ORDER[v.role], not v.confirmed, v.name))

@@ -96,3 +96,15 @@ def test_campaign_feed_follows_staffing_changes(client: TestClient, make: Factor
 
     assert "Team: nobody yet" in before.split("\n")
     assert "Team: New Ambassador (ambassador)" in after.split("\n")
+
+
+def test_campaign_feed_reports_no_staffing_gap_for_a_cancelled_event(client: TestClient, make: Factory):
+    campaign = make.campaign()
+    make.event(campaign=campaign, starts_at=JULY, status=EventStatus.cancelled, title="Called off")
+
+    seen = read_both(client.get(campaign_feed(client, make, campaign.id)).text)
+
+    assert [s.summary for s in seen] == ["Cancelled: Called off"]
+    lines = seen[0].description.split("\n")
+    assert lines[0] == "Event: Cancelled (not public)"
+    assert not [line for line in lines if line.startswith(("Staffing:", "Ambassadors:"))]

@@ -17,6 +17,7 @@ from app.clock import to_london, utcnow
 from app.config import get_settings
 from app.enums import AssignmentRole, AssignmentStatus, EventStatus, PartnerStatus
 from app.errors import NotFound
+from app.events import flows
 from app.events import service as events
 from app.events.models import Event
 from app.notifications.account_messages import invite_user, request_password_reset
@@ -25,6 +26,7 @@ from app.notifications.outbox import SKIPPED
 from app.notifications.preferences import save_preference
 from app.notifications.scheduling import reminder_key, schedule_reminders
 from app.pages.rendering import span
+from app.people import service as people
 from app.people.models import Person
 from tests.factories import Factory, future
 from tests.notifications.conftest import Sink
@@ -69,6 +71,16 @@ def _rows(session: Session, kind: str) -> list[OutboxMessage]:
 
 def _subjects(mailbox: Sink, address: str) -> list[str]:
     return [str(m["Subject"]) for m in mailbox.to(address)]
+
+
+def _venue_declines(make: Factory, partner: User, event: Event, message: str) -> None:
+    flows.respond_as_partner(
+        session=make.session,
+        principal=principal_for(session=make.session, user=partner),
+        event_id=event.id or 0,
+        status=PartnerStatus.declined,
+        message=message,
+    )
 
 
 # --- bookings ----------------------------------------------------------------------
@@ -155,6 +167,33 @@ def test_booking_changed_when_time_moves(make: Factory, mailbox: Sink, worker) -
     )
     assert len(LINK.findall(text)) == 2
     _assert_valid_html(changed)
+
+
+def test_venue_decline_gets_a_receipt_and_asking_again_a_new_request(
+    make: Factory, mailbox: Sink, worker
+) -> None:  # type: ignore[no-untyped-def]
+    venue = make.venue("Bacup Jobcentre Plus")
+    partner = make.user("partner", venues=[venue], email="partner@bacup.test")
+    event = make.event(venue=venue, starts_at=future(30), title="Drop-in session")
+    worker.drain()
+    _venue_declines(make, partner, event, "Refit that week")
+    worker.drain()
+    flows.ask_venue_again(session=make.session, actor=SYSTEM, event_id=event.id or 0)
+    worker.drain()
+
+    requested, receipt, again = mailbox.to("partner@bacup.test")
+    day = _day(event.starts_at)
+    assert requested["Subject"] == f"New booking: Drop-in session, {day}"
+    assert receipt["Subject"] == f"You declined a booking: Drop-in session, {day}"
+    # A change of mind is offered, not a second decline.
+    [confirm] = LINK.findall(_text(receipt))
+    assert f"Confirm this booking: {confirm}\n" in _text(receipt)
+    assert "the coordinator has been told" in _text(receipt)
+    assert again["Subject"] == f"Booking request, asked again: Drop-in session, {day}"
+    assert "would like to ask again" in _text(again)
+    assert len(LINK.findall(_text(again))) == 2
+    for message in (receipt, again):
+        _assert_valid_html(message)
 
 
 def test_booking_cancelled_when_event_cancelled(make: Factory, mailbox: Sink, worker) -> None:  # type: ignore[no-untyped-def]
@@ -449,13 +488,7 @@ def test_digest_lists_declines_gaps_partner_declines_and_outcomes(
     store = make.venue("Asda Grimshaw Park")
     partner = make.user("partner", venues=[store])
     refused = make.event(venue=store, starts_at=future(20), title="Specials open evening")
-    events.respond_as_partner(
-        session=make.session,
-        principal=principal_for(session=make.session, user=partner),
-        event_id=refused.id or 0,
-        status=PartnerStatus.declined,
-        message="Closed for stocktaking that day",
-    )
+    _venue_declines(make, partner, refused, "Closed for stocktaking that day")
     past = make.event(
         venue=make.venue("Burnley College"),
         starts_at=future(-3),
@@ -528,6 +561,38 @@ def test_digest_lists_declines_gaps_partner_declines_and_outcomes(
         assert "Sikh Police Association" not in body
         assert body.count("Christian Police Association") == 1
     assert f'<a href="https://muster.test/plan/events/{soon.id}"' in _html(digest)
+
+
+def test_digest_lists_duties_flagged_since_booking(
+    make: Factory, mailbox: Sink, worker, digest_now: None
+) -> None:  # type: ignore[no-untyped-def]
+    make.user("coordinator", email="sergeant@force.test")
+    officer = make.person("Amir Khan")
+    event = make.event(venue=make.venue("Nelson Library"), starts_at=future(12), title="Library drop-in")
+    duty = make.assign(event, officer, status=AssignmentStatus.confirmed)
+    day = to_london(event.starts_at).replace(hour=0, minute=0)
+    people.add_unavailability(
+        session=make.session,
+        actor=SYSTEM,
+        data={
+            "person_id": officer.id,
+            "starts_at": day,
+            "ends_at": day + timedelta(days=1),
+            "reason": "training",
+        },
+        accept_conflicts=True,
+        release=[duty.id or 0],
+    )
+
+    worker.drain()
+
+    [digest] = mailbox.to("sergeant@force.test")
+    assert digest["Subject"].startswith("Daily digest: 1 duty flagged")
+    text = _text(digest)
+    assert "Duties flagged since booking: clashes, time away, limits (1)\n" in text
+    assert "Amir Khan (ambassador): Unavailable (training)" in text
+    assert "asks to be released" in text
+    assert f"https://muster.test/plan/events/{event.id}\n" in text
 
 
 def test_digest_skipped_when_nothing_needs_attention(

@@ -6,7 +6,8 @@ from fastapi.testclient import TestClient
 
 from app.audit.service import SYSTEM
 from app.clock import utcnow
-from app.enums import EventStatus
+from app.enums import EventStatus, PartnerStatus
+from app.events.models import Event
 from app.events.service import cancel_event
 from app.printouts.qr import qr_svg
 from tests.factories import Factory
@@ -130,6 +131,21 @@ def test_poster_of_cancelled_event_says_why(client: TestClient, make: Factory, d
         422,
         f"event {demo.asda.id} is cancelled; there is nothing to advertise",
     )
+
+
+def test_poster_leaves_out_a_booking_the_venue_declined(
+    client: TestClient, make: Factory, demo: Demo
+) -> None:
+    blackburn = make.session.get(Event, demo.blackburn.id)
+    assert blackburn is not None
+    blackburn.partner_status = PartnerStatus.declined
+    make.session.add(blackburn)
+    make.session.commit()
+    venue = demo.venues[2]
+    one = client.get(f"/venues/{venue.id}/poster.pdf?event_id={blackburn.id}")
+    assert one.status_code == 404
+    listing = client.get(f"/venues/{venue.id}/poster")
+    assert "Careers in policing: Blackburn" not in listing.text
 
 
 def test_poster_bad_size_and_unknown_venue(client: TestClient, demo: Demo) -> None:

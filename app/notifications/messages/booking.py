@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from app.accounts.models import User, UserVenue
 from app.clock import to_london, utcnow
-from app.enums import EventStatus, Role
+from app.enums import EventStatus, PartnerStatus, Role
 from app.events.models import Event
 from app.notifications import links
 from app.notifications.composed import Composed, Skip, muted_reason
@@ -38,6 +38,8 @@ MUTED_REASON = muted_reason(CATEGORY)
 
 SUBJECTS = {
     "booking_requested": "New booking",
+    "booking_asked_again": "Booking request, asked again",
+    "booking_declined": "You declined a booking",
     "booking_changed": "Booking changed",
     "booking_cancelled": "Booking cancelled",
 }
@@ -72,7 +74,7 @@ def _name_of(session: Session, email: str, venue: Venue) -> str:
 
 def _state(event: Event, venue: Venue, booked: bool) -> dict[str, Any]:
     # To the recipient, "booked" means live at a venue they speak for.
-    return {**event_state(event, venue), "booked": booked}
+    return {**event_state(event, venue), "booked": booked, "answer": str(event.partner_status)}
 
 
 def _changes(told: dict[str, Any], now: dict[str, Any]) -> list[str]:
@@ -107,6 +109,11 @@ def _kind(told: dict[str, Any] | None, knew_silently: bool, now: dict[str, Any])
         return "booking_cancelled", []
     if told is None or not told.get("booked", False):
         return "booking_requested", []
+    declined = PartnerStatus.declined.value
+    if now["answer"] == declined and told.get("answer") != declined:
+        return "booking_declined", []
+    if told.get("answer") == declined and now["answer"] == PartnerStatus.pending.value:
+        return "booking_asked_again", _changes(told, now)
     changes = _changes(told, now)
     if changes:
         return "booking_changed", changes
@@ -150,7 +157,8 @@ def compose(session: Session, message: OutboxMessage) -> Composed:
     actions: dict[str, str | None] = {"confirm": None, "decline": None}
     expires: datetime | None = None
     if not cancelled:
-        for action in actions:
+        # After a decline, only a change of mind is offered.
+        for action in ["confirm"] if kind == "booking_declined" else list(actions):
             issued = links.issue(
                 session,
                 purpose=f"booking_{action}",

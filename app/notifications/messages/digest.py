@@ -1,7 +1,8 @@
 """The coordinators' daily digest: what needs a planner's attention today.
 
-Declines in the last day, events in the next week still short of people, bookings a venue
-declined, and past events whose outcome is not recorded. People are named with their
+Declines in the last day, duties flagged since booking (a clash, time away, a lowered
+limit), events in the next week still short of people, bookings a venue declined, and past
+events whose outcome is not recorded. People are named with their
 role only: a digest never says which network anyone represents (an unmet need may name
 a network, as the planner's pages do).
 """
@@ -15,7 +16,7 @@ from sqlmodel import Session, col, select
 from app.accounts.models import User
 from app.assignments.models import Assignment
 from app.clock import utcnow
-from app.enums import AssignmentStatus, EventStatus, PartnerStatus, Role, label
+from app.enums import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus, EventStatus, PartnerStatus, Role, label
 from app.events.models import Event
 from app.events.service import staffing_states
 from app.notifications import links
@@ -74,20 +75,37 @@ def _section(heading: str, key: str, items: list[Item]) -> Section:
     return Section(heading, key, items[:MOST_SHOWN], max(0, len(items) - MOST_SHOWN))
 
 
-def _declines(session: Session, now: datetime) -> list[tuple[Assignment, Person, Event]]:
+def _duties(session: Session, *where: Any) -> list[tuple[Assignment, Person, Event]]:
+    """Duties meeting these conditions, with their person and event, soonest event first."""
     rows = session.exec(
         select(Assignment, Person, Event)
         .join(Person, col(Person.id) == Assignment.person_id)
         .join(Event, col(Event.id) == Assignment.event_id)
-        .where(
-            Assignment.status == AssignmentStatus.declined,
-            Assignment.updated_at >= now - DECLINES_SINCE,
-            Event.status != EventStatus.cancelled,
-            Event.ends_at > now,
-        )
+        .where(*where)
         .order_by(col(Event.starts_at), col(Event.id), col(Person.name))
     ).all()
     return [(a, p, e) for a, p, e in rows]
+
+
+def _declines(session: Session, now: datetime) -> list[tuple[Assignment, Person, Event]]:
+    return _duties(
+        session,
+        Assignment.status == AssignmentStatus.declined,
+        Assignment.updated_at >= now - DECLINES_SINCE,
+        Event.status != EventStatus.cancelled,
+        Event.ends_at > now,
+    )
+
+
+def _flagged(session: Session, now: datetime) -> list[tuple[Assignment, Person, Event]]:
+    """Duties on upcoming events flagged since booking: a clash, time away, a limit."""
+    return _duties(
+        session,
+        col(Assignment.status).in_(ACTIVE_ASSIGNMENT_STATUSES),
+        col(Assignment.conflict_note) != "",
+        col(Event.status).in_(LIVE_EVENT),
+        Event.ends_at > now,
+    )
 
 
 def _live_events(session: Session, *where: Any) -> list[Event]:
@@ -117,15 +135,16 @@ def _plural(count: int, one: str, many: str) -> str:
 
 
 def sections_for(session: Session) -> list[Section]:
-    """The digest's four sections as of now, in the order they are shown."""
+    """The digest's five sections as of now, in the order they are shown."""
     now = utcnow()
     declines = _declines(session, now)
+    flagged = _flagged(session, now)
     upcoming = _upcoming(session, now)
     states = staffing_states(session=session, events=upcoming)
     gaps = [e for e in upcoming if e.id is not None and not states[e.id].filled]
     refused = _partner_declined(session, now)
     past = _outcomes_waiting(session, now)
-    venues = _venue_names(session, [e for *_, e in declines] + gaps + refused + past)
+    venues = _venue_names(session, [e for *_, e in declines + flagged] + gaps + refused + past)
     decline_items = [
         _item(
             event,
@@ -134,6 +153,10 @@ def sections_for(session: Session) -> list[Section]:
             + (assignment.decline_reason or "no reason given"),
         )
         for assignment, person, event in declines
+    ]
+    flagged_items = [
+        _item(event, venues, f"{person.name} ({label(assignment.role).lower()}): {assignment.conflict_note}")
+        for assignment, person, event in flagged
     ]
     gap_items = [_item(e, venues, _sentence("; ".join(states[e.id or 0].unmet))) for e in gaps]
     refused_items = [
@@ -145,6 +168,7 @@ def sections_for(session: Session) -> list[Section]:
     ]
     return [
         _section("Declined in the last 24 hours", "declines", decline_items),
+        _section("Duties flagged since booking: clashes, time away, limits", "flagged", flagged_items),
         _section("Short of people in the next 7 days", "gaps", gap_items),
         _section("Bookings declined by the venue", "venue_declines", refused_items),
         _section("Outcomes to record", "outcomes", past_items),
@@ -152,9 +176,10 @@ def sections_for(session: Session) -> list[Section]:
 
 
 def _summary(sections: list[Section]) -> str:
-    declines, gaps, refused, past = (len(s.items) + s.more for s in sections)
+    declines, flagged, gaps, refused, past = (len(s.items) + s.more for s in sections)
     parts = [
         _plural(declines, "decline", "declines") if declines else "",
+        _plural(flagged, "duty flagged", "duties flagged") if flagged else "",
         _plural(gaps, "event short of people", "events short of people") if gaps else "",
         _plural(refused, "booking declined by a venue", "bookings declined by venues") if refused else "",
         _plural(past, "outcome to record", "outcomes to record") if past else "",
