@@ -79,7 +79,12 @@ def test_staff_opts_in_and_withdraws_at_once(client: TestClient, make: Factory) 
     assert (
         client.get(f"/api/v1/events/{event.id}/staffing", headers=planner).json()["networks"][0]["have"] == 1
     )
-    assert client.delete(f"/api/v1/representations/{rep['id']}", headers=h).status_code == 204
+    # The duty that counted on it is named first; confirming withdraws at once and flags the duty.
+    asked = client.delete(f"/api/v1/representations/{rep['id']}", headers=h)
+    assert asked.status_code == 409
+    assert [a["event_id"] for a in asked.json()["affected"]] == [event.id]
+    withdrawn = client.delete(f"/api/v1/representations/{rep['id']}?accept_conflicts=true", headers=h)
+    assert withdrawn.status_code == 204
     assert client.get(f"/api/v1/people/{me.id}/representations", headers=h).json() == []
     assert (
         client.get(f"/api/v1/events/{event.id}/staffing", headers=planner).json()["networks"][0]["have"] == 0
