@@ -34,7 +34,7 @@ from app.demo_force import (
     Team,
     drop_in,
 )
-from app.enums import EventStatus, PersonKind, Role
+from app.enums import AssignmentStatus, EventStatus, PersonKind, Role
 from app.errors import AppError
 from app.events import service as events
 from app.events.models import Event
@@ -178,9 +178,15 @@ def load(session: Session, *, today: date | None = None) -> DemoLogins:
     wednesday = _next_weekday(today, 2, 5)
     drop_ins = {town: add_event(drop_in(town), wednesday) for _, town, _, _ in JOB_CENTRES}
     outreach = [add_event(spec, wednesday) for spec in EVENTS]
-    past = add_event(PAST_DROP_IN, _next_weekday(today - timedelta(days=35), 2, 0))
-    staff(past, PAST_DROP_IN["team"])
-    events.set_status(session=session, actor=actor, event_id=past.id or 0, status=EventStatus.completed)
+    # Past drop-ins give the outcomes, the reports and "where to go next" something to count.
+    past = [add_event(PAST_DROP_IN, _next_weekday(today - timedelta(days=35), 2, 0))]
+    staff(past[0], PAST_DROP_IN["team"])
+    six_weeks_ago = _next_weekday(today - timedelta(days=49), 2, 0)
+    for town, team in DROP_IN_TEAMS.items():
+        past.append(add_event(drop_in(town), six_weeks_ago))
+        staff(past[-1], tuple((who, role, AssignmentStatus.confirmed) for who, role, _ in team))
+    for event in past:
+        events.set_status(session=session, actor=actor, event_id=event.id or 0, status=EventStatus.completed)
     for town, team in DROP_IN_TEAMS.items():
         staff(drop_ins[town], team)
     for event, spec in zip(outreach, EVENTS, strict=True):

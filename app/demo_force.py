@@ -108,7 +108,7 @@ VENUES: list[dict[str, Any]] = [
 # Campaigns by key; "days" is when each runs, counted from the day the demo is loaded.
 CAMPAIGNS: dict[str, dict[str, Any]] = {
     "pc": {
-        "days": (-30, 150),
+        "days": (-60, 150),
         "name": "Police constables – spring intake",
         "description": "Positive-action outreach for the spring police constable intake: "
         "encouraging women, LGBT+ people and people from ethnic minorities to apply.",
