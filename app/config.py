@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     oidc_scopes: str = "openid email profile"
     oidc_button_label: str = ""
     oidc_staff_passwords: bool = True
+    # Days an expression of interest from the public is kept before the worker erases it.
+    interest_retention_days: int = Field(default=365, ge=1, le=3650)
+    # Where the force area is, for sunset times at venues that have no position of their own.
+    force_latitude: float | None = Field(default=None, ge=-90, le=90)
+    force_longitude: float | None = Field(default=None, ge=-180, le=180)
 
 
 @lru_cache

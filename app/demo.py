@@ -38,10 +38,14 @@ from app.enums import AssignmentStatus, EventStatus, PersonKind, Role
 from app.errors import AppError
 from app.events import service as events
 from app.events.models import Event
+from app.interest import demo as interest_demo
 from app.networks import service as networks
 from app.notifications.triggers import QUIET
+from app.outcomes import demo as outcomes_demo
 from app.people import service as people
 from app.people.models import Person
+from app.planning import demo as planning_demo
+from app.representation import demo as representation_demo
 from app.venues import service as venues
 
 DEMO_PASSWORD = "muster-demo-2026"
@@ -133,6 +137,9 @@ def load(session: Session, *, today: date | None = None) -> DemoLogins:
         first, last = data.pop("days")
         data.update(starts_on=today + timedelta(days=first), ends_on=today + timedelta(days=last))
         campaign_ids[key] = campaigns.create_campaign(session=session, actor=actor, data=data).id
+
+    # The 97 -> 111 target, its figures, the community beside the workforce: all illustrative.
+    representation_demo.load_demo(session, today=today, campaign_id=campaign_ids["pc"] or 0, actor=actor)
 
     persons = [people.create_person(session=session, actor=actor, data=_person(i)) for i in range(40)]
     for index, opt_ins in OPT_INS.items():
@@ -242,5 +249,8 @@ def load(session: Session, *, today: date | None = None) -> DemoLogins:
         event.coordinator_user_id = coordinator.id
         session.add(event)
     session.commit()
+    planning_demo.load_demo(session)
+    outcomes_demo.load_demo(session, today=today)
+    interest_demo.load_demo(session, today=today)
     session.info.pop(QUIET, None)
     return logins

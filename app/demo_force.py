@@ -70,7 +70,7 @@ OTHER_VENUES: list[dict[str, Any]] = [
     },
     {
         "name": "Nelson Central Mosque",
-        "kind": VenueKind.place_of_worship,
+        "kind": VenueKind.mosque,
         "town": "Nelson",
         "address": "Cross Street, Nelson",
         "postcode": "BB9 7NN",
@@ -116,10 +116,6 @@ CAMPAIGNS: dict[str, dict[str, Any]] = {
         "target_groups": ["Ethnic minorities", "Women", "LGBT+"],
         "targets_text": "Reach 111 officers from ethnic minorities by April (97 now); "
         "raise the share of women above 33% of strength.",
-        "targets": [
-            {"label": "Officers from ethnic minorities", "target": 111, "baseline": 97},
-            {"label": "New officers recruited", "target": 150, "baseline": 0},
-        ],
     },
     "specials": {
         "days": (-14, 90),

@@ -21,6 +21,12 @@ class VenueKind(StrEnum):
     job_centre = "job_centre"
     supermarket = "supermarket"
     community_centre = "community_centre"
+    mosque = "mosque"
+    gurdwara = "gurdwara"
+    mandir = "mandir"
+    synagogue = "synagogue"
+    church = "church"
+    # Kept for other places of worship (and the venues recorded before the kinds above).
     place_of_worship = "place_of_worship"
     college = "college"
     library = "library"
@@ -54,6 +60,13 @@ class AssignmentStatus(StrEnum):
     withdrawn = "withdrawn"
 
 
+class AttendanceStatus(StrEnum):
+    """Whether a person on an event's team turned up (recorded with the event's outcome)."""
+
+    attended = "attended"
+    absent = "absent"
+
+
 class UnavailabilityReason(StrEnum):
     annual_leave = "annual_leave"
     training = "training"
@@ -68,6 +81,27 @@ class FeedKind(StrEnum):
     campaign = "campaign"
 
 
+class InterestRole(StrEnum):
+    """The roles a member of the public may say they are interested in."""
+
+    police_constable = "police_constable"
+    special_constable = "special_constable"
+    pcso = "pcso"
+    police_staff = "police_staff"
+    control_room = "control_room"
+    detective = "detective"
+    other = "other"
+
+
+class InterestStatus(StrEnum):
+    """Where the recruitment team is with an expression of interest."""
+
+    new = "new"
+    contacted = "contacted"
+    applied = "applied"
+    not_interested = "not_interested"
+
+
 ACTIVE_ASSIGNMENT_STATUSES = (AssignmentStatus.proposed, AssignmentStatus.confirmed)
 # Events people can still be added to or planned for.
 OPEN_STATUSES = (EventStatus.draft, EventStatus.confirmed)
@@ -80,6 +114,11 @@ LABELS: dict[str, str] = {
     "job_centre": "Job centre",
     "supermarket": "Supermarket",
     "community_centre": "Community centre",
+    "mosque": "Mosque",
+    "gurdwara": "Gurdwara",
+    "mandir": "Mandir",
+    "synagogue": "Synagogue",
+    "church": "Church",
     "place_of_worship": "Place of worship",
     "college": "College",
     "library": "Library",
@@ -90,6 +129,8 @@ LABELS: dict[str, str] = {
     "shift": "On shift",
     "sickness": "Sickness",
     "court": "Court",
+    "attended": "Attended",
+    "absent": "Did not attend",
 }
 
 

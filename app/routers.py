@@ -12,12 +12,22 @@ from app.audit.api import router as audit_api
 from app.campaigns.api import router as campaigns_api
 from app.events.api import router as events_api
 from app.feeds.routes import router as feeds_routes
+from app.interest.routes import router as interest_routes
 from app.networks.api import router as networks_api
 from app.notifications.api import router as notifications_api
 from app.notifications.pages import router as notifications_pages
+from app.outcomes.api import router as outcomes_api
+from app.outcomes.pages import router as outcomes_pages
 from app.pages.routes import router as pages_routes
 from app.people.api import router as people_api
+from app.planning.api import router as planning_api
+from app.planning.pages import router as planning_pages
 from app.printouts.routes import router as printouts_routes
+from app.reports.api import router as reports_api
+from app.reports.pages import router as reports_pages
+from app.representation.api import router as representation_api
+from app.representation.community_pages import router as community_pages
+from app.representation.pages import router as representation_pages
 from app.staffing.api import router as staffing_api
 from app.staffing.pages import router as staffing_pages
 from app.venues.api import router as venues_api
@@ -36,12 +46,22 @@ ROUTERS: list[APIRouter] = [
     events_api,
     assignments_api,
     staffing_api,
+    planning_api,
     audit_api,
     notifications_api,
     worker_api,
+    outcomes_api,
+    interest_routes,
     feeds_routes,  # before pages_routes: /events/{id}.ics must not reach /events/{id}
     printouts_routes,
+    reports_api,
+    reports_pages,
     notifications_pages,
     staffing_pages,
+    planning_pages,
+    outcomes_pages,
+    representation_api,
+    representation_pages,
+    community_pages,
     pages_routes,
 ]

@@ -73,3 +73,16 @@ def at(day: date, hour: int, minute: int = 0) -> str:
 def london(day: date, hour: int, minute: int = 0) -> datetime:
     """The aware UTC instant of ``hour:minute`` London time on ``day``."""
     return from_london(datetime.combine(day, time(hour, minute)))
+
+
+def clear_days_ahead(ahead: int) -> int:
+    """The fewest days, at least ``ahead``, from today to a day with no bank holiday or
+    religious or cultural date on it, for a test about something else: booking on such a day
+    asks for the planning warnings to be acknowledged first."""
+    from app.planning.dates import calendar_dates  # here, so dates.py stays light for the rest
+
+    days = ahead
+    # A day either side too: a UTC instant ``days`` ahead may fall on the London day before or after.
+    while calendar_dates(today() + timedelta(days=days - 1), today() + timedelta(days=days + 1)):
+        days += 1
+    return days

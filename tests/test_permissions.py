@@ -27,10 +27,13 @@ from app.events.models import Event
 from app.main import app
 from app.notifications.models import OutboxMessage
 from app.people.models import Person
+from app.planning import service as planning
 from app.staffing import jobs as plan_jobs
 from app.venues.models import Venue
 from tests.factories import Factory, future
 from tests.forms import sign_in
+from tests.interest.helpers import record as interest_record
+from tests.representation.helpers import planning_figures
 
 ANON, ADMIN, COORD, STAFF, PARTNER = "anonymous", "admin", "coordinator", "staff", "partner"
 ROLES = (ANON, ADMIN, COORD, STAFF, PARTNER)
@@ -65,6 +68,10 @@ class World:
     message: int
     token: int  # an API token of the user above
     job: int  # a plan job, queued (no worker runs in these tests)
+    local_date: int  # a planning calendar local date
+    pattern: int  # a planning calendar weekly pattern
+    interest: int  # an expression of interest from the public
+    figures: dict[str, int]  # planning figures (targets, shares, before/after) by path name
 
     def side(self, scope: str) -> Side:
         return self.own if scope == "own" else self.other
@@ -84,6 +91,10 @@ class World:
             "message_id": self.message,
             "token_id": self.token,
             "job_id": self.job,
+            "local_date_id": self.local_date,
+            "pattern_id": self.pattern,
+            "interest_id": self.interest,
+            **self.figures,
         }
 
 
@@ -129,6 +140,17 @@ def _import_body(*, apply: bool) -> dict[str, Any]:
     body: dict[str, Any] = {"csv": text}
     if apply:
         body["file_sha256"] = hashlib.sha256(text.encode()).hexdigest()
+    return body
+
+
+def _share_import(*, apply: bool) -> dict[str, Any]:
+    """A one-line CSV of community figures; importing it carries the text's hash, as from its preview."""
+    import hashlib
+
+    text = "area,group,share_percent,year\nBurnley,Women,50.4,2021\n"
+    body: dict[str, Any] = {"kind": "population", "csv": text}
+    if apply:
+        body["sha256"] = hashlib.sha256(text.encode()).hexdigest()
     return body
 
 
@@ -250,6 +272,9 @@ RULES: dict[tuple[str, str], Rule] = {
         },
     ),
     ("GET", "/api/v1/campaigns/{campaign_id}"): Rule(PLANNERS_STAFF),
+    # --- reports (issue 17): figures by network and town, so planners only ----------------
+    ("GET", "/api/v1/campaigns/{campaign_id}/report"): Rule(PLANNERS, why="hours by staff network"),
+    ("GET", "/api/v1/where-next"): Rule(PLANNERS, why="workforce against community, town by town"),
     ("PATCH", "/api/v1/campaigns/{campaign_id}"): Rule(
         PLANNERS, body=lambda w, s: {"description": "Updated"}
     ),
@@ -264,6 +289,17 @@ RULES: dict[tuple[str, str], Rule] = {
             "title": "Jobcentre drop-in",
             "starts_at": _iso(50, 10),
             "ends_at": _iso(50, 16),
+            "acknowledge_warnings": True,
+        },
+    ),
+    ("POST", "/api/v1/events/bulk"): Rule(
+        PLANNERS,
+        body=lambda w, s: {
+            "campaign_id": w.campaign,
+            "venue_ids": [w.own.venue],
+            "starts_at": _iso(51, 10),
+            "ends_at": _iso(51, 16),
+            "acknowledge_warnings": True,
         },
     ),
     ("GET", "/api/v1/events/{event_id}"): Rule(USERS, own_only=frozenset({PARTNER})),
@@ -278,6 +314,20 @@ RULES: dict[tuple[str, str], Rule] = {
         why="the venue's partner answers the booking; planners may record the answer",
     ),
     ("GET", "/api/v1/events/{event_id}/staffing"): Rule(PLANNERS),
+    # --- event outcomes (issue 17): the lead and planners; partners the headline of their own -
+    ("GET", "/api/v1/events/{event_id}/outcome"): Rule(
+        PLANNERS, why="planners and the event's lead (the table's staff member is an ambassador)"
+    ),
+    ("PUT", "/api/v1/events/{event_id}/outcome"): Rule(
+        PLANNERS,
+        409,
+        body=lambda w, s: {"people_spoken_to": 3, "interest_on_paper": 1, "attendance": []},
+        why="the table's event has not ended, so the allowed are refused by the rule, not the role",
+    ),
+    ("GET", "/api/v1/events/{event_id}/outcome/headline"): Rule(
+        USERS, own_only=frozenset({PARTNER}), why="counts only; partners for their own venues' events"
+    ),
+    ("GET", "/api/v1/me/attendance"): Rule(USERS, why="the caller's own; empty without a person"),
     ("GET", "/api/v1/events/{event_id}/suggestions"): Rule(PLANNERS, why="reasons name network membership"),
     ("POST", "/api/v1/staffing/plan"): Rule(
         PLANNERS, body=lambda w, s: {"campaign_id": w.campaign, "dry_run": True, "time_limit_seconds": 1}
@@ -313,6 +363,118 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/campaigns/{campaign_id}/feed"): Rule(PLANNERS, 201),
     ("POST", "/api/v1/campaigns/{campaign_id}/feed/reset"): Rule(PLANNERS, 201),
     ("DELETE", "/api/v1/campaigns/{campaign_id}/feed"): Rule(PLANNERS, 204),
+    # --- expressions of interest (issue 17): the public's contact details, planners only ----
+    ("GET", "/api/v1/interest"): Rule(PLANNERS, why="names and contact details of the public"),
+    ("GET", "/api/v1/interest/counts"): Rule(PLANNERS),
+    ("GET", "/api/v1/interest/{interest_id}"): Rule(PLANNERS),
+    ("PATCH", "/api/v1/interest/{interest_id}"): Rule(PLANNERS, body=lambda w, s: {"status": "contacted"}),
+    ("DELETE", "/api/v1/interest/{interest_id}"): Rule(PLANNERS, 204, why="erased on the person's request"),
+    # --- planning calendar (issue 18): planners read; administrators keep the local dates and patterns --
+    ("GET", "/api/v1/planning-calendar"): Rule(
+        PLANNERS, query=lambda w, s: {"start": "2027-01-01", "end": "2027-12-31", "venue_id": w.own.venue}
+    ),
+    ("GET", "/api/v1/planning-calendar/warnings"): Rule(
+        PLANNERS,
+        query=lambda w, s: {"venue_id": w.own.venue, "starts_at": _iso(30, 10), "ends_at": _iso(30, 12)},
+    ),
+    ("GET", "/api/v1/planning-calendar/local-dates"): Rule(PLANNERS),
+    ("POST", "/api/v1/planning-calendar/local-dates"): Rule(
+        ADMINS,
+        201,
+        body=lambda w, s: {"name": "Nelson Mela", "starts_on": "2027-07-24", "ends_on": "2027-07-24"},
+    ),
+    ("GET", "/api/v1/planning-calendar/local-dates/{local_date_id}"): Rule(PLANNERS),
+    ("PATCH", "/api/v1/planning-calendar/local-dates/{local_date_id}"): Rule(
+        ADMINS, body=lambda w, s: {"note": "Lancashire County Council"}
+    ),
+    ("DELETE", "/api/v1/planning-calendar/local-dates/{local_date_id}"): Rule(ADMINS, 204),
+    ("GET", "/api/v1/planning-calendar/weekly-patterns"): Rule(PLANNERS),
+    ("POST", "/api/v1/planning-calendar/weekly-patterns"): Rule(
+        ADMINS,
+        201,
+        body=lambda w, s: {
+            "name": "Langar",
+            "venue_kind": "gurdwara",
+            "weekday": 6,
+            "starts": "12:00",
+            "end_weekday": 6,
+            "ends": "14:00",
+        },
+    ),
+    ("GET", "/api/v1/planning-calendar/weekly-patterns/{pattern_id}"): Rule(PLANNERS),
+    ("PATCH", "/api/v1/planning-calendar/weekly-patterns/{pattern_id}"): Rule(
+        ADMINS, body=lambda w, s: {"active": False}
+    ),
+    ("DELETE", "/api/v1/planning-calendar/weekly-patterns/{pattern_id}"): Rule(ADMINS, 204),
+    # --- representation (issue 17): targets, shares and before/after are planning figures --
+    ("GET", "/api/v1/campaigns/{campaign_id}/targets"): Rule(PLANNERS, why="planning figures: planners only"),
+    ("POST", "/api/v1/campaigns/{campaign_id}/targets"): Rule(
+        PLANNERS,
+        201,
+        body=lambda w, s: {
+            "measure": "women as a share of officers",
+            "unit": "percent",
+            "baseline_value": 33,
+            "baseline_on": date.today().isoformat(),
+            "target_value": 35,
+            "target_on": (date.today() + timedelta(days=90)).isoformat(),
+        },
+    ),
+    ("GET", "/api/v1/targets/{target_id}"): Rule(PLANNERS),
+    ("PATCH", "/api/v1/targets/{target_id}"): Rule(PLANNERS, body=lambda w, s: {"source": "HR return"}),
+    ("DELETE", "/api/v1/targets/{target_id}"): Rule(PLANNERS, 204),
+    ("GET", "/api/v1/targets/{target_id}/snapshots"): Rule(PLANNERS),
+    ("POST", "/api/v1/targets/{target_id}/snapshots"): Rule(
+        PLANNERS, 201, body=lambda w, s: {"recorded_on": date.today().isoformat(), "value": 100}
+    ),
+    ("DELETE", "/api/v1/snapshots/{snapshot_id}"): Rule(PLANNERS, 204),
+    ("GET", "/api/v1/population-shares"): Rule(PLANNERS),
+    ("POST", "/api/v1/population-shares"): Rule(
+        PLANNERS,
+        201,
+        body=lambda w, s: {"area": "Nelson", "group": "Women", "share_percent": 50.5, "year": 2021},
+    ),
+    ("GET", "/api/v1/population-shares/{population_share_id}"): Rule(PLANNERS),
+    ("PATCH", "/api/v1/population-shares/{population_share_id}"): Rule(
+        PLANNERS, body=lambda w, s: {"source": "2021 Census"}
+    ),
+    ("DELETE", "/api/v1/population-shares/{population_share_id}"): Rule(PLANNERS, 204),
+    ("GET", "/api/v1/workforce-shares"): Rule(PLANNERS),
+    ("POST", "/api/v1/workforce-shares"): Rule(
+        PLANNERS,
+        201,
+        body=lambda w, s: {"group": "Women", "count": 400, "total": 1250, "as_of": date.today().isoformat()},
+    ),
+    ("GET", "/api/v1/workforce-shares/{workforce_share_id}"): Rule(PLANNERS),
+    ("PATCH", "/api/v1/workforce-shares/{workforce_share_id}"): Rule(
+        PLANNERS, body=lambda w, s: {"count": 25}
+    ),
+    ("DELETE", "/api/v1/workforce-shares/{workforce_share_id}"): Rule(PLANNERS, 204),
+    ("GET", "/api/v1/community"): Rule(PLANNERS),
+    ("POST", "/api/v1/community/import/preview"): Rule(
+        PLANNERS, body=lambda w, s: _share_import(apply=False)
+    ),
+    ("POST", "/api/v1/community/import"): Rule(PLANNERS, body=lambda w, s: _share_import(apply=True)),
+    ("GET", "/api/v1/before-after"): Rule(PLANNERS),
+    ("POST", "/api/v1/before-after"): Rule(
+        PLANNERS,
+        201,
+        body=lambda w, s: {
+            "scheme": "Mentoring",
+            "measure": "applicants from ethnic minorities",
+            "before_start": "2024-01-01",
+            "before_end": "2024-12-31",
+            "before_count": 5,
+            "before_total": 100,
+            "after_start": "2025-01-01",
+            "after_end": "2025-12-31",
+            "after_count": 15,
+            "after_total": 100,
+        },
+    ),
+    ("GET", "/api/v1/before-after/{comparison_id}"): Rule(PLANNERS),
+    ("PATCH", "/api/v1/before-after/{comparison_id}"): Rule(PLANNERS, body=lambda w, s: {"after_count": 20}),
+    ("DELETE", "/api/v1/before-after/{comparison_id}"): Rule(PLANNERS, 204),
     # --- audit ------------------------------------------------------------------------------
     ("GET", "/api/v1/audit"): Rule(PLANNERS),
     # --- notifications: your own e-mail choices; the outbox and the worker for administrators --
@@ -390,7 +552,21 @@ def _build_world(make: Factory) -> World:
         principal=accounts.principal_for(session=make.session, user=target),
         request=plan_jobs.PlanRequest(event_ids=(sides[0].event,)),
     )
+    interest = interest_record(make.session)
+    local_date = planning.create_local_date(
+        session=make.session,
+        actor=SYSTEM,
+        data={
+            "name": "School holidays",
+            "starts_on": date(2027, 7, 22),
+            "ends_on": date(2027, 9, 2),
+            "scope": "everywhere",
+        },
+    )
+    (pattern, *_) = planning.add_standard_patterns(session=make.session, actor=SYSTEM)
     return World(
+        local_date=local_date.id or 0,
+        pattern=pattern.id or 0,
         own=sides[0],
         other=sides[1],
         campaign=campaign.id,
@@ -401,6 +577,8 @@ def _build_world(make: Factory) -> World:
         message=message.id,
         token=token.id,
         job=job.id,
+        interest=interest.id or 0,
+        figures=planning_figures(make.session, campaign_id=campaign.id),
     )
 
 

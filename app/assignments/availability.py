@@ -7,8 +7,9 @@ from sqlmodel import Session, col, select
 from app.assignments.models import Assignment
 from app.assignments.rules import Away, Schedule, Slot
 from app.clock import london_month_bounds, london_week_bounds
-from app.enums import ACTIVE_ASSIGNMENT_STATUSES, EventStatus
+from app.enums import EventStatus
 from app.events.models import Event
+from app.outcomes.counting import counts_as_duty
 from app.people.models import Person, Unavailability
 from app.venues.models import Venue
 
@@ -61,7 +62,7 @@ def load_schedules(
     # Driven by the events' time index: a filter on assignment status would make SQLite
     # walk the status index, which covers nearly every assignment. Status is sifted here.
     duty_query = (
-        select(Assignment.person_id, Assignment.status, Event, Venue.name)
+        select(Assignment, Event, Venue.name)
         .select_from(Event)
         .join(Assignment, col(Assignment.event_id) == Event.id)
         .join(Venue, col(Venue.id) == Event.venue_id)
@@ -73,9 +74,9 @@ def load_schedules(
     )
     if person_ids is not None:
         duty_query = duty_query.where(col(Assignment.person_id).in_(ids))
-    for person_id, status, event, venue_name in session.exec(duty_query).all():
-        if status in ACTIVE_ASSIGNMENT_STATUSES and person_id in schedules:
-            schedules[person_id].duties.append(slot_of(event, venue_name))
+    for assignment, event, venue_name in session.exec(duty_query).all():
+        if counts_as_duty(assignment.status, assignment.attendance) and assignment.person_id in schedules:
+            schedules[assignment.person_id].duties.append(slot_of(event, venue_name))
     away_query = select(Unavailability).where(
         Unavailability.starts_at < window_end, Unavailability.ends_at > window_start
     )

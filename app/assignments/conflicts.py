@@ -19,9 +19,10 @@ from app.assignments.rules import away_span, overlaps
 from app.audit import service as audit
 from app.audit.service import Actor
 from app.clock import london_month_bounds, london_week_bounds, to_london, utcnow
-from app.enums import ACTIVE_ASSIGNMENT_STATUSES, EventStatus
+from app.enums import EventStatus
 from app.errors import Conflict
 from app.events.models import Event, EventNetworkNeed
+from app.outcomes.counting import counted_duty_clause
 from app.people.models import Person, Unavailability
 from app.venues.models import Venue
 
@@ -67,7 +68,7 @@ def held(*, session: Session, person_id: int, since: datetime) -> list[Duty]:
         .join(Venue, col(Venue.id) == Event.venue_id)
         .where(
             Assignment.person_id == person_id,
-            col(Assignment.status).in_(ACTIVE_ASSIGNMENT_STATUSES),
+            counted_duty_clause(),
             Event.ends_at > since,
             col(Event.status).in_((EventStatus.draft, EventStatus.confirmed)),
         )

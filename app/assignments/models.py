@@ -5,7 +5,7 @@ from sqlmodel import Field, SQLModel
 
 from app.clock import utcnow
 from app.db import utc_column
-from app.enums import AssignmentRole, AssignmentStatus
+from app.enums import AssignmentRole, AssignmentStatus, AttendanceStatus
 
 
 class Assignment(SQLModel, table=True):
@@ -23,6 +23,10 @@ class Assignment(SQLModel, table=True):
     # Set when an event moved onto this person's other duty and the coordinator accepted it.
     conflict_note: str = Field(default="", max_length=500)
     decline_reason: str = Field(default="", max_length=500)
+    # Recorded with the event's outcome (app/outcomes); None until then. Once recorded, only
+    # duties attended count towards a person's load (app/outcomes/counting.py).
+    attendance: AttendanceStatus | None = Field(default=None, sa_type=sa.String(20))
+    absence_reason: str = Field(default="", max_length=500)
     created_by_user_id: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())

@@ -19,6 +19,7 @@ PAGES = {
     "venue": ("name", "/plan/venues/{}"),
     "campaign": ("name", "/plan/campaigns/{}"),
     "network": ("name", "/plan/networks/{}/edit"),
+    "campaign_target": ("measure", "/plan/targets/{}"),
 }
 
 

@@ -121,6 +121,13 @@ RECORD_TYPES = (
     "network",
     "user",
     "outbox_message",
+    "interest_record",
+    "event_outcome",
+    "campaign_target",
+    "target_snapshot",
+    "population_share",
+    "workforce_share",
+    "before_after",
 )
 """The kinds of record the trail is filtered by."""
 

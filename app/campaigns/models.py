@@ -1,5 +1,4 @@
 from datetime import date, datetime
-from typing import Any
 
 from sqlmodel import Field, SQLModel
 
@@ -17,9 +16,8 @@ class Campaign(SQLModel, table=True):
     target_groups: list[str] = Field(default_factory=list, sa_column=json_column())
     starts_on: date
     ends_on: date
+    # A note in words; the targets themselves are records (app.representation: CampaignTarget).
     targets_text: str = Field(default="", max_length=2000)
-    # [{"label": "ethnic-minority officers", "target": 111, "baseline": 97}]
-    targets: list[dict[str, Any]] = Field(default_factory=list, sa_column=json_column())
     coordinator_user_id: int | None = Field(default=None, foreign_key="user_account.id")
     # Bumped on every change: an edit made from an older copy is refused (If-Match).
     revision: int = 0

@@ -9,24 +9,22 @@ from fastapi.responses import HTMLResponse, Response
 from app.accounts.deps import Planner
 from app.campaigns import service as campaigns
 from app.campaigns.models import Campaign
-from app.campaigns.schemas import CampaignCreate, Target
+from app.campaigns.schemas import CampaignCreate
 from app.clock import utcnow
 from app.db import SessionDep
 from app.events import service as events
 from app.events.service import EventFilters
 from app.feeds import links as feeds
-from app.fields import rules_of
 from app.pages.common import by_id, page_from
 from app.pages.flow import done
 from app.pages.forms import FormInput, PostedForm, opened_at
 from app.pages.rendering import render
+from app.representation import before_after
+from app.representation import service as representation
 from app.venues.models import Venue
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
-TARGET_ROWS = 3
-# A target's parts, as the form's fields name them (target_label_1, baseline_1, target_1).
-TARGET_INPUTS = {"label": "target_label", "baseline": "baseline", "target": "target"}
 FORM_FIELDS = (
     "name",
     "description",
@@ -39,23 +37,8 @@ FORM_FIELDS = (
 
 
 def parse_campaign(form: FormInput) -> dict[str, Any]:
-    """The campaign's form, with up to three target rows (rows left empty are skipped)."""
-    rows: list[int] = []
-    targets: list[dict[str, str]] = []
-    for i in range(1, TARGET_ROWS + 1):
-        row = {part: form.raw(f"{prefix}_{i}") for part, prefix in TARGET_INPUTS.items()}
-        if any(row.values()):
-            rows.append(i)
-            targets.append({part: text for part, text in row.items() if text or part == "label"})
-    parts = rules_of(Target)
-
-    def where(loc: tuple[int | str, ...]) -> tuple[str, str] | None:
-        if loc[0] != "targets" or len(loc) < 3 or not isinstance(loc[1], int):
-            return None
-        part = str(loc[2])
-        return f"{TARGET_INPUTS[part]}_{rows[loc[1]]}", parts[part].title
-
-    return form.parse(CampaignCreate, fields=FORM_FIELDS, extra={"targets": targets}, where=where)
+    """The campaign's form; its targets are records of their own, added on the campaign's page."""
+    return form.parse(CampaignCreate, fields=FORM_FIELDS)
 
 
 def _campaign_values(campaign: Campaign) -> FormInput:
@@ -72,17 +55,13 @@ def _campaign_values(campaign: Campaign) -> FormInput:
             "revision": str(campaign.revision),
         }
     )
-    for i, target in enumerate((campaign.targets or [])[:TARGET_ROWS], start=1):
-        for part, prefix in TARGET_INPUTS.items():
-            value = target.get(part)
-            form.values[f"{prefix}_{i}"] = "" if value is None else str(value)
     return form
 
 
 def _campaign_form(
     request: Request, form: FormInput, campaign: Campaign | None, status: int = 200
 ) -> Response:
-    context = {"form": form, "campaign": campaign, "rows": range(1, TARGET_ROWS + 1)}
+    context = {"form": form, "campaign": campaign}
     return render(request, "campaigns/form.html", context, status=status)
 
 
@@ -131,6 +110,13 @@ def campaign_page(request: Request, session: SessionDep, principal: Planner, cam
         "states": events.staffing_states(session=session, events=rows),
         "venues_by_id": by_id(session, Venue, {e.venue_id for e in rows}),
         "feed": feeds.campaign_feed_link(session=session, principal=principal, campaign_id=campaign_id),
+        "progress": representation.campaign_progress(session, campaign_id=campaign_id),
+        "comparisons": [
+            (row, before_after.sentence(row))
+            for row in before_after.list_comparisons(
+                session=session, limit=50, offset=0, campaign_id=campaign_id
+            )[0]
+        ],
     }
     return render(request, "campaigns/detail.html", context)
 

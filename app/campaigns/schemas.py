@@ -8,16 +8,7 @@ from pydantic import Field
 from app.api_common import LongText, MediumText, Name, Public, ShortText, Strict
 from app.fields import Partial, Worded
 
-Count = Annotated[int, Field(ge=0, le=1_000_000)]
 Words = Annotated[list[Annotated[ShortText, Field(min_length=1, max_length=100)]], Field(max_length=20)]
-
-
-class Target(Worded, Strict):
-    """A number the campaign aims for: "111 ethnic-minority officers, from 97"."""
-
-    label: Annotated[Name, Field(max_length=120)] = Field(title="what the target counts")
-    target: Count = Field(title="the target number")
-    baseline: Count | None = Field(None, title="the starting point")
 
 
 class CampaignFields(Worded, Strict):
@@ -28,7 +19,6 @@ class CampaignFields(Worded, Strict):
     starts_on: date = Field(title="the first day")
     ends_on: date = Field(title="the last day")
     targets_text: MediumText = Field("", title="the targets in words")
-    targets: Annotated[list[Target], Field(max_length=20)] = Field([], title="the targets")
 
     def refusals(self) -> dict[str, str]:
         # A PATCH may carry one of the two days: the service checks it against the other.
@@ -54,5 +44,4 @@ class CampaignPublic(Public):
     starts_on: date
     ends_on: date
     targets_text: str
-    targets: list[dict[str, object]]
     revision: int

@@ -44,8 +44,17 @@ from app.errors import Forbidden, Invalid
 from app.events import flows, service
 from app.events.models import Event
 from app.events.staffing import StaffingState
+from app.events.warned import event_warnings
+from app.planning.acknowledge import Gate, as_json
 
 router = APIRouter(prefix="/api/v1/events", tags=["events"], route_class=ProblemRoute)
+
+
+ACKNOWLEDGE = (
+    "Book (or move) it even though it raises planning warnings (a bank holiday, a religious date, "
+    "prayer times, the venue's opening hours). Without it, such a request answers 409 listing "
+    "the warnings and nothing is saved; with it, the acknowledgement is kept in the audit trail."
+)
 
 
 class NetworkNeedIn(Strict):
@@ -57,10 +66,8 @@ NetworkNeeds = Annotated[list[NetworkNeedIn], Field(max_length=20)]
 Languages = Annotated[list[Language], Field(max_length=10)]
 
 
-class EventCreate(Strict):
+class EventFields(Strict):
     campaign_id: RefId
-    venue_id: RefId
-    title: Name
     starts_at: LondonDateTime
     ends_at: LondonDateTime
     status: EventStatus = EventStatus.draft
@@ -72,6 +79,19 @@ class EventCreate(Strict):
     recruiters_needed: Count = 0
     network_needs: NetworkNeeds = []
     wanted_languages: Languages = []
+    acknowledge_warnings: bool = Field(default=False, description=ACKNOWLEDGE)
+
+
+class EventCreate(EventFields):
+    venue_id: RefId
+    title: Name
+
+
+class BulkBooking(EventFields):
+    venue_ids: Annotated[list[RefId], Field(min_length=1, max_length=200)]
+    title: Name | None = Field(
+        default=None, description="Empty: 'Police recruitment at' and the venue's name"
+    )
 
 
 class EventUpdate(Patch):
@@ -94,6 +114,7 @@ class EventUpdate(Patch):
         description="Move the event even though it clashes with its team's other duties; "
         "the clashing assignments are marked, never deleted.",
     )
+    acknowledge_warnings: bool = Field(default=False, description=ACKNOWLEDGE)
 
 
 class CancelBody(Strict):
@@ -141,6 +162,15 @@ class StaffingOut(BaseModel):
     languages: list[dict[str, object]]
 
 
+class WarningOut(BaseModel):
+    kind: str = Field(
+        description="observance, bank_holiday, weekly_pattern, local_date, opening_hours or after_sunset"
+    )
+    text: str = Field(description="The warning in words")
+    day: date
+    expected: bool = Field(description="The date depends on the sighting of the moon: ±1 day")
+
+
 class EventOut(BaseModel):
     id: int
     campaign_id: int
@@ -166,10 +196,26 @@ class EventOut(BaseModel):
     # For coordinators and administrators only: needs by network hint at who represents what.
     network_needs: list[NetworkNeedOut] | None = None
     staffing: StaffingOut | None = None
+    # For coordinators and administrators: what to know about its date, time and place.
+    planning_warnings: list[WarningOut] | None = None
 
 
 class EventMoved(EventOut):
     conflicts_accepted: list[dict[str, object]] = []
+
+
+class VenueBookingOut(BaseModel):
+    venue_id: int
+    venue_name: str
+    booked: bool
+    reason: str = Field(description="Why this venue was not booked; empty when it was")
+    planning_warnings: list[WarningOut] = Field(description="Acknowledged when it was booked")
+    event: EventOut | None
+
+
+class BulkBooked(BaseModel):
+    booked: int
+    venues: list[VenueBookingOut]
 
 
 def staffing_out(state: StaffingState) -> StaffingOut:
@@ -187,6 +233,7 @@ def present(session: Session, events: list[Event], principal: Principal) -> list
     planner = principal.is_planner
     needs = service.network_needs_of(session=session, event_ids=ids) if planner else {}
     states = service.staffing_states(session=session, events=events) if planner else {}
+    warned = event_warnings(session=session, events=events, venues=venues) if planner else {}
     result = []
     for event in events:
         assert event.id is not None
@@ -232,6 +279,7 @@ def present(session: Session, events: list[Event], principal: Principal) -> list
                 if planner
                 else None,
                 staffing=staffing_out(states[event.id]) if planner else None,
+                planning_warnings=[WarningOut(**as_json(w)) for w in warned[event.id]] if planner else None,
             )
         )
     return result
@@ -284,10 +332,41 @@ def list_events(
 
 @router.post("", response_model=EventOut, status_code=201)
 def create_event(session: SessionDep, principal: Planner, body: EventCreate) -> EventOut:
-    data = body.model_dump()
+    """Book an event. One that raises planning warnings answers 409 listing them, unless
+    ``acknowledge_warnings`` is true; the answer lists them either way."""
+    data = body.model_dump(exclude={"acknowledge_warnings"})
     data["network_needs"] = [n.model_dump() for n in body.network_needs]
-    event = service.create_event(session=session, actor=principal.actor, data=data)
+    gate = Gate(acknowledged=body.acknowledge_warnings)
+    event = service.create_event(session=session, actor=principal.actor, data=data, warnings=gate)
     return present(session, [event], principal)[0]
+
+
+@router.post("/bulk", response_model=BulkBooked)
+def book_at_venues(session: SessionDep, principal: Planner, body: BulkBooking) -> BulkBooked:
+    """Book the same session at many venues, each on its own: a venue already booked then, or
+    refused, is named with the reason, and the others are booked. When any venue's booking
+    raises planning warnings, the whole request answers 409 listing them by venue, unless
+    ``acknowledge_warnings`` is true."""
+    data = body.model_dump(exclude={"acknowledge_warnings", "venue_ids"})
+    data["network_needs"] = [n.model_dump() for n in body.network_needs]
+    gate = Gate(acknowledged=body.acknowledge_warnings)
+    results = flows.book_at_venues(
+        session=session, actor=principal.actor, data=data, venue_ids=body.venue_ids, warnings=gate
+    )
+    made = [r.event for r in results if r.event is not None]
+    shown = {e.id: e for e in present(session, made, principal)}
+    venues = [
+        VenueBookingOut(
+            venue_id=r.venue_id,
+            venue_name=r.venue_name,
+            booked=r.booked,
+            reason=r.reason,
+            planning_warnings=[WarningOut(**as_json(w)) for w in r.warnings],
+            event=shown[r.event.id] if r.event is not None and r.event.id is not None else None,
+        )
+        for r in results
+    ]
+    return BulkBooked(booked=len(made), venues=venues)
 
 
 @router.get("/{event_id}", response_model=EventOut)
@@ -307,10 +386,12 @@ def update_event(
     revision: ChangeRevision,
 ) -> EventMoved:
     """Change an event. A move that clashes with its team's duties answers 409 naming the
-    clashes, unless ``accept_conflicts`` is true. With ``If-Match``, a change to an event
-    that has moved on since answers 412 naming what changed."""
+    clashes, unless ``accept_conflicts`` is true, and one that raises planning warnings
+    answers 409 listing them, unless ``acknowledge_warnings`` is true. With ``If-Match``, a
+    change to an event that has moved on since answers 412 naming what changed."""
     changes = body.changes()
     accept = bool(changes.pop("accept_conflicts", False))
+    gate = Gate(acknowledged=bool(changes.pop("acknowledge_warnings", False)))
     if "network_needs" in changes:
         changes["network_needs"] = [n.model_dump() for n in body.network_needs or []]
     event, found = service.update_event(
@@ -320,6 +401,7 @@ def update_event(
         changes=changes,
         accept_conflicts=accept,
         expected=revision.expected,
+        warnings=gate,
     )
     out = present(session, [revision.tag(event)], principal)[0]
     return EventMoved(**out.model_dump(), conflicts_accepted=booking.clashes_body(found))

@@ -16,12 +16,14 @@ from app.campaigns.models import Campaign
 from app.clock import to_london, utcnow
 from app.db import SessionDep
 from app.enums import EventStatus, PartnerStatus, VenueKind
-from app.events import flows
+from app.events import flows, warned
 from app.events import service as events
 from app.events.models import Event
 from app.events.pages import blank_event_form, event_form_context, parse_event_form
 from app.events.service import EventFilters
 from app.events.staffing import StaffingState
+from app.events.warnings_pages import gate_from, held_for_warnings
+from app.outcomes import service as outcomes
 from app.pages import calendar
 from app.pages.common import (
     all_campaigns,
@@ -234,6 +236,7 @@ def dashboard(request: Request, session: SessionDep, principal: Planner) -> Resp
     page = page_from(request)
     days: list[calendar.Day] = []
     weeks: list[list[calendar.Day]] = []
+    planning_key: list[calendar.KeyEntry] = []
     listed: list[Event] = []
     if view in ("month", "week"):
         if view == "month":
@@ -259,6 +262,10 @@ def dashboard(request: Request, session: SessionDep, principal: Planner) -> Resp
         records: dict[int, Event] = {e.id: e for e in upcoming if e.id is not None and e.id in shown_ids}
         records.update(by_id(session, Event, shown_ids - set(records)))
         calendar.swap_in(days, records)
+        dates = warned.dates_for_calendar(
+            session=session, start=grid[0], end=grid[-1], venue_id=chosen["venue"]
+        )
+        planning_key = calendar.mark_planning_dates(days, dates)
         shown = [e for d in days for e in d.events]
         if view == "month":
             weeks = [days[i : i + 7] for i in range(0, len(days), 7)]
@@ -288,7 +295,10 @@ def dashboard(request: Request, session: SessionDep, principal: Planner) -> Resp
         "venue_pending": sum(1 for e in upcoming if e.partner_status == PartnerStatus.pending),
         "awaiting_staff": sum(s.awaiting_reply for s in upcoming_states.values()),
     }
+    awaiting_outcome, awaiting_outcome_total = outcomes.awaiting_outcome(session=session)
     context = {
+        "awaiting_outcome": awaiting_outcome,
+        "awaiting_outcome_total": awaiting_outcome_total,
         "view": view,
         "anchor": anchor,
         "today": today,
@@ -302,6 +312,7 @@ def dashboard(request: Request, session: SessionDep, principal: Planner) -> Resp
         "stats": stats,
         "weeks": weeks,
         "days": days,
+        "planning_key": planning_key,
         "listed": listed,
         "page": page,
         "states": states,
@@ -309,7 +320,7 @@ def dashboard(request: Request, session: SessionDep, principal: Planner) -> Resp
         "plans": staffing_jobs.plans_to_watch(session=session),
         **_exports(chosen, *period),
         **_filter_options(session),
-        **_lookups(session, shown + [a.event for a in attention[:9]]),
+        **_lookups(session, shown + [a.event for a in attention[:9]] + awaiting_outcome),
     }
     return render(request, "planner/dashboard.html", context)
 
@@ -351,7 +362,12 @@ VENUE_KINDS_PLURAL = {
     VenueKind.job_centre: "job centres",
     VenueKind.supermarket: "supermarkets",
     VenueKind.community_centre: "community centres",
-    VenueKind.place_of_worship: "places of worship",
+    VenueKind.mosque: "mosques",
+    VenueKind.gurdwara: "gurdwaras",
+    VenueKind.mandir: "mandirs",
+    VenueKind.synagogue: "synagogues",
+    VenueKind.church: "churches",
+    VenueKind.place_of_worship: "other places of worship",
     VenueKind.college: "colleges",
     VenueKind.library: "libraries",
     VenueKind.sports_club: "sports clubs",
@@ -434,8 +450,16 @@ def book(request: Request, session: SessionDep, principal: Planner, form: Posted
     if not form.ok:
         return render(request, "planner/book.html", _book_context(session, form, results=None), status=400)
     results: list[flows.VenueBooking] = []
-    with service_errors(form, session):
-        results = flows.book_at_venues(session=session, actor=principal.actor, data=data, venue_ids=venue_ids)
+    to_read: dict[str, Any] = {}
+    with service_errors(form, session), held_for_warnings(session, to_read):
+        gate = gate_from(form)
+        results = flows.book_at_venues(
+            session=session, actor=principal.actor, data=data, venue_ids=venue_ids, warnings=gate
+        )
+    if to_read:
+        return render(
+            request, "planner/book.html", _book_context(session, form, results=None, **to_read), status=409
+        )
     booked = [r for r in results if r.booked]
     made = [r.event for r in booked if r.event is not None]
     together = plan_together(made, events.staffing_states(session=session, events=made))

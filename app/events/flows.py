@@ -23,6 +23,8 @@ from app.errors import AppError, Forbidden, Invalid
 from app.events import service
 from app.events.models import Event
 from app.events.staffing import StaffingState
+from app.planning.acknowledge import Gate, Unacknowledged, VenueWarnings
+from app.planning.warnings import PlanningWarning, warnings_for_many
 from app.venues.models import Venue
 from app.venues.service import NO_LONGER_IN_USE
 
@@ -35,6 +37,8 @@ class VenueBooking:
     venue_name: str
     event: Event | None = None
     reason: str = ""
+    # The planning warnings of booking this venue then, acknowledged by whoever booked it.
+    warnings: list[PlanningWarning] = field(default_factory=list)
 
     @property
     def booked(self) -> bool:
@@ -55,17 +59,25 @@ def _clashing_booking(
 
 
 def book_at_venues(
-    *, session: Session, actor: Actor, data: dict[str, Any], venue_ids: list[int]
+    *,
+    session: Session,
+    actor: Actor,
+    data: dict[str, Any],
+    venue_ids: list[int],
+    warnings: Gate | None = None,
 ) -> list[VenueBooking]:
     """Book the same session at each venue; one venue's refusal does not stop the others.
 
     A venue that already has an event at that time is not double-booked: the partner
-    would have two police stands in one foyer.
+    would have two police stands in one foyer. With ``warnings``, the planning warnings of
+    every venue are worked out first (in one go) and, until acknowledged, refused together
+    (409) before anything is booked.
     """
     if not venue_ids:
         raise Invalid("choose at least one venue")
     venues = {v.id: v for v in session.exec(select(Venue).where(col(Venue.id).in_(venue_ids))).all() if v.id}
     results: list[VenueBooking] = []
+    to_book: list[tuple[VenueBooking, Venue]] = []
     for venue_id in venue_ids:
         venue = venues.get(venue_id)
         if venue is None:
@@ -81,10 +93,18 @@ def book_at_venues(
                 f"{to_london(clash.ends_at):%H:%M}, event {clash.id})"
             )
             continue
+        to_book.append((outcome, venue))
+    if warnings is not None:
+        _warn_in_bulk(session, to_book, data, warnings)
+    for outcome, venue in to_book:
         title = str(data.get("title") or "").strip() or f"Police recruitment at {venue.name}"
+        gate = Gate(acknowledged=True, known=tuple(outcome.warnings)) if warnings is not None else None
         try:
             outcome.event = service.create_event(
-                session=session, actor=actor, data={**data, "title": title, "venue_id": venue_id}
+                session=session,
+                actor=actor,
+                data={**data, "title": title, "venue_id": outcome.venue_id},
+                warnings=gate,
             )
         except AppError as exc:
             session.rollback()
@@ -92,8 +112,27 @@ def book_at_venues(
     return results
 
 
-def duplicate_event(*, session: Session, actor: Actor, event_id: int, starts_at: datetime) -> Event:
-    """A new draft with the same venue, text and staffing needs, at another time.
+def _warn_in_bulk(
+    session: Session, to_book: list[tuple[VenueBooking, Venue]], data: dict[str, Any], gate: Gate
+) -> None:
+    """Each venue's planning warnings onto its outcome, or all of them refused together."""
+    starts_at, ends_at = data["starts_at"], data["ends_at"]
+    if ends_at <= starts_at or not to_book:
+        return  # each booking says what is wrong with its times
+    found = warnings_for_many(session, items=[(venue, starts_at, ends_at) for _, venue in to_book])
+    for (outcome, _), venue_warnings in zip(to_book, found, strict=True):
+        outcome.warnings = venue_warnings
+    if not gate.accepts([w for ws in found for w in ws]):
+        raise Unacknowledged(
+            [VenueWarnings(o.venue_id, o.venue_name, o.warnings) for o, _ in to_book if o.warnings], bulk=True
+        )
+
+
+def duplicate_event(
+    *, session: Session, actor: Actor, event_id: int, starts_at: datetime, warnings: Gate | None = None
+) -> Event:
+    """A new draft with the same venue, text and staffing needs, at another time (its
+    planning warnings refused until acknowledged, with ``warnings``).
 
     The team is not copied: people are asked for each event on its own.
     """
@@ -117,7 +156,7 @@ def duplicate_event(*, session: Session, actor: Actor, event_id: int, starts_at:
         "wanted_languages": list(original.wanted_languages or []),
         "network_needs": [{"network_id": n.network_id, "min_count": n.min_count} for n in needs],
     }
-    return service.create_event(session=session, actor=actor, data=data)
+    return service.create_event(session=session, actor=actor, data=data, warnings=warnings)
 
 
 def ask_venue_again(

@@ -17,10 +17,11 @@ from app.clock import utcnow
 from app.db import SessionDep
 from app.enums import ACTIVE_ASSIGNMENT_STATUSES, AssignmentRole, AssignmentStatus, EventStatus
 from app.errors import Conflict, Invalid
-from app.events import flows, queries, team_picker
+from app.events import flows, queries, team_picker, warned
 from app.events import service as events
 from app.events.models import Event
 from app.events.staffing import StaffingState
+from app.events.warnings_pages import gate_from, held_for_warnings, warnings_context
 from app.networks.models import Network
 from app.pages import calendar
 from app.pages.common import (
@@ -40,10 +41,12 @@ from app.pages.forms import (
     PostedForm,
     london_parts,
     opened_at,
+    service_errors,
     unless_changed_meanwhile,
 )
 from app.pages.rendering import render
 from app.people import service as people
+from app.planning.acknowledge import Unacknowledged
 from app.staffing import jobs as staffing_jobs
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -176,12 +179,15 @@ def create_event(request: Request, session: SessionDep, principal: Planner, form
     data["status"] = form.choice("status", EventStatus, "draft or confirmed") or EventStatus.draft
     if data["status"] not in (EventStatus.draft, EventStatus.confirmed):
         form.error("status", "A new event is either a draft or confirmed")
-    event = form.submit(
-        session, lambda: events.create_event(session=session, actor=principal.actor, data=data)
-    )
-    if event is None:
-        context = event_form_context(session, form, event=None)
-        return render(request, "planner/event_form.html", context, status=400)
+    warned: dict[str, Any] = {}
+    event = None
+    if form.ok:
+        with service_errors(form, session), held_for_warnings(session, warned):
+            gate = gate_from(form)
+            event = events.create_event(session=session, actor=principal.actor, data=data, warnings=gate)
+    if event is None or warned:
+        context = event_form_context(session, form, event=None, **warned)
+        return render(request, "planner/event_form.html", context, status=409 if warned else 400)
     return done(request, f"/plan/events/{event.id}", f"Booked '{event.title}'.")
 
 
@@ -204,6 +210,7 @@ def update_event(
         return render(request, "planner/event_form.html", event_form_context(session, form, event=event))
     accept = form.flag("accept_conflicts")
     found: dict[int, Any] = {}
+    warned: dict[str, Any] = {}
     saved = False
     if form.ok:
         try:
@@ -215,8 +222,12 @@ def update_event(
                     changes=data,
                     accept_conflicts=accept,
                     expected=opened_at(form),
+                    warnings=gate_from(form),
                 )
                 saved = True
+        except Unacknowledged as exc:
+            session.rollback()
+            warned = warnings_context(exc)
         except Conflict as exc:
             session.rollback()
             conflicts = exc.extra.get("conflicts")
@@ -229,8 +240,8 @@ def update_event(
             session.rollback()
             form.error("form", exc.detail[:1].upper() + exc.detail[1:])
     if not saved:
-        context = event_form_context(session, form, event=event)
-        return render(request, "planner/event_form.html", context, status=400)
+        context = event_form_context(session, form, event=event, **warned)
+        return render(request, "planner/event_form.html", context, status=409 if warned else 400)
     if found:
         clashing = (
             f"Moved '{event.title}'. {len(found)} of the team now clash and are marked on the team list."
@@ -333,15 +344,16 @@ def duplicate(
     at = form.time_value("start_time", "the start time")
     starts_at = form.london(day, at, "start_time", "the start time")
     copy = None
-    if starts_at is not None:  # None only with an error on the form
-        copy = form.submit(
-            session,
-            lambda: flows.duplicate_event(
-                session=session, actor=principal.actor, event_id=event_id, starts_at=starts_at
-            ),
-        )
+    to_read: dict[str, Any] = {}
+    if starts_at is not None and form.ok:  # None only with an error on the form
+        with service_errors(form, session), held_for_warnings(session, to_read):
+            gate = gate_from(form)
+            copy = flows.duplicate_event(
+                session=session, actor=principal.actor, event_id=event_id, starts_at=starts_at, warnings=gate
+            )
     if copy is None:
-        return render(request, "planner/duplicate.html", {"event": event, "form": form}, status=400)
+        context = {"event": event, "form": form, **to_read}
+        return render(request, "planner/duplicate.html", context, status=409 if to_read else 400)
     return done(
         request,
         f"/plan/events/{copy.id}",
@@ -385,6 +397,7 @@ def event_page(request: Request, session: SessionDep, principal: Planner, event_
         "open": event.status in (EventStatus.draft, EventStatus.confirmed),
         "ended": event.ends_at <= utcnow(),
         "ranked": candidates.ranked,
+        "planning_warnings": warned.event_warnings(session=session, events=[event])[event.id],
     }
     return render(request, "planner/event.html", context)
 

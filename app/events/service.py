@@ -25,6 +25,7 @@ from app.events.public import LISTED_PUBLICLY
 from app.events.staffing import NetworkNeed, StaffingState, TeamMember, staffing_state
 from app.networks.models import Network
 from app.people.models import Person, Representation
+from app.planning.acknowledge import Gate, note_acknowledged
 from app.venues.models import Venue
 
 ALLOWED_TRANSITIONS: dict[EventStatus, frozenset[EventStatus]] = {
@@ -225,12 +226,16 @@ def _needs_snapshot(session: Session, event_id: int) -> list[dict[str, int]]:
     ]
 
 
-def create_event(*, session: Session, actor: Actor, data: dict[str, Any]) -> Event:
-    """Book a session at a venue; it starts as a draft unless confirmed straight away."""
+def create_event(
+    *, session: Session, actor: Actor, data: dict[str, Any], warnings: Gate | None = None
+) -> Event:
+    """Book a session at a venue; it starts as a draft unless confirmed straight away. With
+    ``warnings``, its planning warnings are refused (409) until acknowledged."""
     data = dict(data)
     needs = data.pop("network_needs", [])
     _check_references(session, data)
     _check_times(starts_at=data["starts_at"], ends_at=data["ends_at"], actor=actor)
+    accepted = warnings.check(session, data) if warnings else []
     status = EventStatus(data.get("status", EventStatus.draft))
     if status not in (EventStatus.draft, EventStatus.confirmed) and not actor.is_admin:
         raise Invalid("a new event is either draft or confirmed")
@@ -246,6 +251,7 @@ def create_event(*, session: Session, actor: Actor, data: dict[str, Any]) -> Eve
     audit.note(
         session, actor, "create", event, summary, after={**audit.snapshot(event), "network_needs": needs}
     )
+    note_acknowledged(session, actor, event, accepted, doing="booked")
     session.commit()
     return event
 
@@ -282,6 +288,7 @@ def update_event(
     changes: dict[str, Any],
     accept_conflicts: bool = False,
     expected: records.Expected = None,
+    warnings: Gate | None = None,
 ) -> tuple[Event, dict[int, list[Clash]]]:
     """Change an event, in one transaction and one revision however many fields change.
 
@@ -289,7 +296,7 @@ def update_event(
     (from ``If-Match``) refuses the change with 412 if the event has moved on. Moving it
     re-checks its team: the clashes it would create are refused (409) unless
     ``accept_conflicts``, when the clashing assignments are marked with a note — never
-    deleted."""
+    deleted. With ``warnings``, a move's planning warnings are refused (409) until acknowledged."""
     changes = dict(changes)
     needs = changes.pop("network_needs", None)
     status = changes.pop("status", None)
@@ -315,6 +322,8 @@ def update_event(
         starts_at = changes.get("starts_at", event.starts_at)
         ends_at = changes.get("ends_at", event.ends_at)
         _check_times(starts_at=starts_at, ends_at=ends_at, actor=actor)
+    where = {k: getattr(event, k) for k in ("venue_id", "starts_at", "ends_at")} | changes
+    accepted = warnings.check(session, where) if warnings and moving else []
     before = {**audit.snapshot(event), "network_needs": _needs_snapshot(session, event_id)}
     for key, value in changes.items():
         setattr(event, key, value)
@@ -364,6 +373,7 @@ def update_event(
             summary += f" ({was.value} → {now_status.value})"
     after = {**audit.snapshot(event), "network_needs": after["network_needs"]}
     audit.note(session, actor, action, event, summary, before=before, after=after)
+    note_acknowledged(session, actor, event, accepted, doing="moved")
     session.commit()
     return event, found
 

@@ -17,6 +17,7 @@ from app.assignments.models import Assignment
 from app.assignments.rules import Clash
 from app.enums import ACTIVE_ASSIGNMENT_STATUSES, OPEN_STATUSES, EventStatus
 from app.events.models import Event
+from app.outcomes.counting import counted_duty_clause
 from app.people import service as people_service
 from app.people.models import Person, Representation
 from app.staffing import suggestions as staffing
@@ -105,7 +106,7 @@ def _pool(
     )
     # The status is counted, not filtered: filtering on it lets SQLite pick the (unselective)
     # status index over the event one.
-    active = case((col(Assignment.status).in_(ACTIVE_ASSIGNMENT_STATUSES), 1), else_=0)
+    active = case((counted_duty_clause(), 1), else_=0)
     load = (
         select(Assignment.person_id, func.sum(active).label("duties"))
         .where(col(Assignment.event_id).in_(around))

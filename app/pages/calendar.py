@@ -1,8 +1,9 @@
 """Calendar arithmetic for the dashboard, in London dates (pure; no database)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from app.clock import from_london, to_london, utcnow
 
@@ -49,6 +50,8 @@ class Day:
     in_month: bool = True
     events: list[Any] = field(default_factory=list)
     more: int = 0
+    # The planning dates (bank holidays, religious and cultural dates, local dates) on the day.
+    marks: list["Mark"] = field(default_factory=list)
 
     @property
     def is_today(self) -> bool:
@@ -76,3 +79,80 @@ def swap_in(days: list[Day], records: dict[int, Any]) -> None:
     for day in days:
         day.events = [records[item[0]] if isinstance(item, tuple) else item for item in day.events]
         day.events = [e for e in day.events if not isinstance(e, tuple)]
+
+
+class DatedSpan(Protocol):
+    """A planning date as the calendar needs it (``app.planning.calendar.PlanningDate``)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def starts_on(self) -> date: ...
+    @property
+    def ends_on(self) -> date: ...
+    @property
+    def expected(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class KeyEntry:
+    """One line of the calendar's key: a kind of band, its letter, and what it means."""
+
+    kind: str
+    letter: str
+    words: str
+
+
+KEY: dict[str, KeyEntry] = {
+    entry.kind: entry
+    for entry in (
+        KeyEntry("bank_holiday", "B", "Bank holiday: job centres and many venues are closed"),
+        KeyEntry("observance", "R", "Religious or cultural date"),
+        KeyEntry("local_date", "L", "Local date: school holidays, a town's event, a venue's closure"),
+        KeyEntry("expected", "±", "Expected date: waits on the moon being sighted, ±1 day"),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A planning date on one day of the calendar, drawn as a band across the day.
+    ``first`` on the day it starts (or the first day shown), where its name is written out."""
+
+    name: str
+    kind: str
+    expected: bool
+    first: bool
+    last: bool
+
+    @property
+    def letter(self) -> str:
+        return KEY[self.kind].letter if self.kind in KEY else "•"
+
+    @property
+    def words(self) -> str:
+        return self.name + (" (expected, ±1 day)" if self.expected else "")
+
+
+def mark_planning_dates(days: list[Day], dates: Sequence[DatedSpan]) -> list[KeyEntry]:
+    """Lay each planning date across the days it covers (bank holidays first, then by start)
+    and return the key of the kinds shown, so the key explains only what is on screen."""
+    if not days:
+        return []
+    shown = [d.date for d in days]
+    order = {"bank_holiday": 0, "local_date": 1, "observance": 2}
+    ordered = sorted(dates, key=lambda d: (order.get(d.kind, 3), d.starts_on, d.name))
+    kinds: set[str] = set()
+    for day in days:
+        for span in ordered:
+            if not span.starts_on <= day.date <= span.ends_on:
+                continue
+            first = day.date == span.starts_on or day.date == shown[0] or day.date.weekday() == 0
+            last = day.date == span.ends_on or day.date == shown[-1] or day.date.weekday() == 6
+            day.marks.append(Mark(span.name, span.kind, span.expected, first, last))
+            kinds.add(span.kind)
+            if span.expected:
+                kinds.add("expected")
+    return [entry for kind, entry in KEY.items() if kind in kinds]

@@ -22,6 +22,8 @@ class PosterEvent:
     description: str
     status: str
     url: str
+    # Where the QR code leads: the event's "I'm interested" form, which shows its details too.
+    interest_url: str
     qr_svg: str
 
 
@@ -69,12 +71,15 @@ def build_poster(
     base_url: str,
     qr: Callable[[str], str],
 ) -> Poster:
-    """A poster of public events: titles, times and public text only, never who staffs them."""
+    """A poster of public events: titles, times and public text only, never who staffs them.
+    Each QR code leads to the event's "I'm interested" form, where a passer-by can leave
+    their details for the recruitment team there and then."""
     items = []
     roles: list[str] = []
     groups: list[str] = []
     for event in events:
         url = f"{base_url.rstrip('/')}/events/{event.id}"
+        interest_url = f"{url}/interest"
         items.append(
             PosterEvent(
                 event_id=event.id or 0,
@@ -84,7 +89,8 @@ def build_poster(
                 description=shorten(event.public_description, POSTER_DESCRIPTION_LIMIT),
                 status=str(event.status),
                 url=url,
-                qr_svg=qr(url),
+                interest_url=interest_url,
+                qr_svg=qr(interest_url),
             )
         )
         campaign = campaigns.get(event.campaign_id)

@@ -18,6 +18,7 @@ from app.clock import from_london
 from app.db import SessionDep
 from app.errors import Conflict, Invalid
 from app.events import service as events
+from app.events import warned
 from app.events.service import EventFilters
 from app.pages.calendar import utc_range
 from app.pages.common import Page, all_campaigns, date_param, int_param, page_from, see_other, text_param
@@ -206,6 +207,7 @@ def _job_context(session: Session, job: PlanJob, page: Page, **extra: Any) -> di
     figures = {f.name: f for f in job.figures}
     groups = _groups(job)
     page = page.with_total(len(groups))
+    shown = groups[page.offset : page.offset + page.size]
     phase_names = [name for name, _ in PHASES]
     current = (
         phase_names.index(job.phase) if job.phase in phase_names else (-1 if job.status == "queued" else 0)
@@ -215,7 +217,11 @@ def _job_context(session: Session, job: PlanJob, page: Page, **extra: Any) -> di
         "phases": PHASES,
         "current_phase": current,
         "figure_rows": [(name, label, words, figures.get(name)) for name, label, words in FIGURES],
-        "groups": groups[page.offset : page.offset + page.size],
+        "groups": shown,
+        # Warned, never refused: the plan's events may fall on dates a sergeant should know about.
+        "planning_warnings": warned.warnings_of_events(
+            session=session, event_ids=[g.event_id for g in shown]
+        ),
         "page": page,
         "comparison": _comparison(job),
         "loads": [load for load in job.report.loads if load.proposed] if job.report else [],

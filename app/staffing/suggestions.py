@@ -30,6 +30,7 @@ from app.errors import Conflict
 from app.events import service as events
 from app.events.models import Event
 from app.networks.models import Network
+from app.outcomes.counting import counted_duty_clause
 from app.people.models import Person, Representation
 from app.staffing.instance import Place, Proposal
 from app.staffing.ranking import Prospect, Suggestion, rank
@@ -92,7 +93,7 @@ def venue_visits(session: Session, venue_ids: list[int], before: datetime) -> di
             col(Event.venue_id).in_(sorted(set(venue_ids))),
             Event.starts_at < before,
             Event.status != EventStatus.cancelled,
-            col(Assignment.status).in_(ACTIVE_ASSIGNMENT_STATUSES),
+            counted_duty_clause(),
         )
         .group_by(col(Event.venue_id), col(Assignment.person_id))
     ).all()

@@ -3,20 +3,42 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from sqlmodel import Session
 
 from app.accounts.deps import AnyUser, Planner
 from app.api_common import ChangeRevision, Page, PageParams, PathId, ProblemRoute, ReadRevision, problems
 from app.db import SessionDep
 from app.enums import Role, VenueKind
 from app.errors import Forbidden
-from app.venues import service
+from app.venues import hours, service
+from app.venues.models import Venue
 from app.venues.schemas import (
     AffectedEvent,
+    OpeningHoursDay,
     VenueCreate,
     VenueDeactivation,
     VenuePublic,
     VenueUpdate,
 )
+
+
+def _public(session: Session, venues: list[Venue]) -> list[VenuePublic]:
+    """The venues as answered, each with its opening hours (read in one query)."""
+    weeks = hours.hours_of(session=session, venue_ids=[v.id for v in venues if v.id is not None])
+    answers = []
+    for venue in venues:
+        week = weeks.get(venue.id or 0, {})
+        days = [
+            OpeningHoursDay(weekday=d.weekday, opens=d.opens, closes=d.closes)
+            for _, d in sorted(week.items())
+        ]
+        answers.append(VenuePublic.model_validate(venue).model_copy(update={"opening_hours": days}))
+    return answers
+
+
+def _one(session: Session, venue: Venue) -> VenuePublic:
+    return _public(session, [venue])[0]
+
 
 router = APIRouter(prefix="/api/v1/venues", tags=["venues"], route_class=ProblemRoute)
 
@@ -34,14 +56,12 @@ def list_venues(
     rows, total = service.list_venues(
         session=session, limit=page.limit, offset=page.offset, town=town, kind=kind, only_ids=only
     )
-    return Page(items=[VenuePublic.model_validate(r) for r in rows], total=total, **page.model_dump())
+    return Page(items=_public(session, rows), total=total, **page.model_dump())
 
 
 @router.post("", response_model=VenuePublic, status_code=201)
 def create_venue(session: SessionDep, principal: Planner, body: VenueCreate) -> VenuePublic:
-    return VenuePublic.model_validate(
-        service.create_venue(session=session, actor=principal.actor, data=body.model_dump())
-    )
+    return _one(session, service.create_venue(session=session, actor=principal.actor, data=body.model_dump()))
 
 
 @router.get("/{venue_id}", response_model=VenuePublic)
@@ -50,7 +70,7 @@ def read_venue(
 ) -> VenuePublic:
     venue = service.get_venue(session=session, venue_id=venue_id)
     service.check_can_see(principal, venue_id)
-    return VenuePublic.model_validate(revision.tag(venue))
+    return _one(session, revision.tag(venue))
 
 
 @router.patch("/{venue_id}", response_model=VenuePublic, responses=problems(412))
@@ -74,7 +94,7 @@ def update_venue(
         changes=body.changes(),
         expected=revision.expected,
     )
-    return VenuePublic.model_validate(revision.tag(venue))
+    return _one(session, revision.tag(venue))
 
 
 @router.get("/{venue_id}/deactivation", response_model=VenueDeactivation)

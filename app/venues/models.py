@@ -40,3 +40,24 @@ class Venue(SQLModel, table=True):
             town = ""
         place = ", ".join(p for p in (self.name.strip(), street, town) if p)
         return f"{place} {self.postcode.strip()}".strip()
+
+
+class VenueOpeningHours(SQLModel, table=True):
+    """When a venue is open on one weekday (0 Monday … 6 Sunday); a weekday without a row is
+    a closed day, and a venue without any row has no hours recorded (nothing is flagged).
+
+    A table rather than a JSON column: the database checks each row (weekday, opens before
+    closes, one row a day), and the warnings read many venues' hours in one query."""
+
+    __tablename__ = "venue_opening_hours"
+    __table_args__ = (
+        sa.CheckConstraint("weekday BETWEEN 0 AND 6", name="ck_venue_opening_hours_weekday"),
+        sa.CheckConstraint("opens < closes", name="ck_venue_opening_hours_order"),
+    )
+
+    venue_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("venue.id", ondelete="CASCADE"), primary_key=True)
+    )
+    weekday: int = Field(primary_key=True)
+    opens: str = Field(max_length=5)
+    closes: str = Field(max_length=5)

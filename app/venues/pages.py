@@ -1,5 +1,7 @@
 """The coordinator's venue pages: the list, one venue, the form, taking one out of use."""
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
@@ -24,6 +26,7 @@ from app.pages.flow import done
 from app.pages.forms import FormInput, PostedForm, opened_at
 from app.pages.rendering import render
 from app.pages.retiring import Affected, Retiring
+from app.venues import hours
 from app.venues import service as venues
 from app.venues.models import Venue
 from app.venues.schemas import VenueCreate
@@ -50,8 +53,39 @@ def _venue_form(
     status: int = 200,
     affected: Affected | None = None,
 ) -> Response:
-    context = {"form": form, "venue": venue, "kinds": options(VenueKind), "affected": affected or []}
+    context = {
+        "form": form,
+        "venue": venue,
+        "kinds": options(VenueKind),
+        "affected": affected or [],
+        "weekdays": list(enumerate(hours.WEEKDAYS)),
+    }
     return render(request, "venues/form.html", context, status=status)
+
+
+def _parse_venue(form: FormInput) -> dict[str, Any]:
+    """The venue form read: its fields, and the opening hours from one pair of boxes a
+    weekday (opens_0, closes_0 … for Monday …); a day left empty is closed, and a week left
+    empty means the hours are not recorded."""
+    days = [d for d in range(7) if form.raw(f"opens_{d}") or form.raw(f"closes_{d}")]
+    # A box left empty is left out, so that the refusal asks for it ("Enter Monday's …").
+    week = [{"weekday": d} | {k: v for k in ("opens", "closes") if (v := form.raw(f"{k}_{d}"))} for d in days]
+
+    def where(loc: tuple[int | str, ...]) -> tuple[str, str] | None:
+        if loc[0] != "opening_hours" or len(loc) < 3 or not isinstance(loc[1], int):
+            return None
+        day, field = days[loc[1]], str(loc[2])
+        words = "opening" if field == "opens" else "closing"
+        return (f"{field}_{day}", f"{hours.WEEKDAYS[day]}'s {words} time")
+
+    return form.parse(VenueCreate, extra={"opening_hours": week}, where=where)
+
+
+def _opened_on(session: Session, venue: Venue) -> FormInput:
+    form = FormInput.opened_on(venue)
+    for day in hours.week_of(session=session, venue_id=venue.id or 0):
+        form.values.update({f"opens_{day.weekday}": day.opens, f"closes_{day.weekday}": day.closes})
+    return form
 
 
 @router.get("/plan/venues", response_class=HTMLResponse)
@@ -84,7 +118,7 @@ def new_venue(request: Request, principal: Planner) -> Response:
 
 @router.post("/plan/venues/new", response_class=HTMLResponse)
 def create_venue(request: Request, session: SessionDep, principal: Planner, form: PostedForm) -> Response:
-    data = form.parse(VenueCreate)
+    data = _parse_venue(form)
     venue = form.submit(
         session, lambda: venues.create_venue(session=session, actor=principal.actor, data=data)
     )
@@ -105,6 +139,7 @@ def venue_page(request: Request, session: SessionDep, principal: Planner, venue_
         "upcoming_total": upcoming_total,
         "states": events.staffing_states(session=session, events=upcoming),
         "partners": venues.partners_of(session=session, venue_id=venue_id),
+        "opening_hours": hours.describe(hours.week_of(session=session, venue_id=venue_id)),
         "campaigns_by_id": by_id(session, Campaign, {e.campaign_id for e in upcoming}),
         "still_booked": [] if venue.active else venues.upcoming_events(session=session, venue_id=venue_id),
     }
@@ -114,7 +149,7 @@ def venue_page(request: Request, session: SessionDep, principal: Planner, venue_
 @router.get("/plan/venues/{venue_id:id}/edit", response_class=HTMLResponse)
 def edit_venue(request: Request, session: SessionDep, principal: Planner, venue_id: int) -> Response:
     venue = venues.get_venue(session=session, venue_id=venue_id)
-    return _venue_form(request, FormInput.opened_on(venue), venue)
+    return _venue_form(request, _opened_on(session, venue), venue)
 
 
 @router.post("/plan/venues/{venue_id:id}/edit", response_class=HTMLResponse)
@@ -122,7 +157,7 @@ def update_venue(
     request: Request, session: SessionDep, principal: Planner, venue_id: int, form: PostedForm
 ) -> Response:
     venue = venues.get_venue(session=session, venue_id=venue_id)
-    data = form.parse(VenueCreate)
+    data = _parse_venue(form)
     affected = _venue_affected(session, venue) if venue.active and not form.flag("active") else []
     RETIRING.ask_on(form, venue, affected)
     saved = form.submit(

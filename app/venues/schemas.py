@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from app.api_common import (
     Latitude,
@@ -19,6 +19,30 @@ from app.api_common import (
 from app.clock import LondonDateTime
 from app.enums import EventStatus, VenueKind
 from app.fields import OptionalEmail, Partial, Worded
+from app.planning.schemas import ClockTime, Weekday
+
+
+class OpeningHoursDay(Worded, Strict):
+    """One weekday the venue is open, London time; a weekday not listed is a closed day."""
+
+    weekday: Weekday = Field(title="the weekday (0 Monday … 6 Sunday)")
+    opens: ClockTime = Field(title="the opening time")
+    closes: ClockTime = Field(title="the closing time")
+
+    def refusals(self) -> dict[str, str]:
+        if self.closes <= self.opens:
+            return {"closes": "must be after the opening time"}
+        return {}
+
+
+def _one_row_a_day(days: list[OpeningHoursDay]) -> list[OpeningHoursDay]:
+    weekdays = [d.weekday for d in days]
+    if len(set(weekdays)) != len(weekdays):
+        raise ValueError("may list each weekday once")
+    return sorted(days, key=lambda d: d.weekday)
+
+
+OpeningWeek = Annotated[list[OpeningHoursDay], Field(max_length=7), AfterValidator(_one_row_a_day)]
 
 
 class VenueFields(Worded, Strict):
@@ -34,6 +58,14 @@ class VenueFields(Worded, Strict):
     accessibility_notes: MediumText = Field("", title="the access notes")
     parking_notes: MediumText = Field("", title="the parking notes")
     opening_notes: MediumText = Field("", title="the opening notes")
+    opening_hours: OpeningWeek | None = Field(
+        None,
+        title="the opening hours",
+        description="The days the venue is open, each once; a weekday left out is closed, "
+        "and an empty list means the hours are not recorded (nothing is flagged). "
+        "Left out of a change: kept as they are.",
+        examples=[[{"weekday": 0, "opens": "09:00", "closes": "17:00"}]],
+    )
     partner_organisation: ShortText = Field("", title="the partner organisation")
     contact_name: ShortText = Field("", title="the contact's name")
     contact_phone: Phone = Field("", title="the contact's phone number")
@@ -63,6 +95,10 @@ class VenuePublic(Public):
     accessibility_notes: str
     parking_notes: str
     opening_notes: str
+    opening_hours: list[OpeningHoursDay] = Field(
+        default=[],
+        description="The days the venue is open; a weekday left out is closed; empty: not recorded",
+    )
     partner_organisation: str
     contact_name: str
     contact_phone: str

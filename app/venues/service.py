@@ -17,6 +17,7 @@ from app.enums import AssignmentRole, AssignmentStatus, EventStatus
 from app.errors import Forbidden
 from app.events.models import Event
 from app.people.models import Person
+from app.venues import hours
 from app.venues.models import Venue
 
 OPEN_STATUSES = (EventStatus.draft, EventStatus.confirmed)
@@ -24,6 +25,8 @@ NO_LONGER_IN_USE = "the venue is no longer in use"
 
 # What a partner may edit about their own venue; everything else is the coordinators'.
 PARTNER_EDITABLE = frozenset({"accessibility_notes", "parking_notes", "opening_notes"})
+# ... and their venue's opening hours, over the API.
+PARTNER_MAY_SET = PARTNER_EDITABLE | {"opening_hours"}
 
 
 def get_venue(*, session: Session, venue_id: int) -> Venue:
@@ -95,10 +98,57 @@ def partners_of(*, session: Session, venue_id: int) -> list[User]:
     return list(session.exec(query).all())
 
 
+def _week_in(data: dict[str, Any]) -> list[hours.OpenHours] | None:
+    """The opening hours taken out of a body (None: not sent), as rows."""
+    sent = data.pop("opening_hours", None)
+    if sent is None:
+        return None
+    return [hours.OpenHours(d["weekday"], d["opens"], d["closes"]) for d in sent]
+
+
 def create_venue(*, session: Session, actor: Actor, data: dict[str, Any]) -> Venue:
-    return records.create(
-        session=session, actor=actor, record=Venue(**data), summary=f"venue {data['name']} created"
+    data = dict(data)
+    week = _week_in(data)
+    venue = records.create(
+        session=session,
+        actor=actor,
+        record=Venue(**data),
+        summary=f"venue {data['name']} created",
+        commit=False,
     )
+    if week:
+        _set_week(session, actor, venue, week)
+    session.commit()
+    return venue
+
+
+def set_opening_hours(*, session: Session, actor: Actor, venue_id: int, week: list[hours.OpenHours]) -> Venue:
+    """The venue's opening hours replaced (a new revision when they change), committed."""
+    venue = records.lock(session, Venue, venue_id, "venue")
+    if _set_week(session, actor, venue, week):
+        records.bump(venue)
+        session.add(venue)
+    session.commit()
+    return venue
+
+
+def _set_week(session: Session, actor: Actor, venue: Venue, week: list[hours.OpenHours]) -> bool:
+    """The venue's opening hours replaced, audited, when they differ; whether they did."""
+    venue_id = venue.id or 0
+    before = hours.week_of(session=session, venue_id=venue_id)
+    if before == week:
+        return False
+    hours.replace_week(session=session, venue_id=venue_id, week=week)
+    audit.note(
+        session,
+        actor,
+        "update",
+        venue,
+        f"venue {venue.name}: opening hours {hours.describe(week)}",
+        before={"opening_hours": hours.describe(before)},
+        after={"opening_hours": hours.describe(week)},
+    )
+    return True
 
 
 def update_venue(
@@ -118,11 +168,14 @@ def update_venue(
     venue = records.lock(session, Venue, venue_id, "venue")
     if principal.role == "partner":
         check_can_see(principal, venue_id)
-        refused = sorted(set(changes) - PARTNER_EDITABLE)
+        refused = sorted(set(changes) - PARTNER_MAY_SET)
         if refused:
             raise Forbidden(f"partners may not change: {', '.join(refused)}")
     records.check_revision(session, venue, expected)
+    changes = dict(changes)
+    week = _week_in(changes)
     retiring = changes.get("active") is False and venue.active
+    revision = venue.revision
     venue = records.update(
         session=session,
         actor=principal.actor,
@@ -132,6 +185,10 @@ def update_venue(
         commit=False,
         expected=expected,
     )
+    # New hours are a new revision of the venue, once, however many fields changed with them.
+    if week is not None and _set_week(session, principal.actor, venue, week) and venue.revision == revision:
+        records.bump(venue)
+        session.add(venue)
     if changes.get("active") is False:
         # Again for a venue already out of use: hides public events left from before this rule.
         _take_off_public_view(session, principal.actor, venue)

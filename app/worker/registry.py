@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from app.interest import jobs as interest_jobs
 from app.notifications import scheduling
 from app.staffing import jobs as staffing_jobs
 from app.worker import maintenance
@@ -12,6 +13,8 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("notifications.reminders", timedelta(minutes=1), scheduling.schedule_reminders),
     Periodic("notifications.digests", timedelta(minutes=5), scheduling.schedule_digests),
     Periodic("worker.prune", timedelta(days=1), maintenance.prune),
+    # Expressions of interest past their retention period (MUSTER_INTEREST_RETENTION_DAYS).
+    Periodic("interest.erase_expired", timedelta(days=1), interest_jobs.erase_expired),
 )
 
 HANDLERS: dict[str, Handler] = {

@@ -25,6 +25,7 @@ from app.events import service as events
 from app.events.models import Event
 from app.networks.models import Network
 from app.people.models import Person
+from app.planning.dates import calendar_dates
 from app.venues.models import Venue
 from tests.browser.conftest import Server, sign_in
 
@@ -106,6 +107,8 @@ def test_coordinator_books_across_three_venues_and_staffs_one(page: Any, server:
     page.get_by_role("link", name="Book across several venues").first.click()
     look("book-form")
     day = _day(40)
+    while calendar_dates(day, day):  # a bank holiday or religious date would warn first (tested apart)
+        day += timedelta(weeks=1)
     page.get_by_label("Campaign").select_option(index=1)  # none is chosen for you
     page.get_by_label("Title (optional)").fill("Careers drop-in")
     page.get_by_label("Date").fill(day.isoformat())

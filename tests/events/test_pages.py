@@ -10,6 +10,7 @@ from app.audit.service import SYSTEM
 from app.clock import to_london
 from app.enums import AssignmentStatus, EventStatus
 from app.events.models import Event
+from tests.dates import clear_days_ahead
 from tests.factories import Factory, fresh, future
 from tests.forms import form_errors, post, sign_in
 
@@ -59,7 +60,7 @@ def _event_form(make: Factory, **over: object) -> dict[str, object]:
         "campaign_id": campaign.id,
         "venue_id": venue.id,
         "title": "Careers stand",
-        "start_date": _london_day(20),
+        "start_date": _london_day(clear_days_ahead(20)),
         "start_time": "10:00",
         "end_time": "17:00",
         "ambassadors_needed": "2",
@@ -373,7 +374,7 @@ def test_picker_best_match_ranks_with_the_staffing_engines_reasons(client: TestC
 
 
 def test_saving_an_event_form_over_someone_elses_change_asks_first(client: TestClient, make: Factory) -> None:
-    event = make.event(starts_at=future(15), title="Careers stand")
+    event = make.event(starts_at=future(clear_days_ahead(20)), title="Careers stand")
     _planner(client, make)
     opened = client.get(f"/plan/events/{event.id}/edit")
     assert f'<input type="hidden" name="revision" value="{event.revision}">' in opened.text

@@ -23,7 +23,9 @@ from app.notifications.preferences import unsubscribe_token
 from app.staffing import jobs as plan_jobs
 from tests.factories import Factory, future
 from tests.forms import csrf_of, sign_in
+from tests.interest.helpers import record as interest_record
 from tests.reach import PAGE_DOOR, Tally
+from tests.representation.helpers import page_ids as planning_page_ids
 from tests.routes import all_routes
 from tests.test_permissions import _cheap_password_hashing
 
@@ -104,6 +106,7 @@ def world(make: Factory) -> World:
         "assignment_id": assignment.id,
         "campaign_id": campaign.id,
         "event_id": event.id,
+        "interest_id": interest_record(make.session).id,
         "job_id": job.id,
         "message_id": message.id,
         "network_id": network.id,
@@ -116,6 +119,7 @@ def world(make: Factory) -> World:
         "venue_id": venue.id,
         "link": link.url.rsplit("/", 1)[1],
         "unsubscribe": unsubscribe_token(users["staff"].email, "reminders"),
+        **planning_page_ids(make.session, campaign_id=campaign.id or 0),
     }
     return World(ids={name: str(value) for name, value in ids.items()}, users=users)
 

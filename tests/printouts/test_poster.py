@@ -63,7 +63,7 @@ def test_poster_html_draws_the_qr_code_inline(client: TestClient, demo: Demo) ->
     venue = demo.venues[2]
     response = client.get(f"/venues/{venue.id}/poster?size=A3")
     assert response.status_code == 200
-    url = f"https://muster.test/events/{demo.blackburn.id}"
+    url = f"https://muster.test/events/{demo.blackburn.id}/interest"
     assert qr_svg(url) in response.text
     assert qr_svg(url).startswith('<svg viewBox="0 0 ')
     assert f'href="/venues/{venue.id}/poster.pdf?size=A3"' in response.text

@@ -14,6 +14,7 @@ from app.enums import AssignmentStatus, PersonKind
 from app.events import service as events
 from app.worker.models import Job
 from app.worker.runner import Worker
+from tests.dates import clear_days_ahead
 from tests.factories import Factory, future
 from tests.forms import post, sign_in
 from tests.staffing.test_jobs import next_month, small_campaign
@@ -308,7 +309,7 @@ def test_chosen_events_planned_together_share_a_small_network(
 def test_bulk_booking_offers_to_plan_the_booked_events_together(client: TestClient, make: Factory) -> None:
     venues = [make.venue(f"Jobcentre {town}", town=town) for town in ("Burnley", "Darwen")]
     campaign = make.campaign()
-    day = to_london(future(20)).date().isoformat()
+    day = to_london(future(clear_days_ahead(20))).date().isoformat()
     _planner(client, make)
 
     answer = post(

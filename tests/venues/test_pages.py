@@ -52,8 +52,9 @@ def _api_words(answer: Response, field: str) -> str:
         (
             "kind",
             "castle",
-            "must be one of 'job_centre', 'supermarket', 'community_centre', "
-            "'place_of_worship', 'college', 'library', 'sports_club' or 'other'",
+            "must be one of 'job_centre', 'supermarket', 'community_centre', 'mosque', "
+            "'gurdwara', 'mandir', 'synagogue', 'church', 'place_of_worship', 'college', "
+            "'library', 'sports_club' or 'other'",
             "The kind of venue",
         ),
     ],

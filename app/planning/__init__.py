@@ -1,0 +1,1 @@
+"""The planning calendar: dates and times that matter before booking an outreach event."""

@@ -1,0 +1,201 @@
+"""The planning calendar pages: what is coming up, and the administrator's local dates and
+weekly patterns (add, change, remove). Coordinators read; administrators write."""
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
+
+from app.accounts.deps import Admin, Planner
+from app.audit.service import Actor
+from app.clock import to_london, utcnow
+from app.db import SessionDep
+from app.enums import VenueKind
+from app.pages.common import options
+from app.pages.flow import done
+from app.pages.forms import FormInput, PostedForm, opened_at
+from app.pages.rendering import render
+from app.planning import calendar, service
+from app.planning.calendar import scope_words
+from app.planning.dates import EXPECTED, day_words
+from app.planning.models import LocalDate, WeeklyPattern
+from app.planning.schemas import WEEKDAYS, LocalDateCreate, LocalDateScope, WeeklyPatternCreate
+from app.venues import service as venues
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+HOME = "/admin/planning-calendar"
+AHEAD_DAYS = 365
+SCOPES = [
+    (LocalDateScope.everywhere.value, "Everywhere"),
+    (LocalDateScope.town.value, "In one town"),
+    (LocalDateScope.venue.value, "At one venue"),
+    (LocalDateScope.venue_kind.value, "At every venue of one kind"),
+]
+WEEKDAY_OPTIONS = [(str(i), name) for i, name in enumerate(WEEKDAYS)]
+
+
+@router.get(HOME, response_class=HTMLResponse)
+def calendar_page(request: Request, session: SessionDep, principal: Planner) -> Response:
+    today = to_london(utcnow()).date()
+    coming = calendar.planning_dates(session, start=today, end=today + timedelta(days=AHEAD_DAYS - 1))
+    context = {
+        "coming": coming,
+        "day_words": day_words,
+        "expected_words": EXPECTED,
+        "local_dates": service.list_local_dates(session=session, start=today - timedelta(days=31)),
+        "patterns": service.list_patterns(session=session),
+        "where": {row.id: _where(session, row) for row in service.list_local_dates(session=session)},
+        "weekdays": WEEKDAYS,
+        "can_change": principal.role == "admin",
+    }
+    return render(request, "planning/calendar.html", context)
+
+
+def _where(session: Session, row: LocalDate) -> str:
+    if row.scope == LocalDateScope.venue and row.venue_id is not None:
+        return f"at {venues.get_venue(session=session, venue_id=row.venue_id).name}"
+    return scope_words(row)
+
+
+# ---- local dates -------------------------------------------------------------------------
+
+
+def _local_form(
+    request: Request, session: Session, form: FormInput, row: LocalDate | None, status: int = 200
+) -> Response:
+    context = {
+        "form": form,
+        "row": row,
+        "scopes": SCOPES,
+        "kinds": options(VenueKind),
+        "venues": [
+            (str(v.id), f"{v.name}, {v.town}" if v.town else v.name)
+            for v in venues.all_venues(session=session)
+        ],
+    }
+    return render(request, "planning/local_date_form.html", context, status=status)
+
+
+@router.get(f"{HOME}/local-dates/new", response_class=HTMLResponse)
+def new_local_date(request: Request, session: SessionDep, principal: Admin) -> Response:
+    form = FormInput()
+    form.values.update({"scope": "everywhere"})
+    return _local_form(request, session, form, None)
+
+
+@router.post(f"{HOME}/local-dates/new", response_class=HTMLResponse)
+def create_local_date(request: Request, session: SessionDep, principal: Admin, form: PostedForm) -> Response:
+    data = form.parse(LocalDateCreate)
+    row = form.submit(
+        session, lambda: service.create_local_date(session=session, actor=principal.actor, data=data)
+    )
+    if row is None:
+        return _local_form(request, session, form, None, status=400)
+    return done(request, HOME, f"Added {row.name}.")
+
+
+@router.get(f"{HOME}/local-dates/{{local_date_id:id}}/edit", response_class=HTMLResponse)
+def edit_local_date(request: Request, session: SessionDep, principal: Admin, local_date_id: int) -> Response:
+    row = service.get_local_date(session=session, local_date_id=local_date_id)
+    return _local_form(request, session, FormInput.opened_on(row), row)
+
+
+@router.post(f"{HOME}/local-dates/{{local_date_id:id}}/edit", response_class=HTMLResponse)
+def update_local_date(
+    request: Request, session: SessionDep, principal: Admin, local_date_id: int, form: PostedForm
+) -> Response:
+    row = service.get_local_date(session=session, local_date_id=local_date_id)
+    data = form.parse(LocalDateCreate)
+    saved = form.submit(
+        session,
+        lambda: service.update_local_date(
+            session=session,
+            actor=principal.actor,
+            local_date_id=local_date_id,
+            changes=data,
+            expected=opened_at(form),
+        ),
+        record="local_date",
+    )
+    if saved is None:
+        return _local_form(request, session, form, row, status=400)
+    return done(request, HOME, f"Saved {saved.name}.")
+
+
+@router.post(f"{HOME}/local-dates/{{local_date_id:id}}/remove")
+def remove_local_date(
+    request: Request, session: SessionDep, principal: Admin, local_date_id: int, _form: PostedForm
+) -> Response:
+    row = service.get_local_date(session=session, local_date_id=local_date_id)
+    service.remove_local_date(session=session, actor=principal.actor, local_date_id=local_date_id)
+    return done(request, HOME, f"Removed {row.name}.")
+
+
+# ---- weekly patterns ---------------------------------------------------------------------
+
+
+def _pattern_form(
+    request: Request, form: FormInput, row: WeeklyPattern | None, status: int = 200
+) -> Response:
+    context = {"form": form, "row": row, "kinds": options(VenueKind), "weekdays": WEEKDAY_OPTIONS}
+    return render(request, "planning/pattern_form.html", context, status=status)
+
+
+@router.get(f"{HOME}/weekly-patterns/new", response_class=HTMLResponse)
+def new_pattern(request: Request, principal: Admin) -> Response:
+    form = FormInput()
+    form.values.update({"active": "yes", "weekday": "4", "end_weekday": "4"})
+    return _pattern_form(request, form, None)
+
+
+@router.post(f"{HOME}/weekly-patterns/new", response_class=HTMLResponse)
+def create_pattern(request: Request, session: SessionDep, principal: Admin, form: PostedForm) -> Response:
+    data = form.parse(WeeklyPatternCreate)
+    row = form.submit(
+        session, lambda: service.create_pattern(session=session, actor=principal.actor, data=data)
+    )
+    if row is None:
+        return _pattern_form(request, form, None, status=400)
+    return done(request, HOME, f"Added {row.name}.")
+
+
+@router.get(f"{HOME}/weekly-patterns/{{pattern_id:id}}/edit", response_class=HTMLResponse)
+def edit_pattern(request: Request, session: SessionDep, principal: Admin, pattern_id: int) -> Response:
+    row = service.get_pattern(session=session, pattern_id=pattern_id)
+    return _pattern_form(request, FormInput.opened_on(row), row)
+
+
+@router.post(f"{HOME}/weekly-patterns/{{pattern_id:id}}/edit", response_class=HTMLResponse)
+def update_pattern(
+    request: Request, session: SessionDep, principal: Admin, pattern_id: int, form: PostedForm
+) -> Response:
+    row = service.get_pattern(session=session, pattern_id=pattern_id)
+    data = form.parse(WeeklyPatternCreate)
+    saved = form.submit(
+        session,
+        lambda: _save_pattern(session, principal.actor, pattern_id, data, form),
+        record="weekly_pattern",
+    )
+    if saved is None:
+        return _pattern_form(request, form, row, status=400)
+    return done(request, HOME, f"Saved {saved.name}.")
+
+
+def _save_pattern(
+    session: Session, actor: Actor, pattern_id: int, data: dict[str, Any], form: FormInput
+) -> WeeklyPattern:
+    return service.update_pattern(
+        session=session, actor=actor, pattern_id=pattern_id, changes=data, expected=opened_at(form)
+    )
+
+
+@router.post(f"{HOME}/weekly-patterns/{{pattern_id:id}}/remove")
+def remove_pattern(
+    request: Request, session: SessionDep, principal: Admin, pattern_id: int, _form: PostedForm
+) -> Response:
+    row = service.get_pattern(session=session, pattern_id=pattern_id)
+    service.remove_pattern(session=session, actor=principal.actor, pattern_id=pattern_id)
+    return done(request, HOME, f"Removed {row.name}.")

@@ -1,0 +1,139 @@
+"""The report and "where to go next" over JSON, read from the plain data in ``report.py`` and
+``where_next.py``. A hidden count is sent as the words that replace it, never as its value."""
+
+from datetime import date, datetime
+
+from pydantic import BaseModel
+
+from app.reports.report import CampaignReport, Row, Table
+from app.reports.where_next import TownChoice
+
+Shown = int | float | str
+
+
+class ReportRow(BaseModel):
+    label: str
+    group: str = ""
+    values: list[Shown]
+
+
+class ReportTable(BaseModel):
+    key: str
+    title: str
+    label_heading: str
+    group_heading: str
+    columns: list[str]
+    rows: list[ReportRow]
+    total: ReportRow | None
+    note: str
+
+
+class ReportTarget(BaseModel):
+    measure: str
+    unit: str
+    baseline: str
+    latest: str
+    target: str
+    expected_now: str
+    on_track: bool | None
+    sentence: str
+
+
+class ReportHeadline(BaseModel):
+    label: str
+    value: Shown
+
+
+class CampaignReportPublic(BaseModel):
+    campaign_id: int
+    campaign: str
+    starts_on: date
+    ends_on: date
+    suppressed: bool
+    generated_at: datetime
+    headlines: list[ReportHeadline]
+    targets: list[ReportTarget]
+    tables: list[ReportTable]
+
+
+class TownChoicePublic(BaseModel):
+    town: str
+    rank: int
+    gap_rank: int | None
+    yield_rank: int | None
+    gap_points: float | None
+    gap_group: str
+    community_percent: float | None
+    workforce_percent: float | None
+    online_interest: int
+    paper_interest: int
+    interest: int
+    hours: float
+    interest_per_hour: float | None
+    venue_ids: list[int]
+    book_href: str
+    why: str
+
+
+def _row(row: Row) -> ReportRow:
+    return ReportRow(label=row.label, group=row.group, values=[c.shown for c in row.cells])
+
+
+def _table(table: Table) -> ReportTable:
+    return ReportTable(
+        key=table.key,
+        title=table.title,
+        label_heading=table.label_heading,
+        group_heading=table.group_heading,
+        columns=list(table.columns),
+        rows=[_row(r) for r in table.rows],
+        total=_row(table.total) if table.total else None,
+        note=table.note,
+    )
+
+
+def report_public(report: CampaignReport) -> CampaignReportPublic:
+    return CampaignReportPublic(
+        campaign_id=report.campaign_id,
+        campaign=report.campaign,
+        starts_on=report.starts_on,
+        ends_on=report.ends_on,
+        suppressed=report.board,
+        generated_at=report.generated_at,
+        headlines=[ReportHeadline(label=h.label, value=h.cell.shown) for h in report.headlines],
+        targets=[
+            ReportTarget(
+                measure=t.measure,
+                unit=t.unit,
+                baseline=t.baseline,
+                latest=t.latest,
+                target=t.target,
+                expected_now=t.expected_now,
+                on_track=t.on_track,
+                sentence=t.sentence,
+            )
+            for t in report.targets
+        ],
+        tables=[_table(t) for t in report.tables],
+    )
+
+
+def town_public(choice: TownChoice) -> TownChoicePublic:
+    return TownChoicePublic(
+        town=choice.town,
+        rank=choice.rank,
+        gap_rank=choice.gap_rank,
+        yield_rank=choice.yield_rank,
+        gap_points=choice.gap_points,
+        gap_group=choice.gap_group,
+        community_percent=choice.community_percent,
+        workforce_percent=choice.workforce_percent,
+        online_interest=choice.online_interest,
+        paper_interest=choice.paper_interest,
+        interest=choice.interest,
+        hours=choice.hours,
+        interest_per_hour=choice.per_hour,
+        venue_ids=list(choice.venue_ids),
+        book_href=choice.book_href,
+        why=choice.why,
+    )
