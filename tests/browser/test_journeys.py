@@ -50,9 +50,10 @@ def _staff_duty(server: Server, event_id: int) -> int:
 
 
 def _day(days_ahead: int, weekday: int = 3) -> date:
-    """A London date at least ``days_ahead`` away, on the given weekday (3 = Thursday)."""
+    """A London date at least ``days_ahead`` away, on the given weekday (3 = Thursday), with
+    no planning date on it or the day after (these journeys are not about the warnings)."""
     day = to_london(utcnow()).date() + timedelta(days=days_ahead)
-    while day.weekday() != weekday:
+    while day.weekday() != weekday or calendar_dates(day, day + timedelta(days=1)):
         day += timedelta(days=1)
     return day
 
