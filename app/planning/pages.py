@@ -21,8 +21,9 @@ from app.planning import calendar, service
 from app.planning.calendar import scope_words
 from app.planning.dates import EXPECTED, day_words
 from app.planning.models import LocalDate, WeeklyPattern
-from app.planning.schemas import WEEKDAYS, LocalDateCreate, LocalDateScope, WeeklyPatternCreate
+from app.planning.schemas import LocalDateCreate, LocalDateScope, WeeklyPatternCreate
 from app.venues import service as venues
+from app.venues.hours import WEEKDAYS
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
