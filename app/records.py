@@ -266,3 +266,19 @@ def changes_since(session: Session, record_type: str, record_id: int, revision: 
             else:
                 found[name] = FieldChange(name, before.get(name), value, entry.actor_label, entry.at)
     return [c for c in found.values() if c.old != c.new]
+
+
+def remove(
+    *,
+    session: Session,
+    actor: Actor,
+    record: SQLModel,
+    summary: str,
+    action: str = "delete",
+    commit: bool = True,
+) -> None:
+    """Delete a record and audit it: its last state stays in the trail (``before``)."""
+    audit.note(session, actor, action, record, summary, before=audit.snapshot(record))
+    session.delete(record)
+    if commit:
+        session.commit()

@@ -4,8 +4,9 @@ staffing review, worked out for many events at once (never a query per event).""
 from collections.abc import Sequence
 from datetime import date
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
+from app import records
 from app.enums import EventStatus
 from app.events import service
 from app.events.models import Event
@@ -37,8 +38,7 @@ def event_warnings(
 
 def warnings_of_events(*, session: Session, event_ids: Sequence[int]) -> dict[int, list[PlanningWarning]]:
     """:func:`event_warnings` for events known by id (a staffing plan's), in a fixed number of queries."""
-    ids = sorted(set(event_ids))
-    events = list(session.exec(select(Event).where(col(Event.id).in_(ids))).all()) if ids else []
+    events = records.where_in(session, Event, Event.id, event_ids)
     return event_warnings(session=session, events=events)
 
 

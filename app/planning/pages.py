@@ -1,8 +1,9 @@
 """The planning calendar pages: what is coming up, and the administrator's local dates and
 weekly patterns (add, change, remove). Coordinators read; administrators write."""
 
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from functools import partial
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -21,8 +22,9 @@ from app.planning import calendar, service
 from app.planning.calendar import scope_words
 from app.planning.dates import EXPECTED, day_words
 from app.planning.models import LocalDate, WeeklyPattern
-from app.planning.schemas import WEEKDAYS, LocalDateCreate, LocalDateScope, WeeklyPatternCreate
+from app.planning.schemas import LocalDateCreate, LocalDateScope, WeeklyPatternCreate
 from app.venues import service as venues
+from app.venues.hours import WEEKDAYS
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -88,13 +90,7 @@ def new_local_date(request: Request, session: SessionDep, principal: Admin) -> R
 
 @router.post(f"{HOME}/local-dates/new", response_class=HTMLResponse)
 def create_local_date(request: Request, session: SessionDep, principal: Admin, form: PostedForm) -> Response:
-    data = form.parse(LocalDateCreate)
-    row = form.submit(
-        session, lambda: service.create_local_date(session=session, actor=principal.actor, data=data)
-    )
-    if row is None:
-        return _local_form(request, session, form, None, status=400)
-    return done(request, HOME, f"Added {row.name}.")
+    return _save_local_date(request, session, principal.actor, form, None)
 
 
 @router.get(f"{HOME}/local-dates/{{local_date_id:id}}/edit", response_class=HTMLResponse)
@@ -108,21 +104,23 @@ def update_local_date(
     request: Request, session: SessionDep, principal: Admin, local_date_id: int, form: PostedForm
 ) -> Response:
     row = service.get_local_date(session=session, local_date_id=local_date_id)
+    return _save_local_date(request, session, principal.actor, form, row)
+
+
+def _save_local_date(
+    request: Request, session: Session, actor: Actor, form: FormInput, row: LocalDate | None
+) -> Response:
     data = form.parse(LocalDateCreate)
-    saved = form.submit(
-        session,
-        lambda: service.update_local_date(
-            session=session,
-            actor=principal.actor,
-            local_date_id=local_date_id,
-            changes=data,
-            expected=opened_at(form),
-        ),
-        record="local_date",
-    )
-    if saved is None:
-        return _local_form(request, session, form, row, status=400)
-    return done(request, HOME, f"Saved {saved.name}.")
+
+    def save() -> LocalDate:
+        if row is None or row.id is None:
+            return service.create_local_date(session=session, actor=actor, data=data)
+        return service.update_local_date(
+            session=session, actor=actor, local_date_id=row.id, changes=data, expected=opened_at(form)
+        )
+
+    again = partial(_local_form, request, session, form, row, status=400)
+    return _saved(request, session, form, row, save, again, record="local_date")
 
 
 @router.post(f"{HOME}/local-dates/{{local_date_id:id}}/remove")
@@ -153,13 +151,7 @@ def new_pattern(request: Request, principal: Admin) -> Response:
 
 @router.post(f"{HOME}/weekly-patterns/new", response_class=HTMLResponse)
 def create_pattern(request: Request, session: SessionDep, principal: Admin, form: PostedForm) -> Response:
-    data = form.parse(WeeklyPatternCreate)
-    row = form.submit(
-        session, lambda: service.create_pattern(session=session, actor=principal.actor, data=data)
-    )
-    if row is None:
-        return _pattern_form(request, form, None, status=400)
-    return done(request, HOME, f"Added {row.name}.")
+    return _save_pattern(request, session, principal.actor, form, None)
 
 
 @router.get(f"{HOME}/weekly-patterns/{{pattern_id:id}}/edit", response_class=HTMLResponse)
@@ -173,23 +165,23 @@ def update_pattern(
     request: Request, session: SessionDep, principal: Admin, pattern_id: int, form: PostedForm
 ) -> Response:
     row = service.get_pattern(session=session, pattern_id=pattern_id)
-    data = form.parse(WeeklyPatternCreate)
-    saved = form.submit(
-        session,
-        lambda: _save_pattern(session, principal.actor, pattern_id, data, form),
-        record="weekly_pattern",
-    )
-    if saved is None:
-        return _pattern_form(request, form, row, status=400)
-    return done(request, HOME, f"Saved {saved.name}.")
+    return _save_pattern(request, session, principal.actor, form, row)
 
 
 def _save_pattern(
-    session: Session, actor: Actor, pattern_id: int, data: dict[str, Any], form: FormInput
-) -> WeeklyPattern:
-    return service.update_pattern(
-        session=session, actor=actor, pattern_id=pattern_id, changes=data, expected=opened_at(form)
-    )
+    request: Request, session: Session, actor: Actor, form: FormInput, row: WeeklyPattern | None
+) -> Response:
+    data = form.parse(WeeklyPatternCreate)
+
+    def save() -> WeeklyPattern:
+        if row is None or row.id is None:
+            return service.create_pattern(session=session, actor=actor, data=data)
+        return service.update_pattern(
+            session=session, actor=actor, pattern_id=row.id, changes=data, expected=opened_at(form)
+        )
+
+    again = partial(_pattern_form, request, form, row, status=400)
+    return _saved(request, session, form, row, save, again, record="weekly_pattern")
 
 
 @router.post(f"{HOME}/weekly-patterns/{{pattern_id:id}}/remove")
@@ -199,3 +191,21 @@ def remove_pattern(
     row = service.get_pattern(session=session, pattern_id=pattern_id)
     service.remove_pattern(session=session, actor=principal.actor, pattern_id=pattern_id)
     return done(request, HOME, f"Removed {row.name}.")
+
+
+def _saved(
+    request: Request,
+    session: Session,
+    form: FormInput,
+    row: LocalDate | WeeklyPattern | None,
+    save: Callable[[], LocalDate | WeeklyPattern],
+    again: Callable[[], Response],
+    *,
+    record: str,
+) -> Response:
+    """Back to the calendar ("Added …" a new row, "Saved …" a change) once ``save`` has saved;
+    the form ``again``, with its errors, when the form or the service refused."""
+    saved = form.submit(session, save, record=record)
+    if saved is None:
+        return again()
+    return done(request, HOME, f"{'Saved' if row else 'Added'} {saved.name}.")

@@ -14,7 +14,6 @@ from app.planning.dates import EXPECTED, PlanningDate
 
 EARLIEST_DAY = date(2000, 1, 1)
 LATEST_DAY = date(2100, 12, 31)
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def _clock(value: str) -> str:

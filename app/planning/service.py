@@ -7,7 +7,6 @@ from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, SQLModel, and_, col, or_, select
 
 from app import records
-from app.audit import service as audit
 from app.audit.service import Actor
 from app.errors import Invalid
 from app.planning.models import LocalDate, WeeklyPattern
@@ -113,14 +112,7 @@ def update_local_date(
 ) -> LocalDate:
     row = get_local_date(session=session, local_date_id=local_date_id)
     data = _local_date_fields(session, _whole(LocalDateFields, row, changes))
-    return records.update(
-        session=session,
-        actor=actor,
-        record=row,
-        changes=data,
-        summary=f"local date {data['name']} changed",
-        expected=expected,
-    )
+    return _changed(session, actor, row, data, "local date", expected)
 
 
 def remove_local_date(*, session: Session, actor: Actor, local_date_id: int) -> None:
@@ -165,14 +157,8 @@ def update_pattern(
     expected: records.Expected = None,
 ) -> WeeklyPattern:
     row = get_pattern(session=session, pattern_id=pattern_id)
-    data = _whole(WeeklyPatternFields, row, changes)
-    return records.update(
-        session=session,
-        actor=actor,
-        record=row,
-        changes=data,
-        summary=f"weekly pattern {data['name']} changed",
-        expected=expected,
+    return _changed(
+        session, actor, row, _whole(WeeklyPatternFields, row, changes), "weekly pattern", expected
     )
 
 
@@ -192,11 +178,18 @@ def add_standard_patterns(*, session: Session, actor: Actor) -> list[WeeklyPatte
     return added
 
 
-def _remove(session: Session, actor: Actor, row: SQLModel, noun: str) -> None:
-    name = getattr(row, "name", "")
-    audit.note(session, actor, "delete", row, f"{noun} {name} removed", before=audit.snapshot(row))
-    session.delete(row)
-    session.commit()
+def _changed(
+    session: Session, actor: Actor, row: T, data: dict[str, Any], noun: str, expected: records.Expected
+) -> T:
+    """The row, changed to ``data`` (checked as a whole) and audited under its new name."""
+    summary = f"{noun} {data['name']} changed"
+    return records.update(
+        session=session, actor=actor, record=row, changes=data, summary=summary, expected=expected
+    )
+
+
+def _remove(session: Session, actor: Actor, row: LocalDate | WeeklyPattern, noun: str) -> None:
+    records.remove(session=session, actor=actor, record=row, summary=f"{noun} {row.name} removed")
 
 
 # ---- for the calendar and the warnings -------------------------------------------------------

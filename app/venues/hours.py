@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, delete
 
 from app import records
 from app.venues.models import VenueOpeningHours
@@ -25,10 +25,8 @@ Week = dict[int, OpenHours]
 def hours_of(*, session: Session, venue_ids: Iterable[int]) -> dict[int, Week]:
     """Each venue's week, in one query per 500 venues; venues without hours are left out."""
     found: dict[int, Week] = {}
-    for chunk in records.chunks(sorted(set(venue_ids))):
-        rows = session.exec(select(VenueOpeningHours).where(col(VenueOpeningHours.venue_id).in_(chunk))).all()
-        for row in rows:
-            found.setdefault(row.venue_id, {})[row.weekday] = OpenHours(row.weekday, row.opens, row.closes)
+    for row in records.where_in(session, VenueOpeningHours, VenueOpeningHours.venue_id, venue_ids):
+        found.setdefault(row.venue_id, {})[row.weekday] = OpenHours(row.weekday, row.opens, row.closes)
     return found
 
 

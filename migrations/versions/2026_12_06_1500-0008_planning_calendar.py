@@ -11,7 +11,8 @@ import app.db  # noqa: F401
 revision, down_revision = "0008_planning_calendar", "0007_weekly_limit"
 branch_labels = depends_on = None
 
-# The standard weekly patterns, editable afterwards (app.planning.patterns.STANDARD says the same).
+# The standard weekly patterns, editable afterwards; a copy, not an import, so that this
+# migration stays as it was run (app.planning.service.STANDARD_PATTERNS adds them elsewhere).
 STANDARD_PATTERNS = [
     {
         "name": "Friday prayers",

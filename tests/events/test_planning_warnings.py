@@ -238,10 +238,11 @@ def test_api_mosque_at_friday_lunchtime_warns_of_friday_prayers(
 # --- the pages ------------------------------------------------------------------------------
 
 
-def _form(make: Factory, venue: Venue, day: date, **over: object) -> dict[str, object]:
+def _form(make: Factory, venue: Venue | None, day: date, **over: object) -> dict[str, object]:
+    """The new-event form for a day; without a venue, the bulk booking form's fields (add ``venue_ids``)."""
     data: dict[str, object] = {
         "campaign_id": make.campaign().id,
-        "venue_id": venue.id,
+        **({"venue_id": venue.id} if venue is not None else {}),
         "title": "Careers stand",
         "start_date": day.isoformat(),
         "start_time": "10:00",
@@ -342,17 +343,7 @@ def test_bulk_booking_page_warns_by_venue_then_books_anyway(
     venues = [make.venue(n, town=n.split()[-1]) for n in names]
     day, holiday = bank_holiday()
     sign_in(client, make.user("coordinator"))
-    data: dict[str, object] = {
-        "campaign_id": make.campaign().id,
-        "title": "",
-        "start_date": day.isoformat(),
-        "start_time": "10:00",
-        "end_time": "16:00",
-        "ambassadors_needed": "2",
-        "recruiters_needed": "1",
-        "status": "draft",
-        "venue_ids": [v.id for v in venues],
-    }
+    data = _form(make, None, day, title="", venue_ids=[v.id for v in venues])
     shown = post(client, "/plan/book", data)
     assert shown.status_code == 409
     panel = shown.text.split('class="planning-warnings__venues"')[1].split("</ul>\n</div>")[0]

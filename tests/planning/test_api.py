@@ -2,6 +2,7 @@
 
 from fastapi.testclient import TestClient
 
+from app.planning.service import STANDARD_PATTERNS
 from tests.factories import Factory
 
 LOCAL = "/api/v1/planning-calendar/local-dates"
@@ -149,14 +150,7 @@ def test_weekly_pattern_added_changed_and_removed(client: TestClient, make: Fact
 
 def test_weekly_pattern_refusals_in_words(client: TestClient, make: Factory) -> None:
     admin = make.headers("admin")
-    base = {
-        "name": "Prayers",
-        "venue_kind": "mosque",
-        "weekday": 4,
-        "starts": "13:00",
-        "end_weekday": 4,
-        "ends": "14:00",
-    }
+    base = dict(STANDARD_PATTERNS[0])  # Friday prayers at mosques, 13:00 to 14:00
     cases = [
         ({"ends": "12:00"}, "ends", "must be after the start time on the same day"),
         (

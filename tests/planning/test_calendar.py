@@ -7,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.planning.dates import _curated, calendar_dates
+from app.planning.service import STANDARD_PATTERNS
 from tests.factories import Factory
 
 
@@ -195,14 +196,7 @@ def test_calendar_for_a_venue_lists_its_local_dates_and_its_kinds_patterns(
     assert (
         client.post(
             "/api/v1/planning-calendar/weekly-patterns",
-            json={
-                "name": "Friday prayers",
-                "venue_kind": "mosque",
-                "weekday": 4,
-                "starts": "13:00",
-                "end_weekday": 4,
-                "ends": "14:00",
-            },
+            json=dict(STANDARD_PATTERNS[0]),  # Friday prayers at mosques
             headers=admin,
         ).status_code
         == 201
