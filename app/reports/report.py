@@ -65,9 +65,13 @@ class Table:
     note: str = ""
 
     @property
+    def all_rows(self) -> tuple[Row, ...]:
+        """The rows and then the total, if there is one."""
+        return (*self.rows, self.total) if self.total else self.rows
+
+    @property
     def cells(self) -> list[Cell]:
-        rows = (*self.rows, self.total) if self.total else self.rows
-        return [c for r in rows for c in r.cells]
+        return [c for r in self.all_rows for c in r.cells]
 
 
 @dataclass(frozen=True)

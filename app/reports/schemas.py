@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel
 
+from app.api_common import Public
 from app.reports.report import CampaignReport, Row, Table
 from app.reports.where_next import TownChoice
 
@@ -28,7 +29,7 @@ class ReportTable(BaseModel):
     note: str
 
 
-class ReportTarget(BaseModel):
+class ReportTarget(Public):
     measure: str
     unit: str
     baseline: str
@@ -56,7 +57,7 @@ class CampaignReportPublic(BaseModel):
     tables: list[ReportTable]
 
 
-class TownChoicePublic(BaseModel):
+class TownChoicePublic(Public):
     town: str
     rank: int
     gap_rank: int | None
@@ -101,39 +102,10 @@ def report_public(report: CampaignReport) -> CampaignReportPublic:
         suppressed=report.board,
         generated_at=report.generated_at,
         headlines=[ReportHeadline(label=h.label, value=h.cell.shown) for h in report.headlines],
-        targets=[
-            ReportTarget(
-                measure=t.measure,
-                unit=t.unit,
-                baseline=t.baseline,
-                latest=t.latest,
-                target=t.target,
-                expected_now=t.expected_now,
-                on_track=t.on_track,
-                sentence=t.sentence,
-            )
-            for t in report.targets
-        ],
+        targets=[ReportTarget.model_validate(t) for t in report.targets],
         tables=[_table(t) for t in report.tables],
     )
 
 
 def town_public(choice: TownChoice) -> TownChoicePublic:
-    return TownChoicePublic(
-        town=choice.town,
-        rank=choice.rank,
-        gap_rank=choice.gap_rank,
-        yield_rank=choice.yield_rank,
-        gap_points=choice.gap_points,
-        gap_group=choice.gap_group,
-        community_percent=choice.community_percent,
-        workforce_percent=choice.workforce_percent,
-        online_interest=choice.online_interest,
-        paper_interest=choice.paper_interest,
-        interest=choice.interest,
-        hours=choice.hours,
-        interest_per_hour=choice.per_hour,
-        venue_ids=list(choice.venue_ids),
-        book_href=choice.book_href,
-        why=choice.why,
-    )
+    return TownChoicePublic.model_validate(choice)
