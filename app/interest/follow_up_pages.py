@@ -163,8 +163,7 @@ def follow_up_counts(request: Request, session: SessionDep, _principal: Planner)
     campaign_id = int_param(request, "campaign_id")
     tables = []
     for by in service.COUNT_BY:
-        counts = service.interest_counts(session, by=by, campaign_id=campaign_id)
-        names = service.count_labels(session=session, by=by, keys=list(counts))
-        tables.append((by, [(key, names[key], n) for key, n in counts.items()], sum(counts.values())))
+        counts = service.labelled_counts(session=session, by=by, campaign_id=campaign_id)
+        tables.append((by, counts, sum(n for _, _, n in counts)))
     context = {"tables": tables, "campaign_id": campaign_id, "campaigns": all_campaigns(session)}
     return render(request, "interest/counts.html", context)
