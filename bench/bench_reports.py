@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bulk import assignment, campaign, drop_in, insert, job_centre, officer
-from serve import sign_in
+from serve import sign_in, use_database
 from targets import RESULTS_DIR, Target, markdown
 from targets import report as check_targets
 
@@ -342,9 +342,7 @@ def _measure(setup: dict[str, Any], rounds: int) -> dict[str, dict[str, float]]:
 def _child(dataset: str, rounds: int) -> None:
     folder = Path(tempfile.mkdtemp(prefix=f"muster-bench-reports-{dataset}-"))
     database_url = f"sqlite:///{folder / 'bench.db'}"
-    os.environ["MUSTER_DATABASE_URL"] = database_url
-    os.environ.setdefault("MUSTER_SECRET_KEY", "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
-    sys.path.insert(0, str(ROOT))
+    use_database(database_url)
     from app import migrate
 
     migrate.upgrade(database_url)
