@@ -51,6 +51,11 @@ class Row:
     cells: tuple[Cell, ...]
     group: str = ""  # the town of a venue row, in a table grouped by town
 
+    @property
+    def values(self) -> list[int | float | str]:
+        """What each cell shows: its number, or the words that replace a hidden one."""
+        return [c.shown for c in self.cells]
+
 
 @dataclass(frozen=True)
 class Table:

@@ -6,19 +6,19 @@ from datetime import date, datetime
 from pydantic import BaseModel
 
 from app.api_common import Public
-from app.reports.report import CampaignReport, Row, Table
+from app.reports.report import CampaignReport
 from app.reports.where_next import TownChoice
 
 Shown = int | float | str
 
 
-class ReportRow(BaseModel):
+class ReportRow(Public):
     label: str
     group: str = ""
     values: list[Shown]
 
 
-class ReportTable(BaseModel):
+class ReportTable(Public):
     key: str
     title: str
     label_heading: str
@@ -76,23 +76,6 @@ class TownChoicePublic(Public):
     why: str
 
 
-def _row(row: Row) -> ReportRow:
-    return ReportRow(label=row.label, group=row.group, values=[c.shown for c in row.cells])
-
-
-def _table(table: Table) -> ReportTable:
-    return ReportTable(
-        key=table.key,
-        title=table.title,
-        label_heading=table.label_heading,
-        group_heading=table.group_heading,
-        columns=list(table.columns),
-        rows=[_row(r) for r in table.rows],
-        total=_row(table.total) if table.total else None,
-        note=table.note,
-    )
-
-
 def report_public(report: CampaignReport) -> CampaignReportPublic:
     return CampaignReportPublic(
         campaign_id=report.campaign_id,
@@ -103,7 +86,7 @@ def report_public(report: CampaignReport) -> CampaignReportPublic:
         generated_at=report.generated_at,
         headlines=[ReportHeadline(label=h.label, value=h.cell.shown) for h in report.headlines],
         targets=[ReportTarget.model_validate(t) for t in report.targets],
-        tables=[_table(t) for t in report.tables],
+        tables=[ReportTable.model_validate(t) for t in report.tables],
     )
 
 
