@@ -27,8 +27,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bulk import campaign, insert
-from serve import sign_in
+from bulk import assignment, campaign, drop_in, insert, job_centre, officer
+from serve import sign_in, use_database
 from targets import RESULTS_DIR, Target, markdown
 from targets import report as check_targets
 
@@ -97,47 +97,29 @@ def _generate(database_url: str, size: dict[str, int], seed: int = 2026) -> dict
             conn,
             Venue,
             [
-                {
-                    "name": f"Venue {i} {TOWNS[i % len(TOWNS)]}",
-                    "kind": ["job_centre", "supermarket", "community_centre", "library"][i % 4],
-                    "address": f"{i} High Street",
-                    "town": TOWNS[i % len(TOWNS)],
-                    "postcode": "BB1 1AA",
-                    "accessibility_notes": "",
-                    "parking_notes": "",
-                    "opening_notes": "",
-                    "partner_organisation": "",
-                    "contact_name": "",
-                    "contact_phone": "",
-                    "contact_email": "",
-                    "active": True,
-                    "revision": 0,
-                }
+                job_centre(
+                    i,
+                    name=f"Venue {i} {TOWNS[i % len(TOWNS)]}",
+                    kind=["job_centre", "supermarket", "community_centre", "library"][i % 4],
+                    town=TOWNS[i % len(TOWNS)],
+                    revision=0,
+                )
                 for i in range(1, VENUES + 1)
             ],
             at=now,
         )
-        insert(
-            conn,
-            Person,
-            [
-                {
-                    "name": f"Person {i:04d}",
-                    "staff_number": f"LC{i:05d}",
-                    "kind": "police_officer",
-                    "rank_or_title": "PC",
-                    "base_town": TOWNS[i % len(TOWNS)],
-                    "languages": [],
-                    "monthly_limit": 6,
-                    "active": True,
-                    "email": "",
-                    "phone": "",
-                    "revision": 0,
-                }
-                for i in range(1, n_people + 1)
-            ],
-            at=now,
-        )
+        people = [
+            officer(
+                i,
+                f"Person {i:04d}",
+                staff_number=f"LC{i:05d}",
+                base_town=TOWNS[i % len(TOWNS)],
+                monthly_limit=6,
+                revision=0,
+            )
+            for i in range(1, n_people + 1)
+        ]
+        insert(conn, Person, people, at=now)
         insert(
             conn,
             Representation,
@@ -156,25 +138,18 @@ def _generate(database_url: str, size: dict[str, int], seed: int = 2026) -> dict
             cancelled = rng.random() < 0.05
             status = "cancelled" if cancelled else "completed" if past else "confirmed"
             events.append(
-                {
-                    "campaign_id": 1 + i % CAMPAIGNS,
-                    "venue_id": 1 + (i * 7) % VENUES,
-                    "title": f"Outreach {i}",
-                    "starts_at": start,
-                    "ends_at": start + timedelta(hours=3 + i % 3),
-                    "status": status,
-                    "public": True,
-                    "public_description": "",
-                    "internal_notes": "",
-                    "what_to_bring": "",
-                    "ambassadors_needed": 2,
-                    "recruiters_needed": 1,
-                    "wanted_languages": [],
-                    "revision": 0,
-                    "cancelled_reason": "",
-                    "partner_status": "confirmed",
-                    "partner_message": "",
-                }
+                drop_in(
+                    i,
+                    start,
+                    campaign_id=1 + i % CAMPAIGNS,
+                    venue_id=1 + (i * 7) % VENUES,
+                    title=f"Outreach {i}",
+                    ends_at=start + timedelta(hours=3 + i % 3),
+                    status=status,
+                    public=True,
+                    ambassadors_needed=2,
+                    recruiters_needed=1,
+                )
             )
             if past and not cancelled:
                 past_ids.append(i + 1)
@@ -196,18 +171,12 @@ def _generate(database_url: str, size: dict[str, int], seed: int = 2026) -> dict
         held = set(past_ids)
         for eid in range(1, n_events + 1):
             for slot in range(2 + eid % 3):
+                role = "recruiter" if slot == 0 else "ambassador"
+                attended = ("absent" if rng.random() < 0.1 else "attended") if eid in held else None
                 rows.append(
                     {
-                        "event_id": eid,
-                        "person_id": 1 + (eid * 13 + slot * 101) % n_people,
-                        "role": "recruiter" if slot == 0 else "ambassador",
-                        "status": "confirmed",
-                        "revision": 0,
-                        "conflict_note": "",
-                        "decline_reason": "",
-                        "attendance": ("absent" if rng.random() < 0.1 else "attended")
-                        if eid in held
-                        else None,
+                        **assignment(eid, 1 + (eid * 13 + slot * 101) % n_people, role, "confirmed"),
+                        "attendance": attended,
                         "absence_reason": "",
                     }
                 )
@@ -373,9 +342,7 @@ def _measure(setup: dict[str, Any], rounds: int) -> dict[str, dict[str, float]]:
 def _child(dataset: str, rounds: int) -> None:
     folder = Path(tempfile.mkdtemp(prefix=f"muster-bench-reports-{dataset}-"))
     database_url = f"sqlite:///{folder / 'bench.db'}"
-    os.environ["MUSTER_DATABASE_URL"] = database_url
-    os.environ.setdefault("MUSTER_SECRET_KEY", "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
-    sys.path.insert(0, str(ROOT))
+    use_database(database_url)
     from app import migrate
 
     migrate.upgrade(database_url)

@@ -52,10 +52,9 @@ def interest_counts(
     by: Annotated[CountBy, Query(description="What to count by")] = "event",
     campaign_id: IdQuery = None,
 ) -> InterestCounts:
-    counts = service.interest_counts(session, by=by, campaign_id=campaign_id)
-    names = service.count_labels(session=session, by=by, keys=list(counts))
-    rows = [CountRow(key=key, label=names[key], count=n) for key, n in counts.items()]
-    return InterestCounts(by=by, campaign_id=campaign_id, total=sum(counts.values()), rows=rows)
+    counts = service.labelled_counts(session=session, by=by, campaign_id=campaign_id)
+    rows = [CountRow(key=key, label=name, count=n) for key, name, n in counts]
+    return InterestCounts(by=by, campaign_id=campaign_id, total=sum(r.count for r in rows), rows=rows)
 
 
 @router.get("/{interest_id}", response_model=InterestPublic)

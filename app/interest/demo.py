@@ -14,7 +14,7 @@ from app.enums import EventStatus, InterestRole, InterestStatus
 from app.events.models import Event
 from app.events.public import LISTED_PUBLICLY
 from app.interest.models import InterestRecord
-from app.interest.service import RECORD_TYPE, retention
+from app.interest.service import retention
 from app.venues.models import Venue
 
 LABEL = "Illustrative demo record."
@@ -132,13 +132,8 @@ def load_demo(session: Session, *, today: date) -> list[InterestRecord]:
     session.add_all(made)
     session.flush()
     for row in made:
-        audit.record(
-            session=session,
-            actor=audit.SYSTEM,
-            action="create",
-            record_type=RECORD_TYPE,
-            record_id=int(row.id or 0),
-            summary="illustrative expression of interest loaded with the demo",
+        audit.note(
+            session, audit.SYSTEM, "create", row, "illustrative expression of interest loaded with the demo"
         )
     session.commit()
     return made

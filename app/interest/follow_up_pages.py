@@ -26,7 +26,7 @@ from app.pages.common import (
     query_string,
     text_param,
 )
-from app.pages.flow import done
+from app.pages.flow import done, download
 from app.pages.forms import FormInput, PostedForm, opened_at
 from app.pages.rendering import render
 from app.venues.models import Venue
@@ -78,9 +78,12 @@ def follow_up_list(request: Request, session: SessionDep, _principal: Planner) -
 @router.get("/plan/interest.csv")
 def follow_up_csv(request: Request, session: SessionDep, principal: Planner) -> Response:
     body, _count = service.export_csv(session=session, actor=principal.actor, filters=_filters(request))
-    name = f"interest-{service.stamp()}.csv"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
-    return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
+    return download(
+        body,
+        media_type="text/csv; charset=utf-8",
+        filename=f"interest-{service.stamp()}.csv",
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 def _detail(
@@ -163,8 +166,7 @@ def follow_up_counts(request: Request, session: SessionDep, _principal: Planner)
     campaign_id = int_param(request, "campaign_id")
     tables = []
     for by in service.COUNT_BY:
-        counts = service.interest_counts(session, by=by, campaign_id=campaign_id)
-        names = service.count_labels(session=session, by=by, keys=list(counts))
-        tables.append((by, [(key, names[key], n) for key, n in counts.items()], sum(counts.values())))
+        counts = service.labelled_counts(session=session, by=by, campaign_id=campaign_id)
+        tables.append((by, counts, sum(n for _, _, n in counts)))
     context = {"tables": tables, "campaign_id": campaign_id, "campaigns": all_campaigns(session)}
     return render(request, "interest/counts.html", context)

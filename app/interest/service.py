@@ -175,7 +175,7 @@ def change_status(
         record.status_changed_at = utcnow()
     if note is not None:
         record.coordinator_note = note
-    record.revision += 1
+    records.bump(record)
     session.add(record)
     session.flush()
     after = {"status": str(record.status), "revision": record.revision}
@@ -255,6 +255,15 @@ def count_labels(
     for key in keys:
         names.setdefault(key, str(key) if key else none[by])
     return names
+
+
+def labelled_counts(
+    *, session: Session, by: CountBy, campaign_id: int | None = None
+) -> list[tuple[int | str | None, str, int]]:
+    """:func:`interest_counts` as rows of (key, its name, count), largest first."""
+    counts = interest_counts(session, by=by, campaign_id=campaign_id)
+    names = count_labels(session=session, by=by, keys=list(counts))
+    return [(key, names[key], n) for key, n in counts.items()]
 
 
 EXPORT_LIMIT = 10_000

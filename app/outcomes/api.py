@@ -121,8 +121,7 @@ def read_outcome(
 ) -> OutcomeOut:
     """The event's outcome and its team's attendance (for its lead, coordinators and
     administrators); ``recorded`` false and revision 0 until someone records it."""
-    outcome = service.get_outcome(session=session, event_id=event_id)
-    service.check_can_record(principal, outcome)
+    outcome = service.outcome_to_record(session=session, principal=principal, event_id=event_id)
     return revision.tag(_out(outcome))
 
 

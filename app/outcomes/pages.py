@@ -86,8 +86,7 @@ def _back(outcome: Outcome, principal: Principal) -> str:
 
 @router.get("/events/{event_id:id}/outcome", response_class=HTMLResponse)
 def outcome_form(request: Request, session: SessionDep, principal: AnyUser, event_id: int) -> Response:
-    outcome = service.get_outcome(session=session, event_id=event_id)
-    service.check_can_record(principal, outcome)
+    outcome = service.outcome_to_record(session=session, principal=principal, event_id=event_id)
     return _page(request, session, outcome, principal, _values(outcome))
 
 
@@ -95,8 +94,7 @@ def outcome_form(request: Request, session: SessionDep, principal: AnyUser, even
 def save_outcome(
     request: Request, session: SessionDep, principal: AnyUser, event_id: int, form: PostedForm
 ) -> Response:
-    outcome = service.get_outcome(session=session, event_id=event_id)
-    service.check_can_record(principal, outcome)
+    outcome = service.outcome_to_record(session=session, principal=principal, event_id=event_id)
     data, attendance = _parse(form, outcome)
     saved = form.submit(
         session,

@@ -98,9 +98,12 @@ def can_record(principal: Principal, outcome: Outcome) -> bool:
     return principal.is_planner or (principal.role == Role.staff and is_lead(principal, outcome.team))
 
 
-def check_can_record(principal: Principal, outcome: Outcome) -> None:
+def outcome_to_record(*, session: Session, principal: Principal, event_id: int) -> Outcome:
+    """:func:`get_outcome`, for someone who may see and record it (403 for anyone else)."""
+    outcome = get_outcome(session=session, event_id=event_id)
     if not can_record(principal, outcome):
         raise Forbidden("only the event's lead, coordinators and administrators see or record its outcome")
+    return outcome
 
 
 def check_recordable(event: Event, *, now: datetime | None = None) -> None:
@@ -188,7 +191,7 @@ def record_outcome(
 ) -> Outcome:
     """Record or correct the event's outcome and its team's attendance, all at once, as the
     event's lead or a planner."""
-    check_can_record(principal, get_outcome(session=session, event_id=event_id))
+    outcome_to_record(session=session, principal=principal, event_id=event_id)
     return save_outcome(
         session=session,
         actor=principal.actor,

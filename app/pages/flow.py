@@ -30,3 +30,20 @@ def attempt(request: Request, session: Session, action: Callable[[], T]) -> T | 
         session.rollback()
         flash(request, exc.detail[:1].upper() + exc.detail[1:], kind="error")
         return None
+
+
+def download(
+    body: bytes,
+    *,
+    media_type: str,
+    filename: str,
+    inline: bool = False,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A file answered to the browser: shown in its own viewer (``inline``, a PDF) or saved."""
+    disposition = "inline" if inline else "attachment"
+    return Response(
+        body,
+        media_type=media_type,
+        headers={**(headers or {}), "Content-Disposition": f'{disposition}; filename="{filename}"'},
+    )

@@ -27,8 +27,7 @@ def _lines(report: CampaignReport) -> Iterator[tuple[object, ...]]:
         ):
             yield ("Targets", "", t.measure, column, value)
     for table in report.tables:
-        rows = [*table.rows, table.total] if table.total else list(table.rows)
-        for row in rows:
+        for row in table.all_rows:
             for column, cell in zip(table.columns, row.cells, strict=True):
                 yield (table.title, row.group, row.label, column, cell.shown)
 

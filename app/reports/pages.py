@@ -16,6 +16,7 @@ from app.config import get_settings
 from app.db import SessionDep
 from app.interest.service import retention
 from app.pages.common import MAX_ID, choice_param, int_param  # MAX_ID: registers {name:id}
+from app.pages.flow import download
 from app.pages.rendering import render
 from app.printouts import pdf
 from app.reports import service, suppression
@@ -64,23 +65,22 @@ def report_page(request: Request, session: SessionDep, principal: Planner, campa
 @router.get("/plan/campaigns/{campaign_id:id}/report.pdf")
 def report_pdf(session: SessionDep, principal: Planner, campaign_id: int) -> Response:
     context = _context(_report(session, campaign_id, board=True, printed=True))
-    return Response(
+    return download(
         pdf.render_pdf("reports/campaign_print.html", context),
         media_type="application/pdf",
-        headers={**PRIVATE, "Content-Disposition": f'inline; filename="campaign-{campaign_id}-report.pdf"'},
+        filename=f"campaign-{campaign_id}-report.pdf",
+        inline=True,
+        headers=PRIVATE,
     )
 
 
 @router.get("/plan/campaigns/{campaign_id:id}/report.csv")
 def report_csv_file(session: SessionDep, principal: Planner, campaign_id: int) -> Response:
-    body = report_csv(_report(session, campaign_id, board=True))
-    return Response(
-        body,
+    return download(
+        report_csv(_report(session, campaign_id, board=True)),
         media_type="text/csv; charset=utf-8",
-        headers={
-            **PRIVATE,
-            "Content-Disposition": f'attachment; filename="campaign-{campaign_id}-report.csv"',
-        },
+        filename=f"campaign-{campaign_id}-report.csv",
+        headers=PRIVATE,
     )
 
 

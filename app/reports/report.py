@@ -51,6 +51,11 @@ class Row:
     cells: tuple[Cell, ...]
     group: str = ""  # the town of a venue row, in a table grouped by town
 
+    @property
+    def values(self) -> list[int | float | str]:
+        """What each cell shows: its number, or the words that replace a hidden one."""
+        return [c.shown for c in self.cells]
+
 
 @dataclass(frozen=True)
 class Table:
@@ -65,9 +70,13 @@ class Table:
     note: str = ""
 
     @property
+    def all_rows(self) -> tuple[Row, ...]:
+        """The rows and then the total, if there is one."""
+        return (*self.rows, self.total) if self.total else self.rows
+
+    @property
     def cells(self) -> list[Cell]:
-        rows = (*self.rows, self.total) if self.total else self.rows
-        return [c for r in rows for c in r.cells]
+        return [c for r in self.all_rows for c in r.cells]
 
 
 @dataclass(frozen=True)

@@ -5,19 +5,20 @@ from datetime import date, datetime
 
 from pydantic import BaseModel
 
-from app.reports.report import CampaignReport, Row, Table
+from app.api_common import Public
+from app.reports.report import CampaignReport
 from app.reports.where_next import TownChoice
 
 Shown = int | float | str
 
 
-class ReportRow(BaseModel):
+class ReportRow(Public):
     label: str
     group: str = ""
     values: list[Shown]
 
 
-class ReportTable(BaseModel):
+class ReportTable(Public):
     key: str
     title: str
     label_heading: str
@@ -28,7 +29,7 @@ class ReportTable(BaseModel):
     note: str
 
 
-class ReportTarget(BaseModel):
+class ReportTarget(Public):
     measure: str
     unit: str
     baseline: str
@@ -56,7 +57,7 @@ class CampaignReportPublic(BaseModel):
     tables: list[ReportTable]
 
 
-class TownChoicePublic(BaseModel):
+class TownChoicePublic(Public):
     town: str
     rank: int
     gap_rank: int | None
@@ -75,23 +76,6 @@ class TownChoicePublic(BaseModel):
     why: str
 
 
-def _row(row: Row) -> ReportRow:
-    return ReportRow(label=row.label, group=row.group, values=[c.shown for c in row.cells])
-
-
-def _table(table: Table) -> ReportTable:
-    return ReportTable(
-        key=table.key,
-        title=table.title,
-        label_heading=table.label_heading,
-        group_heading=table.group_heading,
-        columns=list(table.columns),
-        rows=[_row(r) for r in table.rows],
-        total=_row(table.total) if table.total else None,
-        note=table.note,
-    )
-
-
 def report_public(report: CampaignReport) -> CampaignReportPublic:
     return CampaignReportPublic(
         campaign_id=report.campaign_id,
@@ -101,39 +85,10 @@ def report_public(report: CampaignReport) -> CampaignReportPublic:
         suppressed=report.board,
         generated_at=report.generated_at,
         headlines=[ReportHeadline(label=h.label, value=h.cell.shown) for h in report.headlines],
-        targets=[
-            ReportTarget(
-                measure=t.measure,
-                unit=t.unit,
-                baseline=t.baseline,
-                latest=t.latest,
-                target=t.target,
-                expected_now=t.expected_now,
-                on_track=t.on_track,
-                sentence=t.sentence,
-            )
-            for t in report.targets
-        ],
-        tables=[_table(t) for t in report.tables],
+        targets=[ReportTarget.model_validate(t) for t in report.targets],
+        tables=[ReportTable.model_validate(t) for t in report.tables],
     )
 
 
 def town_public(choice: TownChoice) -> TownChoicePublic:
-    return TownChoicePublic(
-        town=choice.town,
-        rank=choice.rank,
-        gap_rank=choice.gap_rank,
-        yield_rank=choice.yield_rank,
-        gap_points=choice.gap_points,
-        gap_group=choice.gap_group,
-        community_percent=choice.community_percent,
-        workforce_percent=choice.workforce_percent,
-        online_interest=choice.online_interest,
-        paper_interest=choice.paper_interest,
-        interest=choice.interest,
-        hours=choice.hours,
-        interest_per_hour=choice.per_hour,
-        venue_ids=list(choice.venue_ids),
-        book_href=choice.book_href,
-        why=choice.why,
-    )
+    return TownChoicePublic.model_validate(choice)

@@ -41,7 +41,7 @@ class TownChoice:
         return self.online_interest + self.paper_interest
 
     @property
-    def per_hour(self) -> float | None:
+    def interest_per_hour(self) -> float | None:
         """Interest per ambassador-hour at past events in the town; None without past hours."""
         return round(self.interest / self.hours, 2) if self.hours > 0 else None
 
@@ -57,7 +57,7 @@ class TownChoice:
             parts.append("the workforce matches or exceeds the community in every group recorded")
         else:
             parts.append("no community and workforce figures recorded for this town")
-        if self.per_hour is not None:
+        if self.interest_per_hour is not None:
             parts.append(f"{self.interest:,} expressions of interest from {self.hours:,.1f} hours on duty")
         else:
             interest = f" ({self.interest:,} expressions of interest)" if self.interest else ""

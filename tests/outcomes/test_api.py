@@ -154,22 +154,11 @@ def test_outcome_edit_from_an_old_copy_is_refused_naming_the_change(
 ) -> None:
     coordinator = make.headers("coordinator")
     first = _put(client, ran, coordinator)
-    client.put(
-        f"/api/v1/events/{ran.event.id}/outcome",
-        json=body(ran, people_spoken_to=50),
-        headers={**coordinator, "If-Match": first.headers["ETag"]},
-    )
+    read_first = {**coordinator, "If-Match": first.headers["ETag"]}
+    _put(client, ran, read_first, people_spoken_to=50)
 
-    stale = client.put(
-        f"/api/v1/events/{ran.event.id}/outcome",
-        json=body(ran, leaflets=10),
-        headers={**coordinator, "If-Match": first.headers["ETag"]},
-    )
-    fresh = client.put(
-        f"/api/v1/events/{ran.event.id}/outcome",
-        json=body(ran, people_spoken_to=50, leaflets=10),
-        headers={**coordinator, "If-Match": 'W/"2"'},
-    )
+    stale = _put(client, ran, read_first, leaflets=10)
+    fresh = _put(client, ran, {**coordinator, "If-Match": 'W/"2"'}, people_spoken_to=50, leaflets=10)
 
     assert stale.status_code == 412
     assert stale.json()["revision"] == 2

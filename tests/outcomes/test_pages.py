@@ -1,5 +1,6 @@
 """The outcome form, the dashboard's list of events waiting for theirs, and My outreach."""
 
+import httpx
 from fastapi.testclient import TestClient
 
 from app.enums import EventStatus
@@ -23,14 +24,18 @@ def _form(ran: Ran, **changes: object) -> dict[str, object]:
     return data
 
 
+def _send(client: TestClient, ran: Ran, **changes: object) -> httpx.Response:
+    """The outcome form posted from its own page, with ``changes`` to the answers."""
+    path = f"/events/{ran.event.id}/outcome"
+    return post(client, path, _form(ran, **changes), token_from=path)
+
+
 def test_outcome_form_lead_records_and_goes_back_to_my_outreach(
     client: TestClient, make: Factory, ran: Ran
 ) -> None:
     sign_in(client, make.user("staff", person=ran.lead))
 
-    saved = post(
-        client, f"/events/{ran.event.id}/outcome", _form(ran), token_from=f"/events/{ran.event.id}/outcome"
-    )
+    saved = _send(client, ran)
     mine = client.get("/my")
 
     assert (saved.status_code, saved.headers["location"]) == (303, "/my")
@@ -42,12 +47,7 @@ def test_outcome_form_lead_records_and_goes_back_to_my_outreach(
 def test_outcome_form_asks_for_the_reason_of_a_no_show(client: TestClient, make: Factory, ran: Ran) -> None:
     sign_in(client, make.user("coordinator"))
 
-    refused = post(
-        client,
-        f"/events/{ran.event.id}/outcome",
-        _form(ran, **{f"reason-{ran.ben.id}": "", "people_spoken_to": "-3"}),
-        token_from=f"/events/{ran.event.id}/outcome",
-    )
+    refused = _send(client, ran, **{f"reason-{ran.ben.id}": "", "people_spoken_to": "-3"})
 
     assert form_errors(refused) == {
         "people_spoken_to": "People spoken to must be between 0 and 100000",
@@ -67,9 +67,7 @@ def test_outcome_form_says_why_a_cancelled_event_has_none(
     make.change_event(ran.event, status=EventStatus.cancelled)
     sign_in(client, make.user("coordinator"))
 
-    refused = post(
-        client, f"/events/{ran.event.id}/outcome", _form(ran), token_from=f"/events/{ran.event.id}/outcome"
-    )
+    refused = _send(client, ran)
 
     assert form_errors(refused) == {} and "was cancelled, so it has no outcome to record" in refused.text
 
@@ -120,18 +118,8 @@ def test_outcome_form_saved_meanwhile_says_what_changed(client: TestClient, make
     sign_in(client, coordinator)
     client.put(f"/api/v1/events/{ran.event.id}/outcome", json=body(ran), headers=make.token(coordinator))
 
-    refused = post(
-        client,
-        f"/events/{ran.event.id}/outcome",
-        _form(ran, revision="0", people_spoken_to="40"),
-        token_from=f"/events/{ran.event.id}/outcome",
-    )
-    again = post(
-        client,
-        f"/events/{ran.event.id}/outcome",
-        _form(ran, revision="1", people_spoken_to="40"),
-        token_from=f"/events/{ran.event.id}/outcome",
-    )
+    refused = _send(client, ran, revision="0", people_spoken_to="40")
+    again = _send(client, ran, revision="1", people_spoken_to="40")
 
     says(refused, "Someone changed this outcome after you opened it", 'name="revision" value="1"', status=400)
     assert again.status_code == 303
