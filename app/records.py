@@ -266,3 +266,53 @@ def changes_since(session: Session, record_type: str, record_id: int, revision: 
             else:
                 found[name] = FieldChange(name, before.get(name), value, entry.actor_label, entry.at)
     return [c for c in found.values() if c.old != c.new]
+
+
+from collections.abc import Callable  # noqa: E402  (appended with the helpers below)
+
+
+def remove(
+    *,
+    session: Session,
+    actor: Actor,
+    record: SQLModel,
+    summary: str,
+    action: str = "delete",
+    commit: bool = True,
+) -> None:
+    """Delete a record and audit it: its last state stays in the trail (``before``)."""
+    audit.note(session, actor, action, record, summary, before=audit.snapshot(record))
+    session.delete(record)
+    if commit:
+        session.commit()
+
+
+def change(
+    *,
+    session: Session,
+    actor: Actor,
+    model: type[T],
+    record_id: int,
+    noun: str,
+    changes: dict[str, Any],
+    summary: Callable[[T], str],
+    check: Callable[[T, dict[str, Any]], None] | None = None,
+    expected: Expected = None,
+    commit: bool = True,
+) -> T:
+    """Change a record by its id: locked, checked against ``expected`` (412), then ``check``
+    run on the record as it would be (its fields, ``changes`` over them) before the change is
+    applied and audited; ``summary`` words the record as it was."""
+    record = lock(session, model, record_id, noun)
+    check_revision(session, record, expected)
+    if check is not None:
+        check(record, {**record.model_dump(), **changes})
+    return update(
+        session=session,
+        actor=actor,
+        record=record,
+        changes=changes,
+        summary=summary(record),
+        expected=expected,
+        commit=commit,
+    )
