@@ -65,7 +65,10 @@ def figures(request: Request, session: SessionDep, principal: Planner) -> Respon
     return render(request, "representation/figures.html", context)
 
 
-def _share_form(request: Request, kind: str, form: FormInput, action: str, status: int = 200) -> Response:
+def _share_form(
+    request: Request, kind: str, form: FormInput, share_id: int | None = None, status: int = 200
+) -> Response:
+    action = f"/plan/community/{kind}/" + ("new" if share_id is None else f"{share_id}/edit")
     context = {"form": form, "kind": kind, "noun": KINDS[kind][2], "action": action}
     return render(request, "representation/share_form.html", context, status=status)
 
@@ -73,7 +76,7 @@ def _share_form(request: Request, kind: str, form: FormInput, action: str, statu
 @router.get("/plan/community/{kind}/new", response_class=HTMLResponse)
 def new_share(request: Request, principal: Planner, kind: str) -> Response:
     _kind(kind)
-    return _share_form(request, kind, FormInput(), f"/plan/community/{kind}/new")
+    return _share_form(request, kind, FormInput())
 
 
 @router.post("/plan/community/{kind}/new", response_class=HTMLResponse)
@@ -87,7 +90,7 @@ def create_share(
         lambda: community.create_share(session=session, actor=principal.actor, model=model, data=data),
     )
     if row is None:
-        return _share_form(request, kind, form, f"/plan/community/{kind}/new", status=400)
+        return _share_form(request, kind, form, status=400)
     return done(
         request,
         "/plan/community/figures",
@@ -103,7 +106,7 @@ def _kind_routes(kind: str) -> None:
 
     def edit(request: Request, session: SessionDep, principal: Planner, share_id: int) -> Response:
         row = community.get_share(session=session, model=model, share_id=share_id)
-        return _share_form(request, kind, FormInput.opened_on(row), f"/plan/community/{kind}/{share_id}/edit")
+        return _share_form(request, kind, FormInput.opened_on(row), share_id)
 
     def update(
         request: Request, session: SessionDep, principal: Planner, share_id: int, form: PostedForm
@@ -123,7 +126,7 @@ def _kind_routes(kind: str) -> None:
             record=noun,
         )
         if saved is None:
-            return _share_form(request, kind, form, f"/plan/community/{kind}/{share_id}/edit", status=400)
+            return _share_form(request, kind, form, share_id, status=400)
         return done(request, "/plan/community/figures", f"Saved the {noun}.")
 
     def remove(
