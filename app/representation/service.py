@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import func
 from sqlmodel import Session, col, delete, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app import records
 from app.audit.service import Actor
@@ -46,21 +47,21 @@ def get_target(*, session: Session, target_id: int) -> CampaignTarget:
     return records.get_or_404(session, CampaignTarget, target_id, "target")
 
 
-def campaign_targets(*, session: Session, campaign_id: int) -> list[CampaignTarget]:
+def _targets_of(campaign_id: int) -> SelectOfScalar[CampaignTarget]:
+    """A campaign's targets, in their order."""
     query = select(CampaignTarget).where(CampaignTarget.campaign_id == campaign_id)
-    return list(session.exec(query.order_by(col(CampaignTarget.position), col(CampaignTarget.id))).all())
+    return query.order_by(col(CampaignTarget.position), col(CampaignTarget.id))
+
+
+def campaign_targets(*, session: Session, campaign_id: int) -> list[CampaignTarget]:
+    return list(session.exec(_targets_of(campaign_id)).all())
 
 
 def list_targets(
     *, session: Session, campaign_id: int, limit: int, offset: int
 ) -> tuple[list[CampaignTarget], int]:
     records.get_or_404(session, Campaign, campaign_id, "campaign")
-    query = (
-        select(CampaignTarget)
-        .where(CampaignTarget.campaign_id == campaign_id)
-        .order_by(col(CampaignTarget.position), col(CampaignTarget.id))
-    )
-    return records.page(session, query, limit=limit, offset=offset)
+    return records.page(session, _targets_of(campaign_id), limit=limit, offset=offset)
 
 
 def create_target(
@@ -126,21 +127,21 @@ def remove_target(*, session: Session, actor: Actor, target_id: int) -> None:
 # --- snapshots -------------------------------------------------------------------------------
 
 
-def snapshots_of(*, session: Session, target_id: int) -> list[TargetSnapshot]:
+def _snapshots_of(target_id: int) -> SelectOfScalar[TargetSnapshot]:
+    """A target's figures, the earliest first."""
     query = select(TargetSnapshot).where(TargetSnapshot.target_id == target_id)
-    return list(session.exec(query.order_by(col(TargetSnapshot.recorded_on))).all())
+    return query.order_by(col(TargetSnapshot.recorded_on))
+
+
+def snapshots_of(*, session: Session, target_id: int) -> list[TargetSnapshot]:
+    return list(session.exec(_snapshots_of(target_id)).all())
 
 
 def list_snapshots(
     *, session: Session, target_id: int, limit: int, offset: int
 ) -> tuple[list[TargetSnapshot], int]:
     get_target(session=session, target_id=target_id)
-    query = (
-        select(TargetSnapshot)
-        .where(TargetSnapshot.target_id == target_id)
-        .order_by(col(TargetSnapshot.recorded_on))
-    )
-    return records.page(session, query, limit=limit, offset=offset)
+    return records.page(session, _snapshots_of(target_id), limit=limit, offset=offset)
 
 
 def record_snapshot(
