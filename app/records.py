@@ -1,7 +1,7 @@
 """What every simple record shares: fetch-or-404, audited create/update, pagination, and
 revisions (a row lock for every write, ``If-Match`` preconditions, "what changed since")."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
@@ -282,3 +282,34 @@ def remove(
     session.delete(record)
     if commit:
         session.commit()
+
+
+def change(
+    *,
+    session: Session,
+    actor: Actor,
+    model: type[T],
+    record_id: int,
+    noun: str,
+    changes: dict[str, Any],
+    summary: Callable[[T], str],
+    check: Callable[[T, dict[str, Any]], None] | None = None,
+    expected: Expected = None,
+    commit: bool = True,
+) -> T:
+    """Change a record by its id: locked, checked against ``expected`` (412), then ``check``
+    run on the record as it would be (its fields, ``changes`` over them) before the change is
+    applied and audited; ``summary`` words the record as it was."""
+    record = lock(session, model, record_id, noun)
+    check_revision(session, record, expected)
+    if check is not None:
+        check(record, {**record.model_dump(), **changes})
+    return update(
+        session=session,
+        actor=actor,
+        record=record,
+        changes=changes,
+        summary=summary(record),
+        expected=expected,
+        commit=commit,
+    )

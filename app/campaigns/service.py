@@ -81,14 +81,14 @@ def update_campaign(
     expected: records.Expected = None,
 ) -> Campaign:
     """Change a campaign, locked against concurrent edits; ``expected`` from ``If-Match``."""
-    campaign = records.lock(session, Campaign, campaign_id, "campaign")
-    records.check_revision(session, campaign, expected)
-    _check_period(changes.get("starts_on", campaign.starts_on), changes.get("ends_on", campaign.ends_on))
-    return records.update(
+    return records.change(
         session=session,
         actor=actor,
-        record=campaign,
+        model=Campaign,
+        record_id=campaign_id,
+        noun="campaign",
         changes=changes,
-        summary=f"campaign {campaign.name} updated",
+        summary=lambda campaign: f"campaign {campaign.name} updated",
+        check=lambda _campaign, values: _check_period(values["starts_on"], values["ends_on"]),
         expected=expected,
     )

@@ -1,18 +1,22 @@
 """Targets, snapshots, community and workforce shares, and before/after comparisons over
 JSON. Planning figures: administrators and coordinators only."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
+from pydantic import BaseModel
 
 from app.accounts.deps import Planner
 from app.api_common import (
+    MAX_ID,
     ChangeRevision,
     IdQuery,
     Page,
     PageParams,
+    Patch,
     PathId,
     ProblemRoute,
+    Public,
     ReadRevision,
     Town,
     problems,
@@ -153,122 +157,70 @@ def remove_snapshot(session: SessionDep, principal: Planner, snapshot_id: PathId
 # --- population and workforce shares ---------------------------------------------------------
 
 
-@router.get("/population-shares", response_model=Page[PopulationSharePublic])
-def list_population(
-    session: SessionDep, _user: Planner, page: PageParams, area: AreaQuery = None
-) -> Page[PopulationSharePublic]:
-    rows, total = community.list_shares(
-        session=session, model=PopulationShare, limit=page.limit, offset=page.offset, area=area
+def _share_routes(
+    kind: str,
+    model: type[community.S],
+    fields: type[BaseModel],
+    update: type[Patch],
+    public: type[Public],
+) -> None:
+    """The five routes of one kind of share, ``/api/v1/{kind}-shares``: the same rules for
+    population and workforce figures, each kind with its own fields, answers and path id."""
+    many = f"/{kind}-shares"
+    one = f"{many}/{{{kind}_share_id}}"
+    ShareId = Annotated[int, Path(alias=f"{kind}_share_id", ge=1, le=MAX_ID, description="Record id")]
+
+    def listed(session: SessionDep, _user: Planner, page: PageParams, area: AreaQuery = None) -> Page[Any]:
+        rows, total = community.list_shares(
+            session=session, model=model, limit=page.limit, offset=page.offset, area=area
+        )
+        return Page(items=[public.model_validate(r) for r in rows], total=total, **page.model_dump())
+
+    def created(session: SessionDep, principal: Planner, body: fields) -> Public:  # type: ignore[valid-type]
+        data = body.model_dump()  # type: ignore[attr-defined]
+        return public.model_validate(
+            community.create_share(session=session, actor=principal.actor, model=model, data=data)
+        )
+
+    def read(session: SessionDep, _user: Planner, share_id: ShareId, revision: ReadRevision) -> Public:
+        row = community.get_share(session=session, model=model, share_id=share_id)
+        return revision.tag(public.model_validate(row))
+
+    def updated(
+        session: SessionDep,
+        principal: Planner,
+        share_id: ShareId,
+        body: update,  # type: ignore[valid-type]
+        revision: ChangeRevision,
+    ) -> Public:
+        row = community.update_share(
+            session=session,
+            actor=principal.actor,
+            model=model,
+            share_id=share_id,
+            changes=body.changes(),  # type: ignore[attr-defined]
+            expected=revision.expected,
+        )
+        return revision.tag(public.model_validate(row))
+
+    def removed(session: SessionDep, principal: Planner, share_id: ShareId) -> Response:
+        community.remove_share(session=session, actor=principal.actor, model=model, share_id=share_id)
+        return Response(status_code=204)
+
+    add = router.add_api_route
+    add(many, listed, methods=["GET"], response_model=Page[public], name=f"list_{kind}")  # type: ignore[valid-type]
+    add(many, created, methods=["POST"], response_model=public, status_code=201, name=f"create_{kind}")
+    add(one, read, methods=["GET"], response_model=public, name=f"read_{kind}")
+    add(
+        one, updated, methods=["PATCH"], response_model=public, responses=problems(412), name=f"update_{kind}"
     )
-    return Page(
-        items=[PopulationSharePublic.model_validate(r) for r in rows], total=total, **page.model_dump()
-    )
+    add(one, removed, methods=["DELETE"], status_code=204, name=f"remove_{kind}")
 
 
-@router.post("/population-shares", response_model=PopulationSharePublic, status_code=201)
-def create_population(
-    session: SessionDep, principal: Planner, body: PopulationShareFields
-) -> PopulationSharePublic:
-    row = community.create_share(
-        session=session, actor=principal.actor, model=PopulationShare, data=body.model_dump()
-    )
-    return PopulationSharePublic.model_validate(row)
-
-
-@router.get("/population-shares/{population_share_id}", response_model=PopulationSharePublic)
-def read_population(
-    session: SessionDep, _user: Planner, population_share_id: PathId, revision: ReadRevision
-) -> PopulationSharePublic:
-    row = community.get_share(session=session, model=PopulationShare, share_id=population_share_id)
-    return revision.tag(PopulationSharePublic.model_validate(row))
-
-
-@router.patch(
-    "/population-shares/{population_share_id}", response_model=PopulationSharePublic, responses=problems(412)
+_share_routes(
+    "population", PopulationShare, PopulationShareFields, PopulationShareUpdate, PopulationSharePublic
 )
-def update_population(
-    session: SessionDep,
-    principal: Planner,
-    population_share_id: PathId,
-    body: PopulationShareUpdate,
-    revision: ChangeRevision,
-) -> PopulationSharePublic:
-    row = community.update_share(
-        session=session,
-        actor=principal.actor,
-        model=PopulationShare,
-        share_id=population_share_id,
-        changes=body.changes(),
-        expected=revision.expected,
-    )
-    return revision.tag(PopulationSharePublic.model_validate(row))
-
-
-@router.delete("/population-shares/{population_share_id}", status_code=204)
-def remove_population(session: SessionDep, principal: Planner, population_share_id: PathId) -> Response:
-    community.remove_share(
-        session=session, actor=principal.actor, model=PopulationShare, share_id=population_share_id
-    )
-    return Response(status_code=204)
-
-
-@router.get("/workforce-shares", response_model=Page[WorkforceSharePublic])
-def list_workforce(
-    session: SessionDep, _user: Planner, page: PageParams, area: AreaQuery = None
-) -> Page[WorkforceSharePublic]:
-    rows, total = community.list_shares(
-        session=session, model=WorkforceShare, limit=page.limit, offset=page.offset, area=area
-    )
-    return Page(
-        items=[WorkforceSharePublic.model_validate(r) for r in rows], total=total, **page.model_dump()
-    )
-
-
-@router.post("/workforce-shares", response_model=WorkforceSharePublic, status_code=201)
-def create_workforce(
-    session: SessionDep, principal: Planner, body: WorkforceShareFields
-) -> WorkforceSharePublic:
-    row = community.create_share(
-        session=session, actor=principal.actor, model=WorkforceShare, data=body.model_dump()
-    )
-    return WorkforceSharePublic.model_validate(row)
-
-
-@router.get("/workforce-shares/{workforce_share_id}", response_model=WorkforceSharePublic)
-def read_workforce(
-    session: SessionDep, _user: Planner, workforce_share_id: PathId, revision: ReadRevision
-) -> WorkforceSharePublic:
-    row = community.get_share(session=session, model=WorkforceShare, share_id=workforce_share_id)
-    return revision.tag(WorkforceSharePublic.model_validate(row))
-
-
-@router.patch(
-    "/workforce-shares/{workforce_share_id}", response_model=WorkforceSharePublic, responses=problems(412)
-)
-def update_workforce(
-    session: SessionDep,
-    principal: Planner,
-    workforce_share_id: PathId,
-    body: WorkforceShareUpdate,
-    revision: ChangeRevision,
-) -> WorkforceSharePublic:
-    row = community.update_share(
-        session=session,
-        actor=principal.actor,
-        model=WorkforceShare,
-        share_id=workforce_share_id,
-        changes=body.changes(),
-        expected=revision.expected,
-    )
-    return revision.tag(WorkforceSharePublic.model_validate(row))
-
-
-@router.delete("/workforce-shares/{workforce_share_id}", status_code=204)
-def remove_workforce(session: SessionDep, principal: Planner, workforce_share_id: PathId) -> Response:
-    community.remove_share(
-        session=session, actor=principal.actor, model=WorkforceShare, share_id=workforce_share_id
-    )
-    return Response(status_code=204)
+_share_routes("workforce", WorkforceShare, WorkforceShareFields, WorkforceShareUpdate, WorkforceSharePublic)
 
 
 def _import_out(plan: shares_csv.Preview) -> ImportPreviewPublic:

@@ -6,12 +6,13 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app import records
-from app.audit import service as audit
 from app.audit.service import Actor
 from app.campaigns.models import Campaign
 from app.representation.models import BeforeAfter
 from app.representation.schemas import BeforeAfterFields, before_after_refusals
 from app.representation.service import day_words, refuse
+
+NOUN = "before and after"
 
 
 def share_words(count: int, total: int) -> str:
@@ -51,7 +52,7 @@ def list_comparisons(
 
 
 def get_comparison(*, session: Session, comparison_id: int) -> BeforeAfter:
-    return records.get_or_404(session, BeforeAfter, comparison_id, "before and after")
+    return records.get_or_404(session, BeforeAfter, comparison_id, NOUN)
 
 
 def create_comparison(*, session: Session, actor: Actor, data: dict[str, Any]) -> BeforeAfter:
@@ -70,23 +71,19 @@ def update_comparison(
     changes: dict[str, Any],
     expected: records.Expected = None,
 ) -> BeforeAfter:
-    row = records.lock(session, BeforeAfter, comparison_id, "before and after")
-    records.check_revision(session, row, expected)
-    _check(session, {**row.model_dump(), **changes})
-    return records.update(
+    return records.change(
         session=session,
         actor=actor,
-        record=row,
+        model=BeforeAfter,
+        record_id=comparison_id,
+        noun=NOUN,
         changes=changes,
-        summary=f"{row.scheme}: {row.measure} changed",
+        summary=lambda row: f"{row.scheme}: {row.measure} changed",
+        check=lambda _row, values: _check(session, values),
         expected=expected,
     )
 
 
 def remove_comparison(*, session: Session, actor: Actor, comparison_id: int) -> None:
-    row = records.lock(session, BeforeAfter, comparison_id, "before and after")
-    audit.note(
-        session, actor, "delete", row, f"{row.scheme}: {row.measure} removed", before=audit.snapshot(row)
-    )
-    session.delete(row)
-    session.commit()
+    row = records.lock(session, BeforeAfter, comparison_id, NOUN)
+    records.remove(session=session, actor=actor, record=row, summary=f"{row.scheme}: {row.measure} removed")

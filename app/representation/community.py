@@ -9,7 +9,6 @@ from typing import Any, TypeVar
 from sqlmodel import Session, col, select
 
 from app import records
-from app.audit import service as audit
 from app.audit.service import Actor
 from app.errors import Conflict, Invalid
 from app.representation.models import PopulationShare, WorkforceShare
@@ -32,26 +31,17 @@ def area_words(area: str) -> str:
 
 def _key_clash(session: Session, record: Share, *, except_id: int | None) -> None:
     """One share per area, group and year (population) or day (workforce): a clear 409."""
-    found: Share | None
-    if isinstance(record, PopulationShare):
-        stamp: object = record.year
-        found = session.exec(
-            select(PopulationShare).where(
-                PopulationShare.area == record.area,
-                PopulationShare.group == record.group,
-                PopulationShare.year == record.year,
-            )
-        ).first()
-    else:
-        stamp = record.as_of
-        found = session.exec(
-            select(WorkforceShare).where(
-                WorkforceShare.area == record.area,
-                WorkforceShare.group == record.group,
-                WorkforceShare.as_of == record.as_of,
-            )
-        ).first()
-    if found is not None and found.id != except_id:
+    model = type(record)
+    stamp_field = "year" if isinstance(record, PopulationShare) else "as_of"
+    stamp = getattr(record, stamp_field)
+    found = session.exec(
+        select(model).where(
+            col(model.area) == record.area,
+            col(model.group) == record.group,
+            col(getattr(model, stamp_field)) == stamp,
+        )
+    ).first()
+    if found is not None and getattr(found, "id", None) != except_id:
         raise Conflict(f"{area_words(record.area)} already has a figure for {record.group} for {stamp}")
 
 
@@ -95,17 +85,20 @@ def update_share(
     expected: records.Expected = None,
     commit: bool = True,
 ) -> Share:
-    record: Share = records.lock(session, model, share_id, "share")
-    records.check_revision(session, record, expected)
-    if model is WorkforceShare:
-        _refuse_workforce({**record.model_dump(), **changes})
-    _key_clash(session, model(**{**record.model_dump(), **changes}), except_id=share_id)
-    return records.update(
+    def check(_record: Share, values: dict[str, Any]) -> None:
+        if model is WorkforceShare:
+            _refuse_workforce(values)
+        _key_clash(session, model(**values), except_id=share_id)
+
+    return records.change(
         session=session,
         actor=actor,
-        record=record,
+        model=model,
+        record_id=share_id,
+        noun="share",
         changes=changes,
-        summary=f"{record.group} in {area_words(record.area)} changed",
+        summary=lambda record: f"{record.group} in {area_words(record.area)} changed",
+        check=check,
         expected=expected,
         commit=commit,
     )
@@ -114,9 +107,7 @@ def update_share(
 def remove_share(*, session: Session, actor: Actor, model: ShareModel, share_id: int) -> None:
     record: Share = records.lock(session, model, share_id, "share")
     summary = f"{record.group} in {area_words(record.area)} removed"
-    audit.note(session, actor, "delete", record, summary, before=audit.snapshot(record))
-    session.delete(record)
-    session.commit()
+    records.remove(session=session, actor=actor, record=record, summary=summary)
 
 
 def _refuse_workforce(values: dict[str, Any]) -> None:

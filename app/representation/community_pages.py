@@ -11,7 +11,6 @@ from pydantic import BaseModel
 from starlette.datastructures import UploadFile
 
 from app.accounts.deps import Planner
-from app.accounts.principal import Principal
 from app.db import SessionDep
 from app.errors import Invalid, NotFound
 from app.pages.csrf import checked_form
@@ -66,7 +65,10 @@ def figures(request: Request, session: SessionDep, principal: Planner) -> Respon
     return render(request, "representation/figures.html", context)
 
 
-def _share_form(request: Request, kind: str, form: FormInput, action: str, status: int = 200) -> Response:
+def _share_form(
+    request: Request, kind: str, form: FormInput, share_id: int | None = None, status: int = 200
+) -> Response:
+    action = f"/plan/community/{kind}/" + ("new" if share_id is None else f"{share_id}/edit")
     context = {"form": form, "kind": kind, "noun": KINDS[kind][2], "action": action}
     return render(request, "representation/share_form.html", context, status=status)
 
@@ -74,7 +76,7 @@ def _share_form(request: Request, kind: str, form: FormInput, action: str, statu
 @router.get("/plan/community/{kind}/new", response_class=HTMLResponse)
 def new_share(request: Request, principal: Planner, kind: str) -> Response:
     _kind(kind)
-    return _share_form(request, kind, FormInput(), f"/plan/community/{kind}/new")
+    return _share_form(request, kind, FormInput())
 
 
 @router.post("/plan/community/{kind}/new", response_class=HTMLResponse)
@@ -88,7 +90,7 @@ def create_share(
         lambda: community.create_share(session=session, actor=principal.actor, model=model, data=data),
     )
     if row is None:
-        return _share_form(request, kind, form, f"/plan/community/{kind}/new", status=400)
+        return _share_form(request, kind, form, status=400)
     return done(
         request,
         "/plan/community/figures",
@@ -96,88 +98,60 @@ def create_share(
     )
 
 
-def _edit_share(request: Request, session: SessionDep, kind: str, share_id: int) -> Response:
-    model, _fields, _noun = _kind(kind)
-    row = community.get_share(session=session, model=model, share_id=share_id)
-    return _share_form(request, kind, FormInput.opened_on(row), f"/plan/community/{kind}/{share_id}/edit")
+def _kind_routes(kind: str) -> None:
+    """Editing and removing one kind's figures. One set of routes a kind: a path holds no
+    words beside its ids."""
+    model, fields, noun = KINDS[kind]
+    one = f"/plan/community/{kind}/{{share_id:id}}"
 
+    def edit(request: Request, session: SessionDep, principal: Planner, share_id: int) -> Response:
+        row = community.get_share(session=session, model=model, share_id=share_id)
+        return _share_form(request, kind, FormInput.opened_on(row), share_id)
 
-def _update_share(
-    request: Request, session: SessionDep, principal: Principal, kind: str, share_id: int, form: FormInput
-) -> Response:
-    model, fields, noun = _kind(kind)
-    community.get_share(session=session, model=model, share_id=share_id)
-    data = form.parse(fields)
-    saved = form.submit(
-        session,
-        lambda: community.update_share(
-            session=session,
-            actor=principal.actor,
-            model=model,
-            share_id=share_id,
-            changes=data,
-            expected=opened_at(form),
-        ),
-        record=noun,
+    def update(
+        request: Request, session: SessionDep, principal: Planner, share_id: int, form: PostedForm
+    ) -> Response:
+        community.get_share(session=session, model=model, share_id=share_id)
+        data = form.parse(fields)
+        saved = form.submit(
+            session,
+            lambda: community.update_share(
+                session=session,
+                actor=principal.actor,
+                model=model,
+                share_id=share_id,
+                changes=data,
+                expected=opened_at(form),
+            ),
+            record=noun,
+        )
+        if saved is None:
+            return _share_form(request, kind, form, share_id, status=400)
+        return done(request, "/plan/community/figures", f"Saved the {noun}.")
+
+    def remove(
+        request: Request, session: SessionDep, principal: Planner, share_id: int, _form: PostedForm
+    ) -> Response:
+        attempt(
+            request,
+            session,
+            lambda: community.remove_share(
+                session=session, actor=principal.actor, model=model, share_id=share_id
+            ),
+        )
+        return done(request, "/plan/community/figures", f"Removed the {noun}.")
+
+    router.add_api_route(
+        f"{one}/edit", edit, methods=["GET"], response_class=HTMLResponse, name=f"edit_{kind}"
     )
-    if saved is None:
-        return _share_form(request, kind, form, f"/plan/community/{kind}/{share_id}/edit", status=400)
-    return done(request, "/plan/community/figures", f"Saved the {noun}.")
-
-
-def _remove_share(
-    request: Request, session: SessionDep, principal: Principal, kind: str, share_id: int
-) -> Response:
-    model, _fields, noun = _kind(kind)
-    attempt(
-        request,
-        session,
-        lambda: community.remove_share(
-            session=session, actor=principal.actor, model=model, share_id=share_id
-        ),
+    router.add_api_route(
+        f"{one}/edit", update, methods=["POST"], response_class=HTMLResponse, name=f"update_{kind}"
     )
-    return done(request, "/plan/community/figures", f"Removed the {noun}.")
+    router.add_api_route(f"{one}/remove", remove, methods=["POST"], name=f"remove_{kind}")
 
 
-# One set of routes a kind: a path holds no words beside its ids.
-
-
-@router.get("/plan/community/population/{share_id:id}/edit", response_class=HTMLResponse)
-def edit_population(request: Request, session: SessionDep, principal: Planner, share_id: int) -> Response:
-    return _edit_share(request, session, "population", share_id)
-
-
-@router.post("/plan/community/population/{share_id:id}/edit", response_class=HTMLResponse)
-def update_population(
-    request: Request, session: SessionDep, principal: Planner, share_id: int, form: PostedForm
-) -> Response:
-    return _update_share(request, session, principal, "population", share_id, form)
-
-
-@router.post("/plan/community/population/{share_id:id}/remove")
-def remove_population(
-    request: Request, session: SessionDep, principal: Planner, share_id: int, _form: PostedForm
-) -> Response:
-    return _remove_share(request, session, principal, "population", share_id)
-
-
-@router.get("/plan/community/workforce/{share_id:id}/edit", response_class=HTMLResponse)
-def edit_workforce(request: Request, session: SessionDep, principal: Planner, share_id: int) -> Response:
-    return _edit_share(request, session, "workforce", share_id)
-
-
-@router.post("/plan/community/workforce/{share_id:id}/edit", response_class=HTMLResponse)
-def update_workforce(
-    request: Request, session: SessionDep, principal: Planner, share_id: int, form: PostedForm
-) -> Response:
-    return _update_share(request, session, principal, "workforce", share_id, form)
-
-
-@router.post("/plan/community/workforce/{share_id:id}/remove")
-def remove_workforce(
-    request: Request, session: SessionDep, principal: Planner, share_id: int, _form: PostedForm
-) -> Response:
-    return _remove_share(request, session, principal, "workforce", share_id)
+_kind_routes("population")
+_kind_routes("workforce")
 
 
 # --- CSV import and export -------------------------------------------------------------------

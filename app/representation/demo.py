@@ -24,6 +24,12 @@ GROUPS = (
     "All ethnic minorities",
 )
 
+# The police constables campaign's targets: what is measured, in what, from what, to what.
+TARGETS = (
+    ("officers from ethnic minorities", "count", 97, 111),
+    ("women as a share of officers", "percent", 33, 35),
+)
+
 # Per area ("" is the force area): the groups' population shares (%), then the workforce
 # serving there: how many of each group, out of how many in all.
 AREAS: dict[str, tuple[tuple[float, float, float, float], tuple[int, int, int, int], int]] = {
@@ -41,33 +47,22 @@ AREAS: dict[str, tuple[tuple[float, float, float, float], tuple[int, int, int, i
 def load_demo(session: Session, *, today: date, campaign_id: int, actor: Actor = ACTOR) -> None:
     campaign = campaigns.get_campaign(session=session, campaign_id=campaign_id)
     start, end = campaign.starts_on, campaign.ends_on
-    officers = service.create_target(
-        session=session,
-        actor=actor,
-        campaign_id=campaign_id,
-        data={
-            "measure": "officers from ethnic minorities",
-            "unit": "count",
-            "baseline_value": 97,
-            "baseline_on": start,
-            "target_value": 111,
-            "target_on": end,
-            "source": STRENGTH,
-        },
-    )
-    women = service.create_target(
-        session=session,
-        actor=actor,
-        campaign_id=campaign_id,
-        data={
-            "measure": "women as a share of officers",
-            "unit": "percent",
-            "baseline_value": 33,
-            "baseline_on": start,
-            "target_value": 35,
-            "target_on": end,
-            "source": STRENGTH,
-        },
+    officers, women = (
+        service.create_target(
+            session=session,
+            actor=actor,
+            campaign_id=campaign_id,
+            data={
+                "measure": measure,
+                "unit": unit,
+                "baseline_value": baseline,
+                "baseline_on": start,
+                "target_value": target,
+                "target_on": end,
+                "source": STRENGTH,
+            },
+        )
+        for measure, unit, baseline, target in TARGETS
     )
     assert officers.id is not None and women.id is not None
     # Weekly figures from a week after the start, up to today: on track for the first

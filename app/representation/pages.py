@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.accounts.deps import Planner
 from app.campaigns import service as campaigns
+from app.campaigns.models import Campaign
 from app.db import SessionDep
 from app.pages.flow import attempt, done
 from app.pages.forms import FormInput, PostedForm, opened_at
@@ -25,9 +26,16 @@ UNITS = [("count", "A count (people)"), ("percent", "A percentage")]
 
 
 def _target_form(
-    request: Request, form: FormInput, *, campaign_name: str, action: str, back: str, status: int = 200
+    request: Request, form: FormInput, campaign: Campaign, target_id: int | None = None, status: int = 200
 ) -> Response:
-    context = {"form": form, "campaign_name": campaign_name, "action": action, "back": back, "units": UNITS}
+    """A new target's form (back to its campaign), or a target's (back to the target)."""
+    if target_id is None:
+        back = f"/plan/campaigns/{campaign.id}"
+        action = back + "/targets/new"
+    else:
+        back = f"/plan/targets/{target_id}"
+        action = back + "/edit"
+    context = {"form": form, "campaign_name": campaign.name, "action": action, "back": back, "units": UNITS}
     return render(request, "representation/target_form.html", context, status=status)
 
 
@@ -42,8 +50,7 @@ def new_target(request: Request, session: SessionDep, principal: Planner, campai
             "target_on": campaign.ends_on.isoformat(),
         }
     )
-    back = f"/plan/campaigns/{campaign_id}"
-    return _target_form(request, form, campaign_name=campaign.name, action=back + "/targets/new", back=back)
+    return _target_form(request, form, campaign)
 
 
 @router.post("/plan/campaigns/{campaign_id:id}/targets/new", response_class=HTMLResponse)
@@ -58,11 +65,8 @@ def create_target(
             session=session, actor=principal.actor, campaign_id=campaign_id, data=data
         ),
     )
-    back = f"/plan/campaigns/{campaign_id}"
     if target is None:
-        return _target_form(
-            request, form, campaign_name=campaign.name, action=back + "/targets/new", back=back, status=400
-        )
+        return _target_form(request, form, campaign, status=400)
     return done(request, f"/plan/targets/{target.id}", f"Added the target: {target.measure}.")
 
 
@@ -130,9 +134,7 @@ def remove_snapshot(
 def edit_target(request: Request, session: SessionDep, principal: Planner, target_id: int) -> Response:
     target = service.get_target(session=session, target_id=target_id)
     campaign = campaigns.get_campaign(session=session, campaign_id=target.campaign_id)
-    back = f"/plan/targets/{target_id}"
-    form = FormInput.opened_on(target)
-    return _target_form(request, form, campaign_name=campaign.name, action=back + "/edit", back=back)
+    return _target_form(request, FormInput.opened_on(target), campaign, target_id)
 
 
 @router.post("/plan/targets/{target_id:id}/edit", response_class=HTMLResponse)
@@ -142,7 +144,6 @@ def update_target(
     target = service.get_target(session=session, target_id=target_id)
     campaign = campaigns.get_campaign(session=session, campaign_id=target.campaign_id)
     data = form.parse(TargetFields)
-    back = f"/plan/targets/{target_id}"
     saved = form.submit(
         session,
         lambda: service.update_target(
@@ -155,10 +156,8 @@ def update_target(
         record="target",
     )
     if saved is None:
-        return _target_form(
-            request, form, campaign_name=campaign.name, action=back + "/edit", back=back, status=400
-        )
-    return done(request, back, "Saved the target.")
+        return _target_form(request, form, campaign, target_id, status=400)
+    return done(request, f"/plan/targets/{target_id}", "Saved the target.")
 
 
 @router.post("/plan/targets/{target_id:id}/remove")
@@ -189,8 +188,13 @@ def comparisons(request: Request, session: SessionDep, principal: Planner) -> Re
 
 
 def _comparison_form(
-    request: Request, session: SessionDep, form: FormInput, action: str, status: int = 200
+    request: Request,
+    session: SessionDep,
+    form: FormInput,
+    comparison_id: int | None = None,
+    status: int = 200,
 ) -> Response:
+    action = "/plan/before-after/new" if comparison_id is None else f"/plan/before-after/{comparison_id}/edit"
     options = [(str(c.id), c.name) for c in campaigns.all_campaigns(session=session)]
     context = {"form": form, "action": action, "campaigns": options}
     return render(request, "representation/before_after_form.html", context, status=status)
@@ -200,7 +204,7 @@ def _comparison_form(
 def new_comparison(request: Request, session: SessionDep, principal: Planner) -> Response:
     form = FormInput()
     form.values["campaign_id"] = request.query_params.get("campaign", "")[:9]
-    return _comparison_form(request, session, form, "/plan/before-after/new")
+    return _comparison_form(request, session, form)
 
 
 @router.post("/plan/before-after/new", response_class=HTMLResponse)
@@ -212,7 +216,7 @@ def create_comparison(
         session, lambda: before_after.create_comparison(session=session, actor=principal.actor, data=data)
     )
     if row is None:
-        return _comparison_form(request, session, form, "/plan/before-after/new", status=400)
+        return _comparison_form(request, session, form, status=400)
     return done(request, "/plan/before-after", f"Added {row.scheme}: {before_after.sentence(row)}.")
 
 
@@ -221,9 +225,7 @@ def edit_comparison(
     request: Request, session: SessionDep, principal: Planner, comparison_id: int
 ) -> Response:
     row = before_after.get_comparison(session=session, comparison_id=comparison_id)
-    return _comparison_form(
-        request, session, FormInput.opened_on(row), f"/plan/before-after/{comparison_id}/edit"
-    )
+    return _comparison_form(request, session, FormInput.opened_on(row), comparison_id)
 
 
 @router.post("/plan/before-after/{comparison_id:id}/edit", response_class=HTMLResponse)
@@ -244,9 +246,7 @@ def update_comparison(
         record="comparison",
     )
     if saved is None:
-        return _comparison_form(
-            request, session, form, f"/plan/before-after/{comparison_id}/edit", status=400
-        )
+        return _comparison_form(request, session, form, comparison_id, status=400)
     return done(request, "/plan/before-after", "Saved the comparison.")
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from app.api_common import Name, Public, RefId, Strict, Town
+from app.api_common import Name, Public, RefId, Strict, Town, _single_line
 from app.fields import Partial, Worded
 
 Unit = Literal["count", "percent"]
@@ -19,13 +19,9 @@ Group = Annotated[Name, Field(max_length=120)]
 Year = Annotated[int, Field(ge=1800, le=2200)]
 
 
-def _one_line(value: str) -> str:
-    if any(c in value for c in "\r\n\t\x00"):
-        raise ValueError("must be a single line of text")
-    return value
-
-
-Source = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), AfterValidator(_one_line)]
+Source = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=500), AfterValidator(_single_line)
+]
 
 
 # --- rules across fields, shared by the models (at once, per field) and the services (on the

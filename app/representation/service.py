@@ -10,9 +10,9 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import func
 from sqlmodel import Session, col, delete, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app import records
-from app.audit import service as audit
 from app.audit.service import Actor
 from app.campaigns.models import Campaign
 from app.clock import to_london, utcnow
@@ -47,21 +47,21 @@ def get_target(*, session: Session, target_id: int) -> CampaignTarget:
     return records.get_or_404(session, CampaignTarget, target_id, "target")
 
 
-def campaign_targets(*, session: Session, campaign_id: int) -> list[CampaignTarget]:
+def _targets_of(campaign_id: int) -> SelectOfScalar[CampaignTarget]:
+    """A campaign's targets, in their order."""
     query = select(CampaignTarget).where(CampaignTarget.campaign_id == campaign_id)
-    return list(session.exec(query.order_by(col(CampaignTarget.position), col(CampaignTarget.id))).all())
+    return query.order_by(col(CampaignTarget.position), col(CampaignTarget.id))
+
+
+def campaign_targets(*, session: Session, campaign_id: int) -> list[CampaignTarget]:
+    return list(session.exec(_targets_of(campaign_id)).all())
 
 
 def list_targets(
     *, session: Session, campaign_id: int, limit: int, offset: int
 ) -> tuple[list[CampaignTarget], int]:
     records.get_or_404(session, Campaign, campaign_id, "campaign")
-    query = (
-        select(CampaignTarget)
-        .where(CampaignTarget.campaign_id == campaign_id)
-        .order_by(col(CampaignTarget.position), col(CampaignTarget.id))
-    )
-    return records.page(session, query, limit=limit, offset=offset)
+    return records.page(session, _targets_of(campaign_id), limit=limit, offset=offset)
 
 
 def create_target(
@@ -86,33 +86,32 @@ def update_target(
     changes: dict[str, Any],
     expected: records.Expected = None,
 ) -> CampaignTarget:
-    target = records.lock(session, CampaignTarget, target_id, "target")
-    records.check_revision(session, target, expected)
-    refuse(target_refusals({**target.model_dump(), **changes}), TargetFields)
-    _check_snapshots_fit(session, target, changes)
-    return records.update(
+    return records.change(
         session=session,
         actor=actor,
-        record=target,
+        model=CampaignTarget,
+        record_id=target_id,
+        noun="target",
         changes=changes,
-        summary=f"target {target.measure} changed",
+        summary=lambda target: f"target {target.measure} changed",
+        check=lambda target, values: _check_target(session, target, values),
         expected=expected,
     )
 
 
-def _check_snapshots_fit(session: Session, target: CampaignTarget, changes: dict[str, Any]) -> None:
-    """A target made a percentage cannot keep figures over 100, nor start after one."""
-    unit = changes.get("unit", target.unit)
-    baseline_on = changes.get("baseline_on", target.baseline_on)
+def _check_target(session: Session, target: CampaignTarget, values: dict[str, Any]) -> None:
+    """The target's rules on its fields as they would be; a target made a percentage cannot
+    keep figures over 100, nor start after one."""
+    refuse(target_refusals(values), TargetFields)
     found = session.exec(
         select(func.min(TargetSnapshot.recorded_on), func.max(TargetSnapshot.value)).where(
             TargetSnapshot.target_id == target.id
         )
     ).one()
     first, highest = found
-    if first is not None and baseline_on > first:
+    if first is not None and values["baseline_on"] > first:
         raise Conflict(f"a figure is recorded on {day_words(first)}, before the new starting day")
-    if unit == "percent" and highest is not None and highest > 100:
+    if values["unit"] == "percent" and highest is not None and highest > 100:
         raise Conflict(
             f"a recorded figure ({figure_words(highest, 'count')}) is over 100, so not a percentage"
         )
@@ -122,31 +121,27 @@ def remove_target(*, session: Session, actor: Actor, target_id: int) -> None:
     """The target and its snapshots go; its last state stays in the audit trail."""
     target = records.lock(session, CampaignTarget, target_id, "target")
     session.exec(delete(TargetSnapshot).where(col(TargetSnapshot.target_id) == target_id))
-    audit.note(
-        session, actor, "delete", target, f"target {target.measure} removed", before=audit.snapshot(target)
-    )
-    session.delete(target)
-    session.commit()
+    records.remove(session=session, actor=actor, record=target, summary=f"target {target.measure} removed")
 
 
 # --- snapshots -------------------------------------------------------------------------------
 
 
-def snapshots_of(*, session: Session, target_id: int) -> list[TargetSnapshot]:
+def _snapshots_of(target_id: int) -> SelectOfScalar[TargetSnapshot]:
+    """A target's figures, the earliest first."""
     query = select(TargetSnapshot).where(TargetSnapshot.target_id == target_id)
-    return list(session.exec(query.order_by(col(TargetSnapshot.recorded_on))).all())
+    return query.order_by(col(TargetSnapshot.recorded_on))
+
+
+def snapshots_of(*, session: Session, target_id: int) -> list[TargetSnapshot]:
+    return list(session.exec(_snapshots_of(target_id)).all())
 
 
 def list_snapshots(
     *, session: Session, target_id: int, limit: int, offset: int
 ) -> tuple[list[TargetSnapshot], int]:
     get_target(session=session, target_id=target_id)
-    query = (
-        select(TargetSnapshot)
-        .where(TargetSnapshot.target_id == target_id)
-        .order_by(col(TargetSnapshot.recorded_on))
-    )
-    return records.page(session, query, limit=limit, offset=offset)
+    return records.page(session, _snapshots_of(target_id), limit=limit, offset=offset)
 
 
 def record_snapshot(
@@ -194,16 +189,8 @@ def get_snapshot(*, session: Session, snapshot_id: int) -> TargetSnapshot:
 
 def remove_snapshot(*, session: Session, actor: Actor, snapshot_id: int) -> TargetSnapshot:
     snapshot = get_snapshot(session=session, snapshot_id=snapshot_id)
-    audit.note(
-        session,
-        actor,
-        "delete",
-        snapshot,
-        f"figure of {day_words(snapshot.recorded_on)} removed",
-        before=audit.snapshot(snapshot),
-    )
-    session.delete(snapshot)
-    session.commit()
+    summary = f"figure of {day_words(snapshot.recorded_on)} removed"
+    records.remove(session=session, actor=actor, record=snapshot, summary=summary)
     return snapshot
 
 
