@@ -72,6 +72,7 @@ def create_share(
         actor=actor,
         record=record,
         summary=f"{record.group} in {area_words(record.area)} added",
+        commit=commit,
     )
 
 
