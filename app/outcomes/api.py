@@ -72,9 +72,13 @@ class HeadlineOut(BaseModel):
     title: str
     starts_at: LondonDateTime
     recorded: bool
-    people_spoken_to: int
-    interest_on_paper: int
-    interest_online: int = Field(description="Interest registered online from the event's poster")
+    people_spoken_to: int | None
+    interest_on_paper: int | None
+    interest_online: int | None = Field(description="Interest registered online from the event's poster")
+    fewer_than_5: list[str] = Field(
+        default_factory=list,
+        description="The counts (null above) that were 1 to 4 people: hidden from all but planners",
+    )
 
 
 class MyAttendanceOut(BaseModel):
@@ -160,6 +164,7 @@ def read_headline(session: SessionDep, principal: AnyUser, event_id: PathId) -> 
         people_spoken_to=found.people_spoken_to,
         interest_on_paper=found.interest_on_paper,
         interest_online=found.interest_online,
+        fewer_than_5=list(found.fewer_than_5),
     )
 
 

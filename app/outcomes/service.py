@@ -20,6 +20,7 @@ from app.interest import service as interest
 from app.outcomes.counting import counted_duty_clause, counts_as_duty
 from app.outcomes.models import EventOutcome
 from app.people.models import Person
+from app.reports import suppression
 from app.venues.models import Venue
 
 __all__ = ["counted_duty_clause", "counts_as_duty"]  # the counting rule, re-exported for callers here
@@ -61,13 +62,15 @@ class AttendanceIn:
 
 @dataclass(frozen=True)
 class Headline:
-    """What a venue partner may see of an event's outcome: the counts, nothing personal."""
+    """What a venue partner may see of an event's outcome: the counts, nothing personal.
+    Outside the planners' screens a count of 1 to 4 people is None and named in ``fewer_than_5``."""
 
     event: Event
     recorded: bool
-    people_spoken_to: int
-    interest_on_paper: int
-    interest_online: int
+    people_spoken_to: int | None
+    interest_on_paper: int | None
+    interest_online: int | None
+    fewer_than_5: tuple[str, ...] = ()
 
 
 def _team(session: Session, event_id: int) -> list[Member]:
@@ -281,12 +284,20 @@ def headline(*, session: Session, principal: Principal, event_id: int) -> Headli
     if principal.role == Role.partner and event.venue_id not in principal.venue_ids:
         raise Forbidden("partners see only the events at their own venues")
     record = session.get(EventOutcome, event_id)
+    counts: dict[str, int | None] = {
+        "people_spoken_to": record.people_spoken_to if record else 0,
+        "interest_on_paper": record.interest_on_paper if record else 0,
+        "interest_online": interest_online(session, event_id),
+    }
+    # The counts leave the coordinator's screens: small ones are hidden as in a report.
+    small = (
+        () if principal.is_planner else tuple(k for k, n in counts.items() if suppression.is_small(n or 0))
+    )
     return Headline(
         event=event,
         recorded=record is not None,
-        people_spoken_to=record.people_spoken_to if record else 0,
-        interest_on_paper=record.interest_on_paper if record else 0,
-        interest_online=interest_online(session, event_id),
+        **{k: None if k in small else n for k, n in counts.items()},
+        fewer_than_5=small,
     )
 
 

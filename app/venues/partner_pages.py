@@ -21,10 +21,12 @@ from app.events import flows, public
 from app.events import service as events
 from app.events.models import Event
 from app.events.service import EventFilters
+from app.outcomes import service as outcomes
 from app.pages.common import page_from, see_other
 from app.pages.csrf import checked_form
 from app.pages.forms import FormInput, service_errors
 from app.pages.rendering import flash, render
+from app.reports import suppression
 from app.venues import service as venues
 from app.venues.models import Venue
 
@@ -78,9 +80,15 @@ def _own_event(session: Session, principal: Principal, event_id: int) -> Event:
 
 
 def _booking_page(
-    request: Request, session: Session, event: Event, form: FormInput, status: int = 200
+    request: Request,
+    session: Session,
+    principal: Principal,
+    event: Event,
+    form: FormInput,
+    status: int = 200,
 ) -> Response:
     assert event.id is not None
+    ended = event.ends_at <= utcnow() and event.status != EventStatus.cancelled
     context: dict[str, Any] = {
         "event": event,
         "venue": venues.get_venue(session=session, venue_id=event.venue_id),
@@ -89,8 +97,23 @@ def _booking_page(
         "answerable": event.status in ANSWERABLE and event.ends_at > utcnow(),
         "team": venues.team_coming(session=session, event_id=event.id),
         "listed": public.listed_publicly(event),
+        "headline": _how_it_went(session, principal, event.id) if ended else None,
     }
     return render(request, "partner/booking.html", context, status=status)
+
+
+def _how_it_went(session: Session, principal: Principal, event_id: int) -> list[tuple[str, str]]:
+    """The outcome's counts for the venue that hosted it (small ones hidden, as the service
+    says); empty until the outcome is recorded."""
+    found = outcomes.headline(session=session, principal=principal, event_id=event_id)
+    if not found.recorded:
+        return []
+    rows = [
+        ("People the team spoke to", found.people_spoken_to),
+        ("Expressions of interest on paper", found.interest_on_paper),
+        ("Expressions of interest online", found.interest_online),
+    ]
+    return [(name, suppression.FEWER_THAN if n is None else f"{n:,}") for name, n in rows]
 
 
 @router.get("/partner/events/{event_id:id}", response_class=HTMLResponse)
@@ -98,7 +121,7 @@ def booking(request: Request, session: SessionDep, principal: Partner, event_id:
     event = _own_event(session, principal, event_id)
     form = FormInput()
     form.values["message"] = event.partner_message
-    return _booking_page(request, session, event, form)
+    return _booking_page(request, session, principal, event, form)
 
 
 @router.post("/partner/events/{event_id:id}", response_class=HTMLResponse)
@@ -119,7 +142,7 @@ async def answer(request: Request, session: SessionDep, principal: Partner, even
             )
             saved = True
     if not saved:
-        return _booking_page(request, session, event, form, status=400)
+        return _booking_page(request, session, principal, event, form, status=400)
     flash(
         request,
         f"Thank you. You confirmed '{event.title}'."

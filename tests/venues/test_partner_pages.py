@@ -11,7 +11,7 @@ from app.enums import AssignmentStatus, PartnerStatus
 from app.events.models import Event
 from app.venues.models import Venue
 from tests.factories import Factory, fresh
-from tests.forms import form_errors, post, sign_in
+from tests.forms import form_errors, post, says, sign_in
 
 
 def test_partner_sees_only_their_venues_bookings(client: TestClient, make: Factory) -> None:
@@ -108,3 +108,30 @@ def test_partner_sees_past_bookings_newest_first_and_running_ones_as_upcoming(
         past.index(t) for t in ("Summer fair", "May fair", "Spring fair")
     )
     assert "Running now" not in past and "Running now" in page.split('id="past-title"')[0]
+
+
+def test_partner_sees_how_an_event_went_with_small_counts_hidden(
+    client: TestClient, make: Factory, db: Session
+) -> None:
+    from tests.outcomes.conftest import body, run_event
+
+    ran = run_event(make)
+    recorded = client.put(
+        f"/api/v1/events/{ran.event.id}/outcome",
+        json=body(ran, people_spoken_to=42, interest_on_paper=3),
+        headers=make.headers("coordinator"),
+    )
+    assert recorded.status_code == 200, recorded.text
+    sign_in(client, make.user("partner", venues=[ran.venue]))
+
+    page = client.get(f"/partner/events/{ran.event.id}")
+
+    says(
+        page,
+        "How it went",
+        'People the team spoke to</dt><dd class="summary-list__value">42</dd>',
+        # Three on paper: someone could be recognised, so it reads as it would in a report.
+        'Expressions of interest on paper</dt><dd class="summary-list__value">fewer than 5</dd>',
+    )
+    assert "The stand by the entrance" not in page.text  # the team's note is not the venue's
+    assert "Called in sick" not in page.text
