@@ -36,7 +36,7 @@ def _int_params(route: APIRoute) -> tuple[list[str], list[str]]:
         pending.extend(dependant.dependencies)
         for param in dependant.path_params:
             if "int" in str(param.field_info.annotation):
-                paths.append(param.name)
+                paths.append(param.alias)  # the name in the path, where a route renames it
         for param in dependant.query_params:
             annotation = str(param.field_info.annotation)
             if re.search(r"\bint\b", annotation) and param.name not in ("limit", "offset"):

@@ -95,6 +95,9 @@ def server() -> Iterator[Server]:
         "MUSTER_DATABASE_URL": database_url,
         "MUSTER_SECRET_KEY": "browser-test-secret-key-0123456789-abcdefghijklmnop",
         "MUSTER_BASE_URL": url,
+        # Every journey signs in from 127.0.0.1, often as the same person within a minute.
+        "MUSTER_SIGN_IN_ATTEMPTS_PER_ACCOUNT": "1000",
+        "MUSTER_SIGN_IN_ATTEMPTS_PER_ADDRESS": "1000",
     }
     log = open(folder / "server.log", "wb")  # noqa: SIM115 - closed after the server stops
     process = subprocess.Popen(

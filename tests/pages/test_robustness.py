@@ -20,6 +20,7 @@ from app.enums import EventStatus
 from app.notifications import links
 from app.notifications.models import OutboxMessage
 from app.notifications.preferences import unsubscribe_token
+from app.planning import service as planning
 from app.staffing import jobs as plan_jobs
 from tests.factories import Factory, future
 from tests.forms import csrf_of, sign_in
@@ -120,8 +121,24 @@ def world(make: Factory) -> World:
         "link": link.url.rsplit("/", 1)[1],
         "unsubscribe": unsubscribe_token(users["staff"].email, "reminders"),
         **planning_page_ids(make.session, campaign_id=campaign.id or 0),
+        **_planning_calendar_ids(make),
     }
     return World(ids={name: str(value) for name, value in ids.items()}, users=users)
+
+
+def _planning_calendar_ids(make: Factory) -> dict[str, int]:
+    local_date = planning.create_local_date(
+        session=make.session,
+        actor=SYSTEM,
+        data={
+            "name": "Nelson mela",
+            "starts_on": future(40).date(),
+            "ends_on": future(41).date(),
+            "scope": "everywhere",
+        },
+    )
+    (pattern, *_) = planning.add_standard_patterns(session=make.session, actor=SYSTEM)
+    return {"local_date_id": local_date.id or 0, "pattern_id": pattern.id or 0}
 
 
 def _real(path: str, world: World) -> str:
