@@ -1,9 +1,11 @@
 """The coordinator's venue pages: the list, one venue, the form, taking one out of use."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel
 from sqlmodel import Session
 
 from app.accounts.deps import Planner
@@ -63,10 +65,12 @@ def _venue_form(
     return render(request, "venues/form.html", context, status=status)
 
 
-def _parse_venue(form: FormInput) -> dict[str, Any]:
-    """The venue form read: its fields, and the opening hours from one pair of boxes a
+def parse_with_hours(
+    form: FormInput, model: type[BaseModel], fields: Iterable[str] | None = None
+) -> dict[str, Any]:
+    """A venue form read: its ``fields``, and the opening hours from one pair of boxes a
     weekday (opens_0, closes_0 … for Monday …); a day left empty is closed, and a week left
-    empty means the hours are not recorded."""
+    empty means the hours are not recorded. The planner's and the partner's forms both."""
     days = [d for d in range(7) if form.raw(f"opens_{d}") or form.raw(f"closes_{d}")]
     # A box left empty is left out, so that the refusal asks for it ("Enter Monday's …").
     week = [{"weekday": d} | {k: v for k in ("opens", "closes") if (v := form.raw(f"{k}_{d}"))} for d in days]
@@ -78,14 +82,22 @@ def _parse_venue(form: FormInput) -> dict[str, Any]:
         words = "opening" if field == "opens" else "closing"
         return (f"{field}_{day}", f"{hours.WEEKDAYS[day]}'s {words} time")
 
-    return form.parse(VenueCreate, extra={"opening_hours": week}, where=where)
+    return form.parse(model, fields=fields, extra={"opening_hours": week}, where=where)
 
 
-def _opened_on(session: Session, venue: Venue) -> FormInput:
-    form = FormInput.opened_on(venue)
+def _parse_venue(form: FormInput) -> dict[str, Any]:
+    return parse_with_hours(form, VenueCreate)
+
+
+def with_hours(session: Session, venue: Venue, form: FormInput) -> FormInput:
+    """The form with the venue's opening hours in its boxes."""
     for day in hours.week_of(session=session, venue_id=venue.id or 0):
         form.values.update({f"opens_{day.weekday}": day.opens, f"closes_{day.weekday}": day.closes})
     return form
+
+
+def _opened_on(session: Session, venue: Venue) -> FormInput:
+    return with_hours(session, venue, FormInput.opened_on(venue))
 
 
 @router.get("/plan/venues", response_class=HTMLResponse)

@@ -27,8 +27,11 @@ from app.pages.csrf import checked_form
 from app.pages.forms import FormInput, service_errors
 from app.pages.rendering import flash, render
 from app.reports import suppression
+from app.venues import hours
 from app.venues import service as venues
 from app.venues.models import Venue
+from app.venues.pages import parse_with_hours, with_hours
+from app.venues.schemas import VenueUpdate
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -159,7 +162,8 @@ def _own_venue(session: Session, principal: Principal, venue_id: int) -> Venue:
 
 
 def _venue_page(request: Request, venue: Venue, form: FormInput, status: int = 200) -> Response:
-    return render(request, "partner/venue.html", {"venue": venue, "form": form}, status=status)
+    context = {"venue": venue, "form": form, "weekdays": list(enumerate(hours.WEEKDAYS))}
+    return render(request, "partner/venue.html", context, status=status)
 
 
 @router.get("/partner/venues/{venue_id:id}", response_class=HTMLResponse)
@@ -167,7 +171,7 @@ def venue_notes(request: Request, session: SessionDep, principal: Partner, venue
     venue = _own_venue(session, principal, venue_id)
     form = FormInput()
     form.values.update({name: getattr(venue, name) for name in sorted(venues.PARTNER_EDITABLE)})
-    return _venue_page(request, venue, form)
+    return _venue_page(request, venue, with_hours(session, venue, form))
 
 
 @router.post("/partner/venues/{venue_id:id}", response_class=HTMLResponse)
@@ -176,11 +180,7 @@ async def save_venue_notes(
 ) -> Response:
     venue = _own_venue(session, principal, venue_id)
     form = FormInput(await checked_form(request))
-    changes = {
-        "accessibility_notes": form.text("accessibility_notes", "the access notes", max_length=2000),
-        "parking_notes": form.text("parking_notes", "the parking notes", max_length=2000),
-        "opening_notes": form.text("opening_notes", "the opening notes", max_length=2000),
-    }
+    changes = parse_with_hours(form, VenueUpdate, sorted(venues.PARTNER_EDITABLE))
     saved = False
     if form.ok:
         with service_errors(form, session):

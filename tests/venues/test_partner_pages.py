@@ -9,6 +9,7 @@ from sqlmodel import Session
 from app.clock import utcnow
 from app.enums import AssignmentStatus, PartnerStatus
 from app.events.models import Event
+from app.venues import hours
 from app.venues.models import Venue
 from tests.factories import Factory, fresh
 from tests.forms import form_errors, post, says, sign_in
@@ -135,3 +136,22 @@ def test_partner_sees_how_an_event_went_with_small_counts_hidden(
     )
     assert "The stand by the entrance" not in page.text  # the team's note is not the venue's
     assert "Called in sick" not in page.text
+
+
+def test_partner_keeps_their_venues_opening_hours(client: TestClient, make: Factory, db: Session) -> None:
+    venue = make.venue(name="Jobcentre Plus Nelson")
+    sign_in(client, make.user("partner", venues=[venue]))
+    notes = {"accessibility_notes": "", "parking_notes": "", "opening_notes": "Closed for lunch 13:00-14:00"}
+
+    refused = post(client, f"/partner/venues/{venue.id}", {**notes, "opens_0": "09:00"})
+    saved = post(
+        client,
+        f"/partner/venues/{venue.id}",
+        {**notes, "opens_0": "09:00", "closes_0": "17:00", "opens_4": "09:00", "closes_4": "16:00"},
+    )
+
+    assert form_errors(refused) == {"closes_0": "Enter Monday's closing time"}
+    assert saved.status_code == 303
+    week = [(d.weekday, d.opens, d.closes) for d in hours.week_of(session=db, venue_id=venue.id or 0)]
+    assert week == [(0, "09:00", "17:00"), (4, "09:00", "16:00")]
+    says(client.get(f"/partner/venues/{venue.id}"), 'value="16:00"')
