@@ -382,3 +382,23 @@ def test_a_calendar_day_with_more_than_it_shows_is_planned_whole(client: TestCli
     assert offer.group(1) == f"/plan/staffing?day={iso}"
     assert "Plan these 6 events together</h2>" in start
     assert [start.index(t) for t in titles] == sorted(start.index(t) for t in titles)
+
+
+def test_plan_review_shows_each_events_planning_warnings_in_words(client: TestClient, make: Factory) -> None:
+    from tests.dates import london
+    from tests.events.test_planning_warnings import bank_holiday, holiday_words
+
+    day, name = bank_holiday()
+    campaign = make.campaign(name="Bank holiday stands")
+    make.event(campaign=campaign, starts_at=london(day, 10), hours=6, ambassadors_needed=1)
+    make.person("Officer One")
+    _planner(client, make)
+    path = _start(client, campaign=campaign.id)
+
+    _drain()
+    page = client.get(path).text
+
+    assert "Ready to review" in page
+    # Warned, never refused: the plan still proposes the place.
+    assert page.count('name="proposal" type="checkbox"') == 1
+    assert f"<li>{holiday_words(day, name)}</li>" in page
