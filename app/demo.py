@@ -34,7 +34,7 @@ from app.demo_force import (
     Team,
     drop_in,
 )
-from app.enums import AssignmentStatus, EventStatus, PersonKind, Role
+from app.enums import AssignmentStatus, EventStatus, PartnerStatus, PersonKind, Role
 from app.errors import AppError
 from app.events import service as events
 from app.events.models import Event
@@ -193,6 +193,8 @@ def load(session: Session, *, today: date | None = None) -> DemoLogins:
         past.append(add_event(drop_in(town), six_weeks_ago))
         staff(past[-1], tuple((who, role, AssignmentStatus.confirmed) for who, role, _ in team))
     for event in past:
+        # They went ahead, so their venues had said yes.
+        event.partner_status = PartnerStatus.confirmed
         events.set_status(session=session, actor=actor, event_id=event.id or 0, status=EventStatus.completed)
     for town, team in DROP_IN_TEAMS.items():
         staff(drop_ins[town], team)
