@@ -18,6 +18,7 @@ from app.events import service as events
 from app.events.service import EventFilters
 from app.pages.common import page_from, query_string, see_other, text_param
 from app.pages.rendering import render
+from app.venues import hours
 from app.venues import service as venues
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -92,8 +93,10 @@ def public_venue(request: Request, session: SessionDep, principal: OptionalUser,
     )
     if not venue.active and not rows:
         raise NotFound(f"venue {venue_id} is no longer in use")
+    week = hours.week_of(session=session, venue_id=venue_id)
     context = {
         "venue": venue,
+        "opening_hours": hours.describe(week) if week else "",
         "rows": rows,
         "page": page.with_total(total),
         "campaigns_by_id": events.campaigns_of(session=session, events=rows),

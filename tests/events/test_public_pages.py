@@ -8,6 +8,7 @@ from app.audit.service import SYSTEM
 from app.clock import to_london
 from app.enums import AssignmentStatus, EventStatus
 from app.events import service as events
+from app.venues import hours
 from tests.factories import Factory, future
 from tests.forms import sign_in
 
@@ -105,3 +106,15 @@ def test_public_event_page_of_a_cancelled_event_names_nobody(
     assert page.status_code == 200
     assert "This event is cancelled" in page.text and "Venue flooded" in page.text
     assert "Karen Edwards" not in page.text
+
+
+def test_public_venue_page_gives_its_opening_hours(client: TestClient, make: Factory, db: Session) -> None:
+    venue = make.venue("Jobcentre Plus Nelson", opening_notes="Closed for lunch 13:00-14:00")
+    week = [hours.OpenHours(day, "09:00", "17:00") for day in range(5)]
+    hours.replace_week(session=db, venue_id=venue.id or 0, week=week)
+    db.commit()
+
+    page = client.get(f"/venues/{venue.id}")
+
+    assert "Mon 09:00–17:00, Tue 09:00–17:00" in page.text and "closed Sat, Sun" in page.text
+    assert "Closed for lunch 13:00-14:00" in page.text
