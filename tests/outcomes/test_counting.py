@@ -3,7 +3,6 @@ person's month (the booking rules and the staffing solver load duties through on
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from fastapi.testclient import TestClient
 
 from app.clock import london_month_bounds
@@ -16,14 +15,20 @@ from tests.outcomes.conftest import body, run_event
 def test_no_show_frees_the_place_in_the_monthly_limit(client: TestClient, make: Factory) -> None:
     now = datetime.now(UTC).replace(microsecond=0)
     month_start, month_end = london_month_bounds(now)
-    if now - timedelta(hours=3) < month_start or now + timedelta(hours=6) > month_end:
-        pytest.skip("the past and the coming event must fall in the same London month")
+    # Both events in this London month, whatever the hour: one ended, one to come.
+    done_start = max(now - timedelta(hours=3), month_start)
+    done_hours = min(2.0, (now - done_start).total_seconds() / 3600 / 2)
+    coming_start = min(now + timedelta(hours=4), now + (month_end - now) / 2)
     person = make.person("Dan Once", monthly_limit=1)
     lead = make.person("Lena Lead")
-    done = make.event(starts_at=now - timedelta(hours=3), hours=2, title="Done this morning")
+    done = make.event(starts_at=done_start, hours=done_hours, title="Done this morning")
     make.assign(done, lead, AssignmentRole.lead, AssignmentStatus.confirmed)
     make.assign(done, person, AssignmentRole.ambassador, AssignmentStatus.confirmed)
-    coming = make.event(starts_at=now + timedelta(hours=4), hours=1, title="Later today")
+    coming = make.event(
+        starts_at=coming_start,
+        hours=min(1.0, (month_end - coming_start).total_seconds() / 3600 / 2),
+        title="Later today",
+    )
     coordinator = make.headers("coordinator")
     booking = {"event_id": coming.id, "person_id": person.id, "role": "ambassador"}
 
